@@ -1,0 +1,109 @@
+# Declarations of the interpreter's C-level state, shared with the other
+# compiled modules (maps, helpers) that cimport them.
+
+from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t, uint32_t, uint64_t
+
+cdef enum:
+    MAX_REGIONS = 64
+    MAX_HELPERS = 1024
+    STACK_SIZE = 512
+    MAX_FRAMES = 8
+    TAIL_CALL_LIMIT = 33
+
+    REGION_READ = 1
+    REGION_WRITE = 2
+    REGION_RW = 3
+
+    # What a C helper returns.
+    HELPER_OK = 0
+    HELPER_TAIL_CALL = 1    # vm.tail_insns/tail_ninsns hold the program to continue with
+    HELPER_EXIT = 2         # end the program now, r0 as the helper left it
+    HELPER_FAULT = -1       # vm.fault_* describe why
+
+    # Why a run stopped abnormally (VMState.fault_kind).
+    FAULT_NONE = 0
+    FAULT_READ = 1
+    FAULT_WRITE = 2
+    FAULT_BUDGET = 3
+    FAULT_DEPTH = 4
+    FAULT_NO_HELPER = 5
+    FAULT_PYTHON = 6
+    FAULT_HELPER = 7
+    FAULT_ILLEGAL = 8
+
+
+ctypedef struct Insn:
+    # Pre-decoded instruction: handler id from isa.SPECS, absolute jump target.
+    uint8_t handler
+    uint8_t dst
+    uint8_t src
+    uint8_t opcode
+    int32_t target
+    int16_t off
+    int16_t _pad
+    int64_t imm
+
+ctypedef struct Region:
+    uint64_t start
+    uint64_t end
+    uint32_t flags
+    uint32_t _pad
+
+ctypedef struct Frame:
+    uint64_t saved[5]       # r6..r9 and r10 of the caller
+    Insn *insns             # the caller's code (a tail call may have changed it)
+    int32_t ninsns
+    int32_t ret_pc
+
+ctypedef struct VMState
+
+ctypedef int (*helper_fn)(VMState *vm, uint64_t *regs) noexcept nogil
+
+ctypedef struct HelperSlot:
+    helper_fn fn
+    void *py                # borrowed PyObject*; VM.helpers keeps the reference
+
+ctypedef struct VMState:
+    uint64_t regs[11]
+    Region regions[MAX_REGIONS]   # regions[0] is the live part of the stack
+    int nregions
+    uint8_t *stack                # MAX_FRAMES * STACK_SIZE bytes
+    const uint8_t *packet         # what LD_ABS/LD_IND read
+    uint64_t packet_len
+    int64_t budget
+    int32_t depth
+    int32_t tail_calls
+    Insn *tail_insns
+    int32_t tail_ninsns
+    int32_t cpu
+    HelperSlot *helpers
+    void *owner                   # the VM object, for Python helpers
+    void *user                    # the runtime that owns the maps, for C helpers
+    int fault_kind
+    int32_t fault_pc
+    uint64_t fault_addr
+    uint64_t fault_size
+    Frame frames[MAX_FRAMES]
+
+
+cdef uint8_t *vm_access(VMState *vm, uint64_t addr, uint64_t size, uint32_t need) noexcept nogil
+cdef int vm_fault(VMState *vm, int kind, uint64_t addr, uint64_t size) noexcept nogil
+
+
+cdef class Program:
+    cdef Insn *insns
+    cdef int32_t ninsns
+    cdef readonly bytes code
+    cdef readonly int cpu
+    cdef readonly list instructions
+
+
+cdef class VM:
+    cdef VMState state
+    cdef HelperSlot slots[MAX_HELPERS]
+    cdef dict helpers
+    cdef list static_regions
+    cdef object pending_exc
+    cdef list _keep
+    cdef readonly int64_t budget_default
+    cdef public object user_object

@@ -1,0 +1,502 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, nonecheck=False, overflowcheck=False
+"""The eBPF interpreter: pre-decoded instructions run by a typed Cython loop.
+
+``cdivision`` is on, so the eBPF semantics it changes are written out in the
+generated dispatch (``_dispatch.pxi``): divide by zero gives 0, modulo by zero
+keeps the dividend, ``INT_MIN / -1`` and shift counts masked with 63 / 31.
+
+Every load, store and atomic goes through :c:func:`vm_access`, which accepts
+an address only inside a region the program was given (its live stack frames,
+buffers passed to :meth:`VM.run`, regions the runtime registered such as map
+storage).  Host memory outside them is never read or written, verified or not.
+"""
+
+from cpython.pycapsule cimport PyCapsule_GetPointer, PyCapsule_IsValid
+from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
+from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport calloc, free
+from libc.string cimport memset
+
+from pyebpf.errors import (
+    BudgetExceededError,
+    CallDepthError,
+    ExecutionError,
+    HelperError,
+    LoadError,
+    MemoryAccessError,
+    ProgramExit,
+)
+from pyebpf.isa import BPF_PSEUDO_KFUNC_CALL, HANDLER_ID, check_program, jump_target
+
+cdef extern from * nogil:
+    """
+    #include <stdint.h>
+    #include <string.h>
+    static inline uint8_t  ld8(const uint8_t *p)  { return *p; }
+    static inline uint16_t ld16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+    static inline uint32_t ld32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+    static inline uint64_t ld64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+    static inline void st8(uint8_t *p, uint8_t v)   { *p = v; }
+    static inline void st16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+    static inline void st32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+    static inline void st64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+    #define bswap16(x) ((uint16_t)__builtin_bswap16((uint16_t)(x)))
+    #define bswap32(x) ((uint32_t)__builtin_bswap32((uint32_t)(x)))
+    #define bswap64(x) ((uint64_t)__builtin_bswap64((uint64_t)(x)))
+
+    /* Aligned atomics are real atomics; a misaligned one (the verifier refuses
+       those, an unverified program may try) is a plain read-modify-write, so a
+       split-lock trap can never kill the process. */
+    #define PYEBPF_RMW(bits, name, op)                                            \\
+    static inline uint##bits##_t atomic_fetch_##name##bits(uint8_t *p, uint##bits##_t v) { \\
+        uint##bits##_t old, nv;                                                 \\
+        if (((uintptr_t)p & (sizeof(old) - 1)) == 0)                            \\
+            return __atomic_fetch_##name((uint##bits##_t *)p, v, __ATOMIC_SEQ_CST); \\
+        memcpy(&old, p, sizeof old); nv = old op v; memcpy(p, &nv, sizeof nv);  \\
+        return old;                                                             \\
+    }
+    PYEBPF_RMW(32, add, +) PYEBPF_RMW(32, or, |) PYEBPF_RMW(32, and, &) PYEBPF_RMW(32, xor, ^)
+    PYEBPF_RMW(64, add, +) PYEBPF_RMW(64, or, |) PYEBPF_RMW(64, and, &) PYEBPF_RMW(64, xor, ^)
+
+    #define PYEBPF_XCHG(bits)                                                     \\
+    static inline uint##bits##_t atomic_xchg##bits(uint8_t *p, uint##bits##_t v) { \\
+        uint##bits##_t old;                                                     \\
+        if (((uintptr_t)p & (sizeof(old) - 1)) == 0)                            \\
+            return __atomic_exchange_n((uint##bits##_t *)p, v, __ATOMIC_SEQ_CST); \\
+        memcpy(&old, p, sizeof old); memcpy(p, &v, sizeof v);                   \\
+        return old;                                                             \\
+    }                                                                           \\
+    static inline uint##bits##_t atomic_cmpxchg##bits(uint8_t *p, uint##bits##_t expected, \\
+                                                       uint##bits##_t v) {      \\
+        uint##bits##_t old;                                                     \\
+        if (((uintptr_t)p & (sizeof(old) - 1)) == 0) {                          \\
+            __atomic_compare_exchange_n((uint##bits##_t *)p, &expected, v, 0,    \\
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);    \\
+            return expected;                                                    \\
+        }                                                                       \\
+        memcpy(&old, p, sizeof old);                                            \\
+        if (old == expected) memcpy(p, &v, sizeof v);                           \\
+        return old;                                                             \\
+    }
+    PYEBPF_XCHG(32) PYEBPF_XCHG(64)
+    """
+    uint8_t ld8(const uint8_t *p)
+    uint16_t ld16(const uint8_t *p)
+    uint32_t ld32(const uint8_t *p)
+    uint64_t ld64(const uint8_t *p)
+    void st8(uint8_t *p, uint8_t v)
+    void st16(uint8_t *p, uint16_t v)
+    void st32(uint8_t *p, uint32_t v)
+    void st64(uint8_t *p, uint64_t v)
+    uint16_t bswap16(uint64_t x)
+    uint32_t bswap32(uint64_t x)
+    uint64_t bswap64(uint64_t x)
+    void unreachable "__builtin_unreachable"()
+    uint32_t atomic_fetch_add32(uint8_t *p, uint32_t v)
+    uint32_t atomic_fetch_or32(uint8_t *p, uint32_t v)
+    uint32_t atomic_fetch_and32(uint8_t *p, uint32_t v)
+    uint32_t atomic_fetch_xor32(uint8_t *p, uint32_t v)
+    uint64_t atomic_fetch_add64(uint8_t *p, uint64_t v)
+    uint64_t atomic_fetch_or64(uint8_t *p, uint64_t v)
+    uint64_t atomic_fetch_and64(uint8_t *p, uint64_t v)
+    uint64_t atomic_fetch_xor64(uint8_t *p, uint64_t v)
+    uint32_t atomic_xchg32(uint8_t *p, uint32_t v)
+    uint64_t atomic_xchg64(uint8_t *p, uint64_t v)
+    uint32_t atomic_cmpxchg32(uint8_t *p, uint32_t expected, uint32_t v)
+    uint64_t atomic_cmpxchg64(uint8_t *p, uint64_t expected, uint64_t v)
+
+
+DEFAULT_BUDGET = 1_000_000_000
+"""Instructions a run may execute unless told otherwise (about two seconds)."""
+
+cdef enum:
+    MAX_RUN_BUFFERS = 16
+
+_MASK64 = (1 << 64) - 1
+
+
+# --- C-level machinery used by the generated loop ---------------------------
+
+cdef uint8_t *vm_access(VMState *vm, uint64_t addr, uint64_t size, uint32_t need) noexcept nogil:
+    """The host pointer for [addr, addr+size) if one region allows ``need``, else NULL."""
+    cdef int i
+    cdef Region *r
+    for i in range(vm.nregions):
+        r = &vm.regions[i]
+        if (addr >= r.start and addr - r.start <= r.end - r.start
+                and size <= r.end - addr and (r.flags & need) == need):
+            return <uint8_t *>addr
+    return NULL
+
+
+cdef int vm_fault(VMState *vm, int kind, uint64_t addr, uint64_t size) noexcept nogil:
+    vm.fault_kind = kind
+    vm.fault_addr = addr
+    vm.fault_size = size
+    return -1
+
+
+cdef inline void set_stack_region(VMState *vm) noexcept nogil:
+    vm.regions[0].start = <uint64_t>(vm.stack + (MAX_FRAMES - 1 - vm.depth) * STACK_SIZE)
+
+
+cdef inline void push_frame(VMState *vm, Insn *insns, int32_t ninsns, int32_t ret_pc) noexcept nogil:
+    cdef Frame *f = &vm.frames[vm.depth]
+    cdef uint64_t *reg = vm.regs
+    f.saved[0] = reg[6]
+    f.saved[1] = reg[7]
+    f.saved[2] = reg[8]
+    f.saved[3] = reg[9]
+    f.saved[4] = reg[10]
+    f.insns = insns
+    f.ninsns = ninsns
+    f.ret_pc = ret_pc
+    vm.depth += 1
+    reg[10] = reg[10] - STACK_SIZE
+    set_stack_region(vm)
+
+
+cdef inline int32_t pop_frame(VMState *vm, Insn **insns, int32_t *ninsns) noexcept nogil:
+    cdef Frame *f
+    cdef uint64_t *reg = vm.regs
+    vm.depth -= 1
+    f = &vm.frames[vm.depth]
+    reg[6] = f.saved[0]
+    reg[7] = f.saved[1]
+    reg[8] = f.saved[2]
+    reg[9] = f.saved[3]
+    reg[10] = f.saved[4]
+    insns[0] = f.insns
+    ninsns[0] = f.ninsns
+    set_stack_region(vm)
+    return f.ret_pc
+
+
+cdef int call_python(VMState *vm, void *fn) noexcept with gil:
+    cdef VM owner = <VM>vm.owner
+    cdef uint64_t *r = vm.regs
+    vm.tail_insns = NULL
+    try:
+        res = (<object>fn)(owner, r[1], r[2], r[3], r[4], r[5])
+        r[0] = 0 if res is None else (res & _MASK64)
+    except ProgramExit as exc:
+        r[0] = exc.r0 & _MASK64
+        return HELPER_EXIT
+    except BaseException as exc:  # re-raised by VM.run once the loop has stopped
+        owner.pending_exc = exc
+        return vm_fault(vm, FAULT_PYTHON, 0, 0)
+    if vm.tail_insns != NULL:
+        return HELPER_TAIL_CALL
+    return HELPER_OK
+
+
+cdef inline int call_helper(VMState *vm, uint64_t hid) noexcept nogil:
+    cdef HelperSlot *slot
+    if hid >= MAX_HELPERS:
+        return vm_fault(vm, FAULT_NO_HELPER, hid, 0)
+    slot = &vm.helpers[hid]
+    if slot.fn != NULL:
+        return slot.fn(vm, vm.regs)
+    if slot.py != NULL:
+        return call_python(vm, slot.py)
+    return vm_fault(vm, FAULT_NO_HELPER, hid, 0)
+
+
+include "_dispatch.pxi"
+
+
+# --- Python-facing objects -----------------------------------------------------
+
+cdef int64_t _s64(object v):
+    v &= _MASK64
+    return v - (1 << 64) if v >= (1 << 63) else v
+
+
+cdef class Program:
+    """A structurally checked, pre-decoded program ready for :meth:`VM.run`.
+
+    ``code`` is the raw instructions (bytes) or a list of
+    :class:`pyebpf.isa.Instruction`; ``cpu`` refuses instructions newer than
+    that version ("v1".."v4", "probe").  Any defect raises
+    :class:`pyebpf.errors.LoadError` naming the pc.
+    """
+
+    def __cinit__(self):
+        self.insns = NULL
+        self.ninsns = 0
+
+    def __init__(self, code, cpu="probe"):
+        from pyebpf.isa import cpu_version, encode
+
+        insns = check_program(code, cpu)
+        for insn in insns:
+            if insn.code == 0x85 and insn.src == BPF_PSEUDO_KFUNC_CALL:
+                raise LoadError("kernel function calls are not supported", pc=insn.pc)
+        self.instructions = insns
+        self.code = bytes(code) if isinstance(code, (bytes, bytearray, memoryview)) else encode(insns)
+        self.cpu = cpu_version(cpu)
+        last = insns[len(insns) - 1]
+        self.ninsns = last.pc + last.slots
+        self.insns = <Insn *>calloc(self.ninsns, sizeof(Insn))
+        if self.insns == NULL:
+            raise MemoryError()
+        cdef Insn *out
+        for insn in insns:
+            spec = insn.spec
+            out = &self.insns[insn.pc]
+            out.handler = HANDLER_ID[spec.ident]
+            out.opcode = insn.code
+            out.dst = insn.dst
+            out.src = insn.src
+            out.off = insn.off
+            out.imm = _s64(insn.imm)
+            target = jump_target(insn, spec)
+            out.target = -1 if target is None else target
+
+    def __dealloc__(self):
+        free(self.insns)
+
+    def __len__(self):
+        return self.ninsns
+
+    def __repr__(self):
+        return f"<pyebpf Program: {self.ninsns} insns, cpu v{self.cpu}>"
+
+
+cdef class VM:
+    """An interpreter: registers, a 4 KiB stack (8 frames of 512 bytes), helpers.
+
+    Helpers are installed by id with :meth:`set_helper`: a Python callable
+    ``fn(vm, r1, r2, r3, r4, r5) -> int`` or a C function pointer wrapped in a
+    capsule named ``"pyebpf.helper"``.  A VM runs one program at a time and
+    is not shared between threads; the GIL is released while the program runs
+    and no Python helper is being called.
+    """
+
+    def __cinit__(self):
+        memset(&self.state, 0, sizeof(VMState))
+        memset(self.slots, 0, sizeof(self.slots))
+        self.state.stack = <uint8_t *>calloc(MAX_FRAMES * STACK_SIZE, 1)
+        if self.state.stack == NULL:
+            raise MemoryError()
+        self.state.helpers = self.slots
+        self.state.owner = <void *>self
+        self.state.regions[0].end = <uint64_t>(self.state.stack + MAX_FRAMES * STACK_SIZE)
+        self.state.regions[0].flags = REGION_RW
+        self.state.nregions = 1
+        self.helpers = {}
+        self.static_regions = []
+
+    def __init__(self, budget=DEFAULT_BUDGET):
+        self.budget_default = budget
+
+    def __dealloc__(self):
+        free(self.state.stack)
+
+    # helpers ---------------------------------------------------------------
+
+    def set_helper(self, int hid, fn):
+        """Install ``fn`` as helper ``hid`` (None removes it)."""
+        if not 0 <= hid < MAX_HELPERS:
+            raise ValueError(f"helper id {hid} out of range 0..{MAX_HELPERS - 1}")
+        self.slots[hid].fn = NULL
+        self.slots[hid].py = NULL
+        self.helpers.pop(hid, None)
+        if fn is None:
+            return
+        if PyCapsule_IsValid(fn, b"pyebpf.helper"):
+            self.slots[hid].fn = <helper_fn>PyCapsule_GetPointer(fn, b"pyebpf.helper")
+        elif callable(fn):
+            self.slots[hid].py = <void *>fn
+        else:
+            raise TypeError(f"helper {hid} must be callable or a pyebpf.helper capsule")
+        self.helpers[hid] = fn
+
+    def get_helper(self, int hid):
+        return self.helpers.get(hid)
+
+    def tail_call(self, Program prog not None) -> bool:
+        """From a Python helper: continue with ``prog`` after the helper returns.
+
+        Returns False (and changes nothing) once 33 tail calls were made in
+        this run, the kernel's MAX_TAIL_CALL_CNT.
+        """
+        if self.state.tail_calls >= TAIL_CALL_LIMIT:
+            return False
+        self.state.tail_calls += 1
+        self.state.tail_insns = prog.insns
+        self.state.tail_ninsns = prog.ninsns
+        self._keep.append(prog)
+        return True
+
+    # memory ------------------------------------------------------------------
+
+    def set_static_regions(self, regions):
+        """Regions valid in every run: (address, size, writable) of memory the caller owns.
+
+        The runtime uses this for map storage; whoever calls it keeps that
+        memory alive and unchanged in place until the regions are replaced.
+        """
+        regions = [(int(a), int(n), bool(w)) for a, n, w in regions]
+        if len(regions) > MAX_REGIONS - 1 - MAX_RUN_BUFFERS:
+            raise ValueError("too many static regions")
+        self.static_regions = regions
+        cdef int i = 1
+        for a, n, w in regions:
+            self.state.regions[i].start = a
+            self.state.regions[i].end = a + n
+            self.state.regions[i].flags = REGION_RW if w else REGION_READ
+            i += 1
+        self.state.nregions = i
+
+    def read(self, uint64_t addr, uint64_t size) -> bytes:
+        """Bytes at a program address, checked like a program's load."""
+        cdef uint8_t *p = vm_access(&self.state, addr, size, REGION_READ)
+        if p == NULL:
+            raise MemoryAccessError(f"invalid read of {size} bytes at {addr:#x}", -1, addr, size)
+        return (<char *>p)[:size]
+
+    def write(self, uint64_t addr, const uint8_t[:] data) -> None:
+        """Store bytes at a program address, checked like a program's store."""
+        cdef uint64_t size = data.shape[0]
+        cdef uint8_t *p = vm_access(&self.state, addr, size, REGION_WRITE)
+        if p == NULL:
+            raise MemoryAccessError(f"invalid write of {size} bytes at {addr:#x}", -1, addr, size)
+        cdef uint64_t i
+        for i in range(size):
+            p[i] = data[i]
+
+    def readable(self, uint64_t addr, uint64_t size) -> bool:
+        return vm_access(&self.state, addr, size, REGION_READ) != NULL
+
+    def writable(self, uint64_t addr, uint64_t size) -> bool:
+        return vm_access(&self.state, addr, size, REGION_WRITE) != NULL
+
+    @property
+    def cpu(self):
+        return self.state.cpu
+
+    @property
+    def stack_top(self):
+        return <uint64_t>(self.state.stack + MAX_FRAMES * STACK_SIZE)
+
+    # running -------------------------------------------------------------------
+
+    def run(self, Program prog not None, uint64_t r1=0, uint64_t r2=0, uint64_t r3=0,
+            uint64_t r4=0, uint64_t r5=0, *, memory=(), packet=None, int cpu=0,
+            budget=None):
+        """Run ``prog`` to its exit and return r0 (an unsigned 64-bit int).
+
+        ``memory`` lists buffers the program may access (bytes read-only,
+        bytearray/memoryview/ctypes writable): their addresses are what
+        :func:`address_of` returns.  ``packet`` is a buffer LD_ABS/LD_IND read
+        (and that may also be read directly).  Faults raise
+        :class:`~pyebpf.errors.ExecutionError` subclasses; an exception from a
+        Python helper is re-raised as it was.
+        """
+        cdef VMState *vm = &self.state
+        cdef Py_buffer views[MAX_RUN_BUFFERS]
+        cdef int nviews = 0
+        cdef int rc
+        cdef int base = vm.nregions
+        cdef Region *r
+        self._keep = []
+        self.pending_exc = None
+        try:
+            for obj in memory:
+                if nviews == MAX_RUN_BUFFERS:
+                    raise ValueError(f"at most {MAX_RUN_BUFFERS} memory buffers per run")
+                r = &vm.regions[vm.nregions]
+                if isinstance(obj, bytes):
+                    PyObject_GetBuffer(obj, &views[nviews], PyBUF_SIMPLE)
+                    r.flags = REGION_READ
+                else:
+                    PyObject_GetBuffer(obj, &views[nviews], PyBUF_WRITABLE)
+                    r.flags = REGION_RW
+                r.start = <uint64_t>views[nviews].buf
+                r.end = r.start + <uint64_t>views[nviews].len
+                nviews += 1
+                vm.nregions += 1
+            if packet is not None:
+                PyObject_GetBuffer(packet, &views[nviews], PyBUF_SIMPLE)
+                vm.packet = <const uint8_t *>views[nviews].buf
+                vm.packet_len = views[nviews].len
+                r = &vm.regions[vm.nregions]
+                r.start = <uint64_t>vm.packet
+                r.end = r.start + vm.packet_len
+                r.flags = REGION_READ
+                nviews += 1
+                vm.nregions += 1
+            else:
+                vm.packet = NULL
+                vm.packet_len = 0
+            memset(vm.regs, 0, sizeof(vm.regs))
+            vm.regs[1] = r1
+            vm.regs[2] = r2
+            vm.regs[3] = r3
+            vm.regs[4] = r4
+            vm.regs[5] = r5
+            vm.regs[10] = <uint64_t>(vm.stack + MAX_FRAMES * STACK_SIZE)
+            memset(vm.stack + (MAX_FRAMES - 1) * STACK_SIZE, 0, STACK_SIZE)
+            vm.depth = 0
+            set_stack_region(vm)
+            vm.tail_calls = 0
+            vm.cpu = cpu
+            vm.fault_kind = FAULT_NONE
+            vm.budget = self.budget_default if budget is None else budget
+            with nogil:
+                rc = run_loop(vm, prog.insns, prog.ninsns)
+        finally:
+            for i in range(nviews):
+                PyBuffer_Release(&views[i])
+            vm.nregions = base
+            vm.packet = NULL
+            vm.packet_len = 0
+            vm.depth = 0
+            set_stack_region(vm)
+        if rc != 0:
+            self._raise_fault()
+        return vm.regs[0]
+
+    def registers(self):
+        """r0..r10 as left by the last run."""
+        return [self.state.regs[i] for i in range(11)]
+
+    def _raise_fault(self):
+        cdef VMState *vm = &self.state
+        pc = vm.fault_pc
+        kind = vm.fault_kind
+        addr = vm.fault_addr
+        size = vm.fault_size
+        if kind == FAULT_PYTHON:
+            exc = self.pending_exc
+            self.pending_exc = None
+            raise exc
+        if kind == FAULT_READ:
+            raise MemoryAccessError(f"invalid read of {size} bytes at {addr:#x}", pc, addr, size)
+        if kind == FAULT_WRITE:
+            raise MemoryAccessError(f"invalid write of {size} bytes at {addr:#x}", pc, addr, size)
+        if kind == FAULT_BUDGET:
+            raise BudgetExceededError("instruction budget exhausted", pc)
+        if kind == FAULT_DEPTH:
+            raise CallDepthError(f"call depth exceeds {MAX_FRAMES} frames", pc)
+        if kind == FAULT_NO_HELPER:
+            raise HelperError(f"call to unknown helper {addr}", pc)
+        if kind == FAULT_HELPER:
+            raise HelperError(f"helper failed (code {addr})", pc)
+        if kind == FAULT_ILLEGAL:
+            raise ExecutionError(f"illegal instruction {addr:#04x}", pc)
+        raise ExecutionError(f"program stopped (fault {kind})", pc)
+
+
+def address_of(obj) -> int:
+    """The address a program sees for a buffer passed in ``memory=``."""
+    cdef Py_buffer view
+    PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE)
+    cdef uint64_t addr = <uint64_t>view.buf
+    PyBuffer_Release(&view)
+    return addr
+
+
+__all__ = ["DEFAULT_BUDGET", "Program", "VM", "address_of"]
