@@ -129,12 +129,12 @@ def _mem(spec: OpSpec) -> str:
         if spec.op == "ldxs":
             load = f"<uint64_t><int64_t><{_S_TYPES[n]}>{load}"
         return (f"addr = reg[ins.src] + <uint64_t>ins.off\n"
-                f"p = vm_access(vm, addr, {n}, REGION_READ)\n"
+                f"p = hot_read(vm, addr, {n})\n"
                 f"if p == NULL:\n    {_FAULT.format(kind='FAULT_READ', addr='addr', size=n)}\n"
                 f"reg[ins.dst] = {load}")
     value = "reg[ins.src]" if spec.form is Form.STX else "<uint64_t>ins.imm"
     return (f"addr = reg[ins.dst] + <uint64_t>ins.off\n"
-            f"p = vm_access(vm, addr, {n}, REGION_WRITE)\n"
+            f"p = hot_write(vm, addr, {n})\n"
             f"if p == NULL:\n    {_FAULT.format(kind='FAULT_WRITE', addr='addr', size=n)}\n"
             f"st{bits}(p, <{_C_TYPES[n]}>{value})")
 

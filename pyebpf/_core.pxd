@@ -67,6 +67,10 @@ ctypedef struct VMState:
     uint64_t regs[11]
     Region regions[MAX_REGIONS]   # regions[0] is the live part of the stack
     int nregions
+    uint64_t hot_read_start       # the region of the last successful load ...
+    uint64_t hot_read_span        # ... (span 0: none), checked before the others
+    uint64_t hot_write_start
+    uint64_t hot_write_span
     uint8_t *stack                # MAX_FRAMES * STACK_SIZE bytes
     const uint8_t *packet         # what LD_ABS/LD_IND read
     uint64_t packet_len

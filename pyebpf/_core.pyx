@@ -119,15 +119,44 @@ _MASK64 = (1 << 64) - 1
 # --- C-level machinery used by the generated loop ---------------------------
 
 cdef uint8_t *vm_access(VMState *vm, uint64_t addr, uint64_t size, uint32_t need) noexcept nogil:
-    """The host pointer for [addr, addr+size) if one region allows ``need``, else NULL."""
+    """The host pointer for [addr, addr+size) if one region allows ``need``, else NULL.
+
+    The region that satisfied the access becomes the "hot" one for its kind,
+    which :c:func:`hot_read`/:c:func:`hot_write` try first.
+    """
     cdef int i
     cdef Region *r
     for i in range(vm.nregions):
         r = &vm.regions[i]
         if (addr >= r.start and addr - r.start <= r.end - r.start
                 and size <= r.end - addr and (r.flags & need) == need):
+            if need & REGION_WRITE:
+                vm.hot_write_start = r.start
+                vm.hot_write_span = r.end - r.start
+            if need & REGION_READ:
+                vm.hot_read_start = r.start
+                vm.hot_read_span = r.end - r.start
             return <uint8_t *>addr
     return NULL
+
+
+cdef inline void forget_hot(VMState *vm) noexcept nogil:
+    vm.hot_read_span = 0
+    vm.hot_write_span = 0
+
+
+cdef inline uint8_t *hot_read(VMState *vm, uint64_t addr, uint64_t size) noexcept nogil:
+    cdef uint64_t off = addr - vm.hot_read_start
+    if off < vm.hot_read_span and vm.hot_read_span - off >= size:
+        return <uint8_t *>addr
+    return vm_access(vm, addr, size, REGION_READ)
+
+
+cdef inline uint8_t *hot_write(VMState *vm, uint64_t addr, uint64_t size) noexcept nogil:
+    cdef uint64_t off = addr - vm.hot_write_start
+    if off < vm.hot_write_span and vm.hot_write_span - off >= size:
+        return <uint8_t *>addr
+    return vm_access(vm, addr, size, REGION_WRITE)
 
 
 cdef int vm_fault(VMState *vm, int kind, uint64_t addr, uint64_t size) noexcept nogil:
@@ -139,6 +168,7 @@ cdef int vm_fault(VMState *vm, int kind, uint64_t addr, uint64_t size) noexcept 
 
 cdef inline void set_stack_region(VMState *vm) noexcept nogil:
     vm.regions[0].start = <uint64_t>(vm.stack + (MAX_FRAMES - 1 - vm.depth) * STACK_SIZE)
+    forget_hot(vm)
 
 
 cdef inline void push_frame(VMState *vm, Insn *insns, int32_t ninsns, int32_t ret_pc) noexcept nogil:
@@ -342,6 +372,7 @@ cdef class VM:
         if len(regions) > MAX_REGIONS - 1 - MAX_RUN_BUFFERS:
             raise ValueError("too many static regions")
         self.static_regions = regions
+        forget_hot(&self.state)
         cdef int i = 1
         for a, n, w in regions:
             self.state.regions[i].start = a
@@ -450,6 +481,7 @@ cdef class VM:
         finally:
             for i in range(nviews):
                 PyBuffer_Release(&views[i])
+            forget_hot(vm)
             vm.nregions = base
             vm.packet = NULL
             vm.packet_len = 0

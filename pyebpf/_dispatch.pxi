@@ -1000,7 +1000,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             seg = pc
         elif h == H_LDX_MEM_B:  # ldxb
             addr = reg[ins.src] + <uint64_t>ins.off
-            p = vm_access(vm, addr, 1, REGION_READ)
+            p = hot_read(vm, addr, 1)
             if p == NULL:
                 vm.fault_pc = pc - 1
                 vm.budget = budget - (pc - seg)
@@ -1008,7 +1008,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             reg[ins.dst] = ld8(p)
         elif h == H_LDX_MEMSX_B:  # ldxsb
             addr = reg[ins.src] + <uint64_t>ins.off
-            p = vm_access(vm, addr, 1, REGION_READ)
+            p = hot_read(vm, addr, 1)
             if p == NULL:
                 vm.fault_pc = pc - 1
                 vm.budget = budget - (pc - seg)
@@ -1016,7 +1016,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             reg[ins.dst] = <uint64_t><int64_t><int8_t>ld8(p)
         elif h == H_ST_MEM_B:  # stb
             addr = reg[ins.dst] + <uint64_t>ins.off
-            p = vm_access(vm, addr, 1, REGION_WRITE)
+            p = hot_write(vm, addr, 1)
             if p == NULL:
                 vm.fault_pc = pc - 1
                 vm.budget = budget - (pc - seg)
@@ -1024,7 +1024,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             st8(p, <uint8_t><uint64_t>ins.imm)
         elif h == H_STX_MEM_B:  # stxb
             addr = reg[ins.dst] + <uint64_t>ins.off
-            p = vm_access(vm, addr, 1, REGION_WRITE)
+            p = hot_write(vm, addr, 1)
             if p == NULL:
                 vm.fault_pc = pc - 1
                 vm.budget = budget - (pc - seg)
@@ -1032,7 +1032,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             st8(p, <uint8_t>reg[ins.src])
         elif h == H_LDX_MEM_H:  # ldxh
             addr = reg[ins.src] + <uint64_t>ins.off
-            p = vm_access(vm, addr, 2, REGION_READ)
+            p = hot_read(vm, addr, 2)
             if p == NULL:
                 vm.fault_pc = pc - 1
                 vm.budget = budget - (pc - seg)
@@ -1040,7 +1040,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             reg[ins.dst] = ld16(p)
         elif h == H_LDX_MEMSX_H:  # ldxsh
             addr = reg[ins.src] + <uint64_t>ins.off
-            p = vm_access(vm, addr, 2, REGION_READ)
+            p = hot_read(vm, addr, 2)
             if p == NULL:
                 vm.fault_pc = pc - 1
                 vm.budget = budget - (pc - seg)
@@ -1048,7 +1048,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             reg[ins.dst] = <uint64_t><int64_t><int16_t>ld16(p)
         elif h == H_ST_MEM_H:  # sth
             addr = reg[ins.dst] + <uint64_t>ins.off
-            p = vm_access(vm, addr, 2, REGION_WRITE)
+            p = hot_write(vm, addr, 2)
             if p == NULL:
                 vm.fault_pc = pc - 1
                 vm.budget = budget - (pc - seg)
@@ -1056,7 +1056,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             st16(p, <uint16_t><uint64_t>ins.imm)
         elif h == H_STX_MEM_H:  # stxh
             addr = reg[ins.dst] + <uint64_t>ins.off
-            p = vm_access(vm, addr, 2, REGION_WRITE)
+            p = hot_write(vm, addr, 2)
             if p == NULL:
                 vm.fault_pc = pc - 1
                 vm.budget = budget - (pc - seg)
@@ -1064,7 +1064,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             st16(p, <uint16_t>reg[ins.src])
         elif h == H_LDX_MEM_W:  # ldxw
             addr = reg[ins.src] + <uint64_t>ins.off
-            p = vm_access(vm, addr, 4, REGION_READ)
+            p = hot_read(vm, addr, 4)
             if p == NULL:
                 vm.fault_pc = pc - 1
                 vm.budget = budget - (pc - seg)
@@ -1072,7 +1072,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             reg[ins.dst] = ld32(p)
         elif h == H_LDX_MEMSX_W:  # ldxsw
             addr = reg[ins.src] + <uint64_t>ins.off
-            p = vm_access(vm, addr, 4, REGION_READ)
+            p = hot_read(vm, addr, 4)
             if p == NULL:
                 vm.fault_pc = pc - 1
                 vm.budget = budget - (pc - seg)
@@ -1080,7 +1080,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             reg[ins.dst] = <uint64_t><int64_t><int32_t>ld32(p)
         elif h == H_ST_MEM_W:  # stw
             addr = reg[ins.dst] + <uint64_t>ins.off
-            p = vm_access(vm, addr, 4, REGION_WRITE)
+            p = hot_write(vm, addr, 4)
             if p == NULL:
                 vm.fault_pc = pc - 1
                 vm.budget = budget - (pc - seg)
@@ -1088,7 +1088,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             st32(p, <uint32_t><uint64_t>ins.imm)
         elif h == H_STX_MEM_W:  # stxw
             addr = reg[ins.dst] + <uint64_t>ins.off
-            p = vm_access(vm, addr, 4, REGION_WRITE)
+            p = hot_write(vm, addr, 4)
             if p == NULL:
                 vm.fault_pc = pc - 1
                 vm.budget = budget - (pc - seg)
@@ -1096,7 +1096,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             st32(p, <uint32_t>reg[ins.src])
         elif h == H_LDX_MEM_DW:  # ldxdw
             addr = reg[ins.src] + <uint64_t>ins.off
-            p = vm_access(vm, addr, 8, REGION_READ)
+            p = hot_read(vm, addr, 8)
             if p == NULL:
                 vm.fault_pc = pc - 1
                 vm.budget = budget - (pc - seg)
@@ -1104,7 +1104,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             reg[ins.dst] = ld64(p)
         elif h == H_ST_MEM_DW:  # stdw
             addr = reg[ins.dst] + <uint64_t>ins.off
-            p = vm_access(vm, addr, 8, REGION_WRITE)
+            p = hot_write(vm, addr, 8)
             if p == NULL:
                 vm.fault_pc = pc - 1
                 vm.budget = budget - (pc - seg)
@@ -1112,7 +1112,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             st64(p, <uint64_t><uint64_t>ins.imm)
         elif h == H_STX_MEM_DW:  # stxdw
             addr = reg[ins.dst] + <uint64_t>ins.off
-            p = vm_access(vm, addr, 8, REGION_WRITE)
+            p = hot_write(vm, addr, 8)
             if p == NULL:
                 vm.fault_pc = pc - 1
                 vm.budget = budget - (pc - seg)
