@@ -1282,13 +1282,13 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             reg[ins.dst] = <uint64_t>ins.imm
             pc += 1
         elif h == H_LD_ABS_B:  # ldabsb
-            budget -= pc - seg
-            if budget < 0:
-                vm.fault_pc = pc - 1
-                vm.budget = budget
-                return vm_fault(vm, FAULT_BUDGET, 0, 0)
-            pc = ins.target
-            seg = pc
+            ofs = ins.imm
+            if ofs < 0 or <uint64_t>ofs + 1 > vm.packet_len:
+                reg[0] = 0
+                vm.budget = budget - (pc - seg)
+                vm.depth = 0
+                return 0
+            reg[0] = vm.packet[ofs]
         elif h == H_LD_IND_B:  # ldindb
             ofs = <int32_t>(<uint32_t>reg[ins.src] + <uint32_t>ins.imm)
             if ofs < 0 or <uint64_t>ofs + 1 > vm.packet_len:
@@ -1298,13 +1298,13 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
                 return 0
             reg[0] = vm.packet[ofs]
         elif h == H_LD_ABS_H:  # ldabsh
-            budget -= pc - seg
-            if budget < 0:
-                vm.fault_pc = pc - 1
-                vm.budget = budget
-                return vm_fault(vm, FAULT_BUDGET, 0, 0)
-            pc = ins.target
-            seg = pc
+            ofs = ins.imm
+            if ofs < 0 or <uint64_t>ofs + 2 > vm.packet_len:
+                reg[0] = 0
+                vm.budget = budget - (pc - seg)
+                vm.depth = 0
+                return 0
+            reg[0] = bswap16(ld16(vm.packet + ofs))
         elif h == H_LD_IND_H:  # ldindh
             ofs = <int32_t>(<uint32_t>reg[ins.src] + <uint32_t>ins.imm)
             if ofs < 0 or <uint64_t>ofs + 2 > vm.packet_len:
@@ -1314,13 +1314,13 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
                 return 0
             reg[0] = bswap16(ld16(vm.packet + ofs))
         elif h == H_LD_ABS_W:  # ldabsw
-            budget -= pc - seg
-            if budget < 0:
-                vm.fault_pc = pc - 1
-                vm.budget = budget
-                return vm_fault(vm, FAULT_BUDGET, 0, 0)
-            pc = ins.target
-            seg = pc
+            ofs = ins.imm
+            if ofs < 0 or <uint64_t>ofs + 4 > vm.packet_len:
+                reg[0] = 0
+                vm.budget = budget - (pc - seg)
+                vm.depth = 0
+                return 0
+            reg[0] = bswap32(ld32(vm.packet + ofs))
         elif h == H_LD_IND_W:  # ldindw
             ofs = <int32_t>(<uint32_t>reg[ins.src] + <uint32_t>ins.imm)
             if ofs < 0 or <uint64_t>ofs + 4 > vm.packet_len:

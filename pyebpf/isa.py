@@ -91,7 +91,10 @@ def bpf_src(code: int) -> int:
 
 
 class Form(enum.Enum):
-    """Operand form: which fields carry operands, as the assemblers print them."""
+    """Operand form: which fields carry operands, as the assemblers print them.
+
+    Values must stay distinct: equal values would make members aliases.
+    """
 
     ALU_REG = "dst, src"
     ALU_IMM = "dst, imm"
@@ -103,14 +106,14 @@ class Form(enum.Enum):
     STX = "[dst+off], src"
     ATOMIC = "[dst+off], src (imm = operation)"
     LDDW = "dst, imm64 (src = pseudo source)"
-    LDABS = "imm"
-    LDIND = "src, imm"
+    LDABS = "imm (packet offset)"
+    LDIND = "src, imm (packet offset)"
     JA = "off"
-    JA32 = "imm"
+    JA32 = "imm (jump offset)"
     JCOND_REG = "dst, src, off"
     JCOND_IMM = "dst, imm, off"
     CALL = "imm (src = call kind)"
-    CALLX = "dst"
+    CALLX = "dst (register holding the helper id)"
     EXIT = ""
 
 
