@@ -1,0 +1,464 @@
+"""BTF and BTF.ext: the type information clang emits with ``-g`` for BPF objects.
+
+The ELF loader needs BTF for three things: BTF-defined maps (``.maps`` is a
+DATASEC whose variables are anonymous structs describing each map), typed map
+keys and values (so the command line can print ``{"src": "10.0.0.1"}``-like
+values instead of hex), and source lines (``.BTF.ext`` line_info) for the
+disassembly and the verifier log.  The format is the kernel's
+(``include/uapi/linux/btf.h``, ``Documentation/bpf/btf.rst``); this module
+parses it into plain Python values and never trusts a length or an index it
+has not checked, so a corrupt section gives :class:`BTFError`, never a crash.
+"""
+
+from __future__ import annotations
+
+import errno
+import struct
+from dataclasses import dataclass, field
+
+from pyebpf.errors import BPFError
+
+BTF_MAGIC = 0xEB9F
+
+# enum btf_kind (include/uapi/linux/btf.h)
+KIND_NAMES = (
+    "UNKN", "INT", "PTR", "ARRAY", "STRUCT", "UNION", "ENUM", "FWD", "TYPEDEF",
+    "VOLATILE", "CONST", "RESTRICT", "FUNC", "FUNC_PROTO", "VAR", "DATASEC",
+    "FLOAT", "DECL_TAG", "TYPE_TAG", "ENUM64",
+)
+(KIND_INT, KIND_PTR, KIND_ARRAY, KIND_STRUCT, KIND_UNION, KIND_ENUM, KIND_FWD, KIND_TYPEDEF,
+ KIND_VOLATILE, KIND_CONST, KIND_RESTRICT, KIND_FUNC, KIND_FUNC_PROTO, KIND_VAR, KIND_DATASEC,
+ KIND_FLOAT, KIND_DECL_TAG, KIND_TYPE_TAG, KIND_ENUM64) = range(1, 20)
+
+INT_SIGNED, INT_CHAR, INT_BOOL = 1, 2, 4
+
+# Kinds that only qualify or rename another type: skipped when resolving.
+_MODIFIERS = frozenset({KIND_TYPEDEF, KIND_VOLATILE, KIND_CONST, KIND_RESTRICT, KIND_TYPE_TAG})
+_MAX_RESOLVE_DEPTH = 32
+
+
+class BTFError(BPFError):
+    """Malformed BTF or BTF.ext (EINVAL, as the kernel's BTF_LOAD answers)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(errno.EINVAL, f"BTF: {message}")
+
+
+@dataclass
+class Member:
+    """A struct/union member, an enum value or a function parameter."""
+
+    name: str
+    type: int = 0          # type id (struct/union members, params)
+    bit_offset: int = 0    # struct/union members
+    bitfield_size: int = 0
+    value: int = 0         # enum values
+
+
+@dataclass
+class SecInfo:
+    """One variable of a DATASEC."""
+
+    type: int
+    offset: int
+    size: int
+
+
+@dataclass
+class Type:
+    """One BTF type.  ``size`` is meaningful for INT/STRUCT/UNION/ENUM/DATASEC/FLOAT,
+    ``ref`` for PTR/TYPEDEF/modifiers/FUNC/VAR/FUNC_PROTO (return type)."""
+
+    id: int
+    kind: int
+    name: str = ""
+    size: int = 0
+    ref: int = 0
+    kind_flag: bool = False
+    vlen: int = 0
+    encoding: int = 0          # INT
+    bits: int = 0              # INT
+    int_offset: int = 0        # INT
+    elem_type: int = 0         # ARRAY
+    index_type: int = 0        # ARRAY
+    nelems: int = 0            # ARRAY
+    linkage: int = 0           # VAR, FUNC
+    component_idx: int = -1    # DECL_TAG
+    offset: int = 0            # byte offset of its record in the type section
+    members: list[Member] = field(default_factory=list)
+    secinfos: list[SecInfo] = field(default_factory=list)
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES[self.kind] if self.kind < len(KIND_NAMES) else str(self.kind)
+
+
+class _Reader:
+    """Bounds-checked little-endian reads over a buffer."""
+
+    def __init__(self, data: bytes, what: str) -> None:
+        self.data = data
+        self.what = what
+
+    def unpack(self, fmt: str, off: int) -> tuple[int, ...]:
+        size = struct.calcsize(fmt)
+        if off < 0 or off + size > len(self.data):
+            raise BTFError(f"{self.what} truncated at offset {off} (need {size} bytes, "
+                           f"have {len(self.data) - off if off < len(self.data) else 0})")
+        return struct.unpack_from(fmt, self.data, off)
+
+
+def _cstr(strings: bytes, off: int, what: str) -> str:
+    if off == 0 and not strings:
+        return ""
+    if not 0 <= off < len(strings):
+        raise BTFError(f"{what}: string offset {off} outside the string section "
+                       f"({len(strings)} bytes)")
+    end = strings.find(b"\0", off)
+    if end < 0:
+        raise BTFError(f"{what}: string at offset {off} is not NUL-terminated")
+    return strings[off:end].decode("utf-8", "replace")
+
+
+class BTF:
+    """Parsed ``.BTF``: ``types[id]`` (``types[0]`` is void) and the string section."""
+
+    def __init__(self, data: bytes) -> None:
+        self.raw = bytes(data)
+        rd = _Reader(self.raw, ".BTF")
+        magic, version, _flags, hdr_len = rd.unpack("<HBBI", 0)
+        if magic != BTF_MAGIC:
+            raise BTFError(f"bad magic 0x{magic:04x} (expected 0xeb9f, or a big-endian object)")
+        if version != 1:
+            raise BTFError(f"unsupported version {version}")
+        if hdr_len < 24:
+            raise BTFError(f"header length {hdr_len} is shorter than 24")
+        type_off, type_len, str_off, str_len = rd.unpack("<IIII", 8)
+        base = hdr_len
+        for name, off, length in (("type", type_off, type_len), ("string", str_off, str_len)):
+            if base + off + length > len(self.raw):
+                raise BTFError(f"{name} section [{off}, {off + length}) past the end of "
+                               f"{len(self.raw) - base} bytes of data")
+        self.strings = self.raw[base + str_off: base + str_off + str_len]
+        if self.strings and self.strings[0] != 0:
+            raise BTFError("string section does not start with an empty string")
+        self._type_base = base + type_off
+        self.types: list[Type] = [Type(id=0, kind=0, name="void")]
+        self._parse_types(self.raw[base + type_off: base + type_off + type_len])
+        self._by_name: dict[str, list[int]] = {}
+        for t in self.types[1:]:
+            if t.name:
+                self._by_name.setdefault(t.name, []).append(t.id)
+
+    def string(self, off: int) -> str:
+        """The string at ``off`` in the string section (BTF.ext uses it too)."""
+        return _cstr(self.strings, off, "string")
+
+    def _parse_types(self, data: bytes) -> None:
+        rd = _Reader(data, ".BTF type section")
+        off = 0
+        while off < len(data):
+            tid = len(self.types)
+            name_off, info, size_type = rd.unpack("<III", off)
+            off += 12
+            kind = (info >> 24) & 0x1F
+            vlen = info & 0xFFFF
+            if kind == 0 or kind >= len(KIND_NAMES):
+                raise BTFError(f"type [{tid}] has unknown kind {kind}")
+            t = Type(id=tid, kind=kind, name=_cstr(self.strings, name_off, f"type [{tid}] name"),
+                     kind_flag=bool(info >> 31), vlen=vlen, offset=off - 12)
+            if kind in (KIND_INT, KIND_STRUCT, KIND_UNION, KIND_ENUM, KIND_ENUM64,
+                        KIND_DATASEC, KIND_FLOAT):
+                t.size = size_type
+            else:
+                t.ref = size_type
+            if kind == KIND_INT:
+                (v,) = rd.unpack("<I", off)
+                off += 4
+                t.encoding, t.int_offset, t.bits = (v >> 24) & 0xF, (v >> 16) & 0xFF, v & 0xFF
+            elif kind == KIND_ARRAY:
+                t.elem_type, t.index_type, t.nelems = rd.unpack("<III", off)
+                off += 12
+            elif kind in (KIND_STRUCT, KIND_UNION):
+                for _ in range(vlen):
+                    m_name, m_type, m_off = rd.unpack("<III", off)
+                    off += 12
+                    bit_off, bf = (m_off & 0xFFFFFF, m_off >> 24) if t.kind_flag else (m_off, 0)
+                    t.members.append(Member(_cstr(self.strings, m_name, f"type [{tid}] member"),
+                                            m_type, bit_off, bf))
+            elif kind == KIND_ENUM:
+                for _ in range(vlen):
+                    m_name, val = rd.unpack("<Ii", off)
+                    off += 8
+                    t.members.append(Member(_cstr(self.strings, m_name, f"type [{tid}] enum"),
+                                            value=val))
+            elif kind == KIND_ENUM64:
+                for _ in range(vlen):
+                    m_name, lo, hi = rd.unpack("<III", off)
+                    off += 12
+                    t.members.append(Member(_cstr(self.strings, m_name, f"type [{tid}] enum"),
+                                            value=lo | (hi << 32)))
+            elif kind == KIND_FUNC_PROTO:
+                for _ in range(vlen):
+                    m_name, m_type = rd.unpack("<II", off)
+                    off += 8
+                    t.members.append(Member(_cstr(self.strings, m_name, f"type [{tid}] param"),
+                                            m_type))
+            elif kind == KIND_VAR:
+                (t.linkage,) = rd.unpack("<I", off)
+                off += 4
+            elif kind == KIND_DATASEC:
+                for _ in range(vlen):
+                    s_type, s_off, s_size = rd.unpack("<III", off)
+                    off += 12
+                    t.secinfos.append(SecInfo(s_type, s_off, s_size))
+            elif kind == KIND_DECL_TAG:
+                (t.component_idx,) = rd.unpack("<i", off)
+                off += 4
+            elif kind == KIND_FUNC:
+                t.linkage = vlen
+            self.types.append(t)
+        # Every reference must name an existing type: later walks rely on it.
+        n = len(self.types)
+        for t in self.types[1:]:
+            refs = [t.ref] if t.kind not in (KIND_INT, KIND_STRUCT, KIND_UNION, KIND_ENUM,
+                                             KIND_ENUM64, KIND_DATASEC, KIND_FLOAT) else []
+            refs += [m.type for m in t.members] + [s.type for s in t.secinfos]
+            if t.kind == KIND_ARRAY:
+                refs += [t.elem_type, t.index_type]
+            for r in refs:
+                if r >= n:
+                    raise BTFError(f"type [{t.id}] {t.kind_name} refers to type [{r}], "
+                                   f"but there are only {n - 1} types")
+
+    def with_datasec_layout(self, section_sizes: dict[str, int],
+                            var_offsets: dict[str, int]) -> bytes:
+        """The raw BTF with DATASEC sizes and variable offsets filled in.
+
+        clang leaves them 0 in an object (the linker decides them); the kernel's
+        BTF_LOAD wants the real values, which the ELF section headers and
+        symbols give, so the loader patches them as libbpf does before loading.
+        """
+        raw = bytearray(self.raw)
+        for t in self.types[1:]:
+            if t.kind != KIND_DATASEC or t.name not in section_sizes:
+                continue
+            at = self._type_base + t.offset
+            struct.pack_into("<I", raw, at + 8, section_sizes[t.name])
+            for i, si in enumerate(t.secinfos):
+                var = self.types[si.type]
+                if var.kind == KIND_VAR and var.name in var_offsets:
+                    struct.pack_into("<I", raw, at + 12 + 12 * i + 4, var_offsets[var.name])
+        return bytes(raw)
+
+    # --- lookups ---------------------------------------------------------
+
+    def __getitem__(self, type_id: int) -> Type:
+        if not 0 <= type_id < len(self.types):
+            raise BTFError(f"no type [{type_id}]")
+        return self.types[type_id]
+
+    def find(self, name: str, kind: int | None = None) -> Type | None:
+        """The first type called ``name`` (of ``kind`` if given)."""
+        for tid in self._by_name.get(name, ()):
+            if kind is None or self.types[tid].kind == kind:
+                return self.types[tid]
+        return None
+
+    def resolve(self, type_id: int) -> Type:
+        """``type_id`` with typedefs and qualifiers stripped."""
+        t = self[type_id]
+        for _ in range(_MAX_RESOLVE_DEPTH):
+            if t.kind not in _MODIFIERS:
+                return t
+            t = self[t.ref]
+        raise BTFError(f"type [{type_id}]: reference chain too deep or cyclic")
+
+    def size_of(self, type_id: int, _depth: int = 0) -> int:
+        """Size in bytes, as the kernel's ``btf_type_size`` computes it."""
+        if _depth > _MAX_RESOLVE_DEPTH:
+            raise BTFError(f"type [{type_id}]: size chain too deep or cyclic")
+        t = self.resolve(type_id)
+        if t.kind == KIND_PTR:
+            return 8
+        if t.kind == KIND_ARRAY:
+            return t.nelems * self.size_of(t.elem_type, _depth + 1)
+        if t.kind == KIND_VAR:
+            return self.size_of(t.ref, _depth + 1)
+        if t.kind in (KIND_INT, KIND_STRUCT, KIND_UNION, KIND_ENUM, KIND_ENUM64, KIND_DATASEC,
+                      KIND_FLOAT):
+            return t.size
+        raise BTFError(f"type [{type_id}] {t.kind_name} has no size")
+
+    def type_name(self, type_id: int, _depth: int = 0) -> str:
+        """A C spelling of the type, e.g. ``struct key``, ``__u32``, ``char[16]``."""
+        if _depth > _MAX_RESOLVE_DEPTH:
+            return "..."
+        t = self[type_id]
+        if t.kind == 0:
+            return "void"
+        if t.kind in (KIND_STRUCT, KIND_UNION, KIND_ENUM, KIND_ENUM64, KIND_FWD):
+            tag = {KIND_STRUCT: "struct", KIND_UNION: "union", KIND_FWD: "struct"}.get(t.kind,
+                                                                                     "enum")
+            return f"{tag} {t.name}" if t.name else f"{tag} {{...}}"
+        if t.kind == KIND_PTR:
+            return self.type_name(t.ref, _depth + 1) + " *"
+        if t.kind == KIND_ARRAY:
+            return f"{self.type_name(t.elem_type, _depth + 1)}[{t.nelems}]"
+        if t.kind in (KIND_CONST, KIND_VOLATILE, KIND_RESTRICT):
+            return f"{t.kind_name.lower()} {self.type_name(t.ref, _depth + 1)}"
+        if t.kind == KIND_TYPE_TAG:
+            return self.type_name(t.ref, _depth + 1)
+        return t.name or t.kind_name.lower()
+
+    # --- values ----------------------------------------------------------
+
+    def to_python(self, type_id: int, data: bytes, _depth: int = 0) -> object:
+        """Decode ``data`` as a value of ``type_id``: ints, floats, bools, ``str`` for
+        char arrays, lists for arrays, dicts for structs and unions, enum names."""
+        if _depth > _MAX_RESOLVE_DEPTH:
+            raise BTFError(f"type [{type_id}]: value nesting too deep")
+        t = self.resolve(type_id)
+        if t.kind == KIND_INT:
+            v = int.from_bytes(data[:t.size], "little", signed=bool(t.encoding & INT_SIGNED))
+            return bool(v) if t.encoding & INT_BOOL else v
+        if t.kind in (KIND_ENUM, KIND_ENUM64):
+            v = int.from_bytes(data[:t.size], "little", signed=not t.kind_flag and t.size <= 4)
+            for m in t.members:
+                if m.value == v or (m.value & ((1 << (8 * t.size)) - 1)) == v:
+                    return m.name
+            return v
+        if t.kind == KIND_PTR:
+            return int.from_bytes(data[:8], "little")
+        if t.kind == KIND_FLOAT:
+            return struct.unpack("<d" if t.size == 8 else "<f", data[:t.size])[0]
+        if t.kind == KIND_ARRAY:
+            elem = self.resolve(t.elem_type)
+            esize = self.size_of(t.elem_type)
+            if elem.kind == KIND_INT and esize == 1 and (elem.encoding & INT_CHAR
+                                                          or elem.name == "char"):
+                raw = bytes(data[:t.nelems])
+                return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+            return [self.to_python(t.elem_type, data[i * esize:(i + 1) * esize], _depth + 1)
+                    for i in range(t.nelems)]
+        if t.kind in (KIND_STRUCT, KIND_UNION):
+            out: dict[str, object] = {}
+            for i, m in enumerate(t.members):
+                name = m.name or f"<anon{i}>"
+                if m.bitfield_size:
+                    word = int.from_bytes(data[:t.size], "little")
+                    out[name] = (word >> m.bit_offset) & ((1 << m.bitfield_size) - 1)
+                    continue
+                start = m.bit_offset // 8
+                msize = self.size_of(m.type)
+                value = self.to_python(m.type, data[start:start + msize], _depth + 1)
+                if not m.name and isinstance(value, dict):
+                    out.update(value)
+                else:
+                    out[name] = value
+            return out
+        return bytes(data)
+
+
+@dataclass
+class FuncInfo:
+    """``bpf_func_info`` from BTF.ext: the function starting at ``insn_off`` (instruction
+    index once normalised by the loader; bytes in the object)."""
+
+    insn_off: int
+    type_id: int
+
+
+@dataclass
+class LineInfo:
+    """``bpf_line_info`` with its strings resolved."""
+
+    insn_off: int
+    file_name: str
+    line: str
+    line_num: int
+    line_col: int
+    file_name_off: int = 0
+    line_off: int = 0
+
+
+@dataclass
+class CoreRelo:
+    """``bpf_core_relo``: a CO-RE relocation to apply against the runtime's types."""
+
+    insn_off: int
+    type_id: int
+    access: str
+    kind: int
+
+
+CORE_RELO_KINDS = (
+    "field_byte_offset", "field_byte_size", "field_exists", "field_signed", "field_lshift_u64",
+    "field_rshift_u64", "type_id_local", "type_id_target", "type_exists", "type_size",
+    "enumval_exists", "enumval_value", "type_matches",
+)
+
+
+class BTFExt:
+    """Parsed ``.BTF.ext``: per-section func_info, line_info and CO-RE relocations."""
+
+    def __init__(self, data: bytes, btf: BTF) -> None:
+        rd = _Reader(bytes(data), ".BTF.ext")
+        magic, version, _flags, hdr_len = rd.unpack("<HBBI", 0)
+        if magic != BTF_MAGIC:
+            raise BTFError(f".BTF.ext: bad magic 0x{magic:04x}")
+        if version != 1:
+            raise BTFError(f".BTF.ext: unsupported version {version}")
+        if hdr_len < 24:
+            raise BTFError(f".BTF.ext: header length {hdr_len} is shorter than 24")
+        fi_off, fi_len, li_off, li_len = rd.unpack("<IIII", 8)
+        core_off = core_len = 0
+        if hdr_len >= 32:
+            core_off, core_len = rd.unpack("<II", 24)
+        self.func_info: dict[str, list[FuncInfo]] = {}
+        self.line_info: dict[str, list[LineInfo]] = {}
+        self.core_relos: dict[str, list[CoreRelo]] = {}
+        for what, off, length, min_rec in (("func_info", fi_off, fi_len, 8),
+                                           ("line_info", li_off, li_len, 16),
+                                           ("core_relo", core_off, core_len, 16)):
+            if not length:
+                continue
+            start = hdr_len + off
+            if start + length > len(rd.data):
+                raise BTFError(f".BTF.ext {what} [{off}, {off + length}) past the end")
+            for sec, recs in self._sections(rd, start, length, min_rec, what, btf):
+                for rec in recs:
+                    if what == "func_info":
+                        insn_off, type_id = struct.unpack_from("<II", rec)
+                        if type_id >= len(btf.types) or btf.types[type_id].kind != KIND_FUNC:
+                            raise BTFError(f"func_info in {sec!r} names type [{type_id}], "
+                                           "which is not a FUNC")
+                        self.func_info.setdefault(sec, []).append(FuncInfo(insn_off, type_id))
+                    elif what == "line_info":
+                        insn_off, fname, line, col = struct.unpack_from("<IIII", rec)
+                        self.line_info.setdefault(sec, []).append(LineInfo(
+                            insn_off, btf.string(fname), btf.string(line), col >> 10,
+                            col & 0x3FF, fname, line))
+                    else:
+                        insn_off, type_id, acc, kind = struct.unpack_from("<IIII", rec)
+                        self.core_relos.setdefault(sec, []).append(
+                            CoreRelo(insn_off, type_id, btf.string(acc), kind))
+
+    @staticmethod
+    def _sections(rd: _Reader, start: int, length: int, min_rec: int, what: str,
+                  btf: BTF) -> list[tuple[str, list[bytes]]]:
+        (rec_size,) = rd.unpack("<I", start)
+        if rec_size < min_rec or rec_size % 4:
+            raise BTFError(f".BTF.ext {what}: record size {rec_size} (minimum {min_rec})")
+        off, end = start + 4, start + length
+        out = []
+        while off < end:
+            sec_off, num = rd.unpack("<II", off)
+            off += 8
+            if num == 0 or off + num * rec_size > end:
+                raise BTFError(f".BTF.ext {what}: {num} records of {rec_size} bytes do not "
+                               "fit the section")
+            recs = [rd.data[off + i * rec_size: off + (i + 1) * rec_size] for i in range(num)]
+            off += num * rec_size
+            out.append((btf.string(sec_off), recs))
+        return out
