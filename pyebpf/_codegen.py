@@ -20,8 +20,8 @@ from pyebpf.isa import HANDLER_ID, SPECS, Form, OpSpec
 _C_TYPES = {1: "uint8_t", 2: "uint16_t", 4: "uint32_t", 8: "uint64_t"}
 _S_TYPES = {1: "int8_t", 2: "int16_t", 4: "int32_t", 8: "int64_t"}
 
-_FAULT = ("vm.fault_pc = pc - 1\n"
-          "    vm.budget = budget - (pc - seg)\n"
+_FAULT = ("vm.fault_pc = ins - insns\n"
+          "    vm.budget = budget - (ip - seg)\n"
           "    return vm_fault(vm, {kind}, {addr}, {size})")
 
 
@@ -90,7 +90,8 @@ def _body(spec: OpSpec) -> str:
     if form is Form.ATOMIC:
         return _atomic(spec)
     if form is Form.LDDW:
-        return "reg[ins.dst] = <uint64_t>ins.imm\npc += 1"
+        return ("reg[ins.dst] = <uint32_t>ins.imm | (<uint64_t><uint32_t>ip.imm << 32)\n"
+                "ip += 1")
     if form in (Form.LDABS, Form.LDIND):
         return _ldabs(spec)
     if form is Form.CALL:
@@ -168,7 +169,7 @@ def _ldabs(spec: OpSpec) -> str:
     return (f"{ofs}\n"
             f"if ofs < 0 or <uint64_t>ofs + {n} > vm.packet_len:\n"
             "    reg[0] = 0\n"
-            "    vm.budget = budget - (pc - seg)\n"
+            "    vm.budget = budget - (ip - seg)\n"
             "    vm.depth = 0\n"
             "    return 0\n"
             f"reg[0] = {load}")
@@ -178,25 +179,25 @@ def _ldabs(spec: OpSpec) -> str:
 # loops and calls can run long, and both pass here, so the budget is checked
 # without a cost on every instruction; `budget` stays an exact count.
 _TAKE = """\
-budget -= pc - seg
+budget -= ip - seg
 if budget < 0:
-    vm.fault_pc = pc - 1
+    vm.fault_pc = ins - insns
     vm.budget = budget
     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-pc = ins.target
-seg = pc"""
+ip = <Insn *>(<char *>insns + ins.target)
+seg = ip"""
 
 _CALL = """\
 if ins.src == 1:
     if vm.depth + 1 >= MAX_FRAMES:
-        vm.fault_pc = pc - 1
+        vm.fault_pc = ins - insns
         vm.budget = budget
         return vm_fault(vm, FAULT_DEPTH, 0, 0)
-    push_frame(vm, insns, ninsns, pc)
+    push_frame(vm, insns, ninsns, ip - insns)
 """ + "\n".join("    " + line for line in _TAKE.splitlines()) + """
 else:
-    budget -= pc - seg
-    seg = pc
+    budget -= ip - seg
+    seg = ip
     vm.budget = budget
     st = call_helper(vm, <uint64_t>ins.imm)
     budget = vm.budget
@@ -204,18 +205,18 @@ else:
         if st == HELPER_TAIL_CALL:
             insns = vm.tail_insns
             ninsns = vm.tail_ninsns
-            pc = 0
-            seg = 0
+            ip = insns
+            seg = ip
         elif st == HELPER_EXIT:
             vm.depth = 0
             return 0
         else:
-            vm.fault_pc = pc - 1
+            vm.fault_pc = ins - insns
             return -1"""
 
 _CALLX = """\
-budget -= pc - seg
-seg = pc
+budget -= ip - seg
+seg = ip
 vm.budget = budget
 st = call_helper(vm, reg[ins.dst])
 budget = vm.budget
@@ -223,22 +224,22 @@ if st != HELPER_OK:
     if st == HELPER_TAIL_CALL:
         insns = vm.tail_insns
         ninsns = vm.tail_ninsns
-        pc = 0
-        seg = 0
+        ip = insns
+        seg = ip
     elif st == HELPER_EXIT:
         vm.depth = 0
         return 0
     else:
-        vm.fault_pc = pc - 1
+        vm.fault_pc = ins - insns
         return -1"""
 
 _EXIT = """\
-budget -= pc - seg
+budget -= ip - seg
 if vm.depth == 0:
     vm.budget = budget
     return 0
-pc = pop_frame(vm, &insns, &ninsns)
-seg = pc"""
+ip = insns + pop_frame(vm, &insns, &ninsns)
+seg = ip"""
 
 
 def _indent(text: str, n: int) -> str:
@@ -264,8 +265,8 @@ def generate() -> str:
         '    """Fetch, decode, execute until exit; 0 on exit, -1 on a fault."""',
         "    cdef uint64_t *reg = vm.regs",
         "    cdef Insn *ins",
-        "    cdef int32_t pc = 0",
-        "    cdef int32_t seg = 0",
+        "    cdef Insn *ip = insns",
+        "    cdef Insn *seg = insns",
         "    cdef int64_t budget = vm.budget",
         "    cdef int64_t ofs",
         "    cdef uint64_t a, b, addr",
@@ -273,8 +274,8 @@ def generate() -> str:
         "    cdef uint8_t h",
         "    cdef int st",
         "    while True:",
-        "        ins = &insns[pc]",
-        "        pc += 1",
+        "        ins = ip",
+        "        ip += 1",
         "        h = ins.handler",
     ]
     first = True
@@ -285,7 +286,7 @@ def generate() -> str:
         out.append(_indent(_body(spec), 12))
     out += [
         "        else:",
-        "            vm.fault_pc = pc - 1",
+        "            vm.fault_pc = ins - insns",
         "            vm.budget = budget",
         "            return vm_fault(vm, FAULT_ILLEGAL, ins.opcode, 0)",
         "",

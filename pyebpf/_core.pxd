@@ -33,15 +33,17 @@ cdef enum:
 
 
 ctypedef struct Insn:
-    # Pre-decoded instruction: handler id from isa.SPECS, absolute jump target.
+    # Pre-decoded instruction (16 bytes): handler id from isa.SPECS, jump
+    # target as a byte offset from the first instruction (saves a shift on
+    # every taken jump).  LD_IMM64 keeps its upper half in the next slot's imm.
     uint8_t handler
     uint8_t dst
     uint8_t src
     uint8_t opcode
-    int32_t target
     int16_t off
     int16_t _pad
-    int64_t imm
+    int32_t imm
+    int32_t target
 
 ctypedef struct Region:
     uint64_t start

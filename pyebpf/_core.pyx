@@ -238,9 +238,9 @@ include "_dispatch.pxi"
 
 # --- Python-facing objects -----------------------------------------------------
 
-cdef int64_t _s64(object v):
-    v &= _MASK64
-    return v - (1 << 64) if v >= (1 << 63) else v
+cdef int32_t _s32(object v):
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v >= (1 << 31) else v
 
 
 cdef class Program:
@@ -280,9 +280,11 @@ cdef class Program:
             out.dst = insn.dst
             out.src = insn.src
             out.off = insn.off
-            out.imm = _s64(insn.imm)
+            out.imm = _s32(insn.imm)
+            if insn.slots == 2:
+                self.insns[insn.pc + 1].imm = _s32(insn.imm >> 32)
             target = jump_target(insn, spec)
-            out.target = -1 if target is None else target
+            out.target = -1 if target is None else target * sizeof(Insn)
 
     def __dealloc__(self):
         free(self.insns)

@@ -173,8 +173,8 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
     """Fetch, decode, execute until exit; 0 on exit, -1 on a fault."""
     cdef uint64_t *reg = vm.regs
     cdef Insn *ins
-    cdef int32_t pc = 0
-    cdef int32_t seg = 0
+    cdef Insn *ip = insns
+    cdef Insn *seg = insns
     cdef int64_t budget = vm.budget
     cdef int64_t ofs
     cdef uint64_t a, b, addr
@@ -182,8 +182,8 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
     cdef uint8_t h
     cdef int st
     while True:
-        ins = &insns[pc]
-        pc += 1
+        ins = ip
+        ip += 1
         h = ins.handler
         if h == H_ALU64_ADD_X:  # add
             a = reg[ins.dst]
@@ -531,433 +531,433 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             reg[ins.dst] = bswap64(<uint64_t>reg[ins.dst])
         elif h == H_JMP_JEQ_X:  # jeq
             if <uint64_t>reg[ins.dst] == <uint64_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JEQ_K:  # jeq
             if <uint64_t>reg[ins.dst] == <uint64_t><uint64_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JGT_X:  # jgt
             if <uint64_t>reg[ins.dst] > <uint64_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JGT_K:  # jgt
             if <uint64_t>reg[ins.dst] > <uint64_t><uint64_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JGE_X:  # jge
             if <uint64_t>reg[ins.dst] >= <uint64_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JGE_K:  # jge
             if <uint64_t>reg[ins.dst] >= <uint64_t><uint64_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JSET_X:  # jset
             if (reg[ins.dst] & reg[ins.src]) != 0:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JSET_K:  # jset
             if (reg[ins.dst] & <uint64_t>ins.imm) != 0:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JNE_X:  # jne
             if <uint64_t>reg[ins.dst] != <uint64_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JNE_K:  # jne
             if <uint64_t>reg[ins.dst] != <uint64_t><uint64_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JSGT_X:  # jsgt
             if <int64_t>reg[ins.dst] > <int64_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JSGT_K:  # jsgt
             if <int64_t>reg[ins.dst] > <int64_t><uint64_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JSGE_X:  # jsge
             if <int64_t>reg[ins.dst] >= <int64_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JSGE_K:  # jsge
             if <int64_t>reg[ins.dst] >= <int64_t><uint64_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JLT_X:  # jlt
             if <uint64_t>reg[ins.dst] < <uint64_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JLT_K:  # jlt
             if <uint64_t>reg[ins.dst] < <uint64_t><uint64_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JLE_X:  # jle
             if <uint64_t>reg[ins.dst] <= <uint64_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JLE_K:  # jle
             if <uint64_t>reg[ins.dst] <= <uint64_t><uint64_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JSLT_X:  # jslt
             if <int64_t>reg[ins.dst] < <int64_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JSLT_K:  # jslt
             if <int64_t>reg[ins.dst] < <int64_t><uint64_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JSLE_X:  # jsle
             if <int64_t>reg[ins.dst] <= <int64_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JSLE_K:  # jsle
             if <int64_t>reg[ins.dst] <= <int64_t><uint64_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JEQ_X:  # jeq32
             if <uint32_t><uint32_t>reg[ins.dst] == <uint32_t><uint32_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JEQ_K:  # jeq32
             if <uint32_t><uint32_t>reg[ins.dst] == <uint32_t><uint32_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JGT_X:  # jgt32
             if <uint32_t><uint32_t>reg[ins.dst] > <uint32_t><uint32_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JGT_K:  # jgt32
             if <uint32_t><uint32_t>reg[ins.dst] > <uint32_t><uint32_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JGE_X:  # jge32
             if <uint32_t><uint32_t>reg[ins.dst] >= <uint32_t><uint32_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JGE_K:  # jge32
             if <uint32_t><uint32_t>reg[ins.dst] >= <uint32_t><uint32_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JSET_X:  # jset32
             if (<uint32_t>reg[ins.dst] & <uint32_t>reg[ins.src]) != 0:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JSET_K:  # jset32
             if (<uint32_t>reg[ins.dst] & <uint32_t>ins.imm) != 0:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JNE_X:  # jne32
             if <uint32_t><uint32_t>reg[ins.dst] != <uint32_t><uint32_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JNE_K:  # jne32
             if <uint32_t><uint32_t>reg[ins.dst] != <uint32_t><uint32_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JSGT_X:  # jsgt32
             if <int32_t><uint32_t>reg[ins.dst] > <int32_t><uint32_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JSGT_K:  # jsgt32
             if <int32_t><uint32_t>reg[ins.dst] > <int32_t><uint32_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JSGE_X:  # jsge32
             if <int32_t><uint32_t>reg[ins.dst] >= <int32_t><uint32_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JSGE_K:  # jsge32
             if <int32_t><uint32_t>reg[ins.dst] >= <int32_t><uint32_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JLT_X:  # jlt32
             if <uint32_t><uint32_t>reg[ins.dst] < <uint32_t><uint32_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JLT_K:  # jlt32
             if <uint32_t><uint32_t>reg[ins.dst] < <uint32_t><uint32_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JLE_X:  # jle32
             if <uint32_t><uint32_t>reg[ins.dst] <= <uint32_t><uint32_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JLE_K:  # jle32
             if <uint32_t><uint32_t>reg[ins.dst] <= <uint32_t><uint32_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JSLT_X:  # jslt32
             if <int32_t><uint32_t>reg[ins.dst] < <int32_t><uint32_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JSLT_K:  # jslt32
             if <int32_t><uint32_t>reg[ins.dst] < <int32_t><uint32_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JSLE_X:  # jsle32
             if <int32_t><uint32_t>reg[ins.dst] <= <int32_t><uint32_t>reg[ins.src]:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP32_JSLE_K:  # jsle32
             if <int32_t><uint32_t>reg[ins.dst] <= <int32_t><uint32_t>ins.imm:
-                budget -= pc - seg
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
         elif h == H_JMP_JA:  # ja
-            budget -= pc - seg
+            budget -= ip - seg
             if budget < 0:
-                vm.fault_pc = pc - 1
+                vm.fault_pc = ins - insns
                 vm.budget = budget
                 return vm_fault(vm, FAULT_BUDGET, 0, 0)
-            pc = ins.target
-            seg = pc
+            ip = <Insn *>(<char *>insns + ins.target)
+            seg = ip
         elif h == H_JMP32_JA:  # ja32
-            budget -= pc - seg
+            budget -= ip - seg
             if budget < 0:
-                vm.fault_pc = pc - 1
+                vm.fault_pc = ins - insns
                 vm.budget = budget
                 return vm_fault(vm, FAULT_BUDGET, 0, 0)
-            pc = ins.target
-            seg = pc
+            ip = <Insn *>(<char *>insns + ins.target)
+            seg = ip
         elif h == H_JMP_CALL:  # call
             if ins.src == 1:
                 if vm.depth + 1 >= MAX_FRAMES:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_DEPTH, 0, 0)
-                push_frame(vm, insns, ninsns, pc)
-                budget -= pc - seg
+                push_frame(vm, insns, ninsns, ip - insns)
+                budget -= ip - seg
                 if budget < 0:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     vm.budget = budget
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
-                pc = ins.target
-                seg = pc
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
             else:
-                budget -= pc - seg
-                seg = pc
+                budget -= ip - seg
+                seg = ip
                 vm.budget = budget
                 st = call_helper(vm, <uint64_t>ins.imm)
                 budget = vm.budget
@@ -965,17 +965,17 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
                     if st == HELPER_TAIL_CALL:
                         insns = vm.tail_insns
                         ninsns = vm.tail_ninsns
-                        pc = 0
-                        seg = 0
+                        ip = insns
+                        seg = ip
                     elif st == HELPER_EXIT:
                         vm.depth = 0
                         return 0
                     else:
-                        vm.fault_pc = pc - 1
+                        vm.fault_pc = ins - insns
                         return -1
         elif h == H_JMP_CALLX:  # callx
-            budget -= pc - seg
-            seg = pc
+            budget -= ip - seg
+            seg = ip
             vm.budget = budget
             st = call_helper(vm, reg[ins.dst])
             budget = vm.budget
@@ -983,309 +983,309 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
                 if st == HELPER_TAIL_CALL:
                     insns = vm.tail_insns
                     ninsns = vm.tail_ninsns
-                    pc = 0
-                    seg = 0
+                    ip = insns
+                    seg = ip
                 elif st == HELPER_EXIT:
                     vm.depth = 0
                     return 0
                 else:
-                    vm.fault_pc = pc - 1
+                    vm.fault_pc = ins - insns
                     return -1
         elif h == H_JMP_EXIT:  # exit
-            budget -= pc - seg
+            budget -= ip - seg
             if vm.depth == 0:
                 vm.budget = budget
                 return 0
-            pc = pop_frame(vm, &insns, &ninsns)
-            seg = pc
+            ip = insns + pop_frame(vm, &insns, &ninsns)
+            seg = ip
         elif h == H_LDX_MEM_B:  # ldxb
             addr = reg[ins.src] + <uint64_t>ins.off
             p = hot_read(vm, addr, 1)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_READ, addr, 1)
             reg[ins.dst] = ld8(p)
         elif h == H_LDX_MEMSX_B:  # ldxsb
             addr = reg[ins.src] + <uint64_t>ins.off
             p = hot_read(vm, addr, 1)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_READ, addr, 1)
             reg[ins.dst] = <uint64_t><int64_t><int8_t>ld8(p)
         elif h == H_ST_MEM_B:  # stb
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = hot_write(vm, addr, 1)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 1)
             st8(p, <uint8_t><uint64_t>ins.imm)
         elif h == H_STX_MEM_B:  # stxb
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = hot_write(vm, addr, 1)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 1)
             st8(p, <uint8_t>reg[ins.src])
         elif h == H_LDX_MEM_H:  # ldxh
             addr = reg[ins.src] + <uint64_t>ins.off
             p = hot_read(vm, addr, 2)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_READ, addr, 2)
             reg[ins.dst] = ld16(p)
         elif h == H_LDX_MEMSX_H:  # ldxsh
             addr = reg[ins.src] + <uint64_t>ins.off
             p = hot_read(vm, addr, 2)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_READ, addr, 2)
             reg[ins.dst] = <uint64_t><int64_t><int16_t>ld16(p)
         elif h == H_ST_MEM_H:  # sth
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = hot_write(vm, addr, 2)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 2)
             st16(p, <uint16_t><uint64_t>ins.imm)
         elif h == H_STX_MEM_H:  # stxh
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = hot_write(vm, addr, 2)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 2)
             st16(p, <uint16_t>reg[ins.src])
         elif h == H_LDX_MEM_W:  # ldxw
             addr = reg[ins.src] + <uint64_t>ins.off
             p = hot_read(vm, addr, 4)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_READ, addr, 4)
             reg[ins.dst] = ld32(p)
         elif h == H_LDX_MEMSX_W:  # ldxsw
             addr = reg[ins.src] + <uint64_t>ins.off
             p = hot_read(vm, addr, 4)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_READ, addr, 4)
             reg[ins.dst] = <uint64_t><int64_t><int32_t>ld32(p)
         elif h == H_ST_MEM_W:  # stw
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = hot_write(vm, addr, 4)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             st32(p, <uint32_t><uint64_t>ins.imm)
         elif h == H_STX_MEM_W:  # stxw
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = hot_write(vm, addr, 4)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             st32(p, <uint32_t>reg[ins.src])
         elif h == H_LDX_MEM_DW:  # ldxdw
             addr = reg[ins.src] + <uint64_t>ins.off
             p = hot_read(vm, addr, 8)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_READ, addr, 8)
             reg[ins.dst] = ld64(p)
         elif h == H_ST_MEM_DW:  # stdw
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = hot_write(vm, addr, 8)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             st64(p, <uint64_t><uint64_t>ins.imm)
         elif h == H_STX_MEM_DW:  # stxdw
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = hot_write(vm, addr, 8)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             st64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_ADD:  # lock add32
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             atomic_fetch_add32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_OR:  # lock or32
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             atomic_fetch_or32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_AND:  # lock and32
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             atomic_fetch_and32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_XOR:  # lock xor32
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             atomic_fetch_xor32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_FETCH_ADD:  # lock fetch add32
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             reg[ins.src] = atomic_fetch_add32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_FETCH_OR:  # lock fetch or32
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             reg[ins.src] = atomic_fetch_or32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_FETCH_AND:  # lock fetch and32
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             reg[ins.src] = atomic_fetch_and32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_FETCH_XOR:  # lock fetch xor32
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             reg[ins.src] = atomic_fetch_xor32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_XCHG:  # lock xchg32
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             reg[ins.src] = atomic_xchg32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_CMPXCHG:  # lock cmpxchg32
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             reg[0] = atomic_cmpxchg32(p, <uint32_t>reg[0], <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_ADD:  # lock add
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             atomic_fetch_add64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_OR:  # lock or
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             atomic_fetch_or64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_AND:  # lock and
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             atomic_fetch_and64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_XOR:  # lock xor
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             atomic_fetch_xor64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_FETCH_ADD:  # lock fetch add
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             reg[ins.src] = atomic_fetch_add64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_FETCH_OR:  # lock fetch or
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             reg[ins.src] = atomic_fetch_or64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_FETCH_AND:  # lock fetch and
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             reg[ins.src] = atomic_fetch_and64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_FETCH_XOR:  # lock fetch xor
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             reg[ins.src] = atomic_fetch_xor64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_XCHG:  # lock xchg
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             reg[ins.src] = atomic_xchg64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_CMPXCHG:  # lock cmpxchg
             addr = reg[ins.dst] + <uint64_t>ins.off
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
-                vm.fault_pc = pc - 1
-                vm.budget = budget - (pc - seg)
+                vm.fault_pc = ins - insns
+                vm.budget = budget - (ip - seg)
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             reg[0] = atomic_cmpxchg64(p, <uint64_t>reg[0], <uint64_t>reg[ins.src])
         elif h == H_LD_IMM_DW:  # lddw
-            reg[ins.dst] = <uint64_t>ins.imm
-            pc += 1
+            reg[ins.dst] = <uint32_t>ins.imm | (<uint64_t><uint32_t>ip.imm << 32)
+            ip += 1
         elif h == H_LD_ABS_B:  # ldabsb
             ofs = ins.imm
             if ofs < 0 or <uint64_t>ofs + 1 > vm.packet_len:
                 reg[0] = 0
-                vm.budget = budget - (pc - seg)
+                vm.budget = budget - (ip - seg)
                 vm.depth = 0
                 return 0
             reg[0] = vm.packet[ofs]
@@ -1293,7 +1293,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             ofs = <int32_t>(<uint32_t>reg[ins.src] + <uint32_t>ins.imm)
             if ofs < 0 or <uint64_t>ofs + 1 > vm.packet_len:
                 reg[0] = 0
-                vm.budget = budget - (pc - seg)
+                vm.budget = budget - (ip - seg)
                 vm.depth = 0
                 return 0
             reg[0] = vm.packet[ofs]
@@ -1301,7 +1301,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             ofs = ins.imm
             if ofs < 0 or <uint64_t>ofs + 2 > vm.packet_len:
                 reg[0] = 0
-                vm.budget = budget - (pc - seg)
+                vm.budget = budget - (ip - seg)
                 vm.depth = 0
                 return 0
             reg[0] = bswap16(ld16(vm.packet + ofs))
@@ -1309,7 +1309,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             ofs = <int32_t>(<uint32_t>reg[ins.src] + <uint32_t>ins.imm)
             if ofs < 0 or <uint64_t>ofs + 2 > vm.packet_len:
                 reg[0] = 0
-                vm.budget = budget - (pc - seg)
+                vm.budget = budget - (ip - seg)
                 vm.depth = 0
                 return 0
             reg[0] = bswap16(ld16(vm.packet + ofs))
@@ -1317,7 +1317,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             ofs = ins.imm
             if ofs < 0 or <uint64_t>ofs + 4 > vm.packet_len:
                 reg[0] = 0
-                vm.budget = budget - (pc - seg)
+                vm.budget = budget - (ip - seg)
                 vm.depth = 0
                 return 0
             reg[0] = bswap32(ld32(vm.packet + ofs))
@@ -1325,11 +1325,11 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             ofs = <int32_t>(<uint32_t>reg[ins.src] + <uint32_t>ins.imm)
             if ofs < 0 or <uint64_t>ofs + 4 > vm.packet_len:
                 reg[0] = 0
-                vm.budget = budget - (pc - seg)
+                vm.budget = budget - (ip - seg)
                 vm.depth = 0
                 return 0
             reg[0] = bswap32(ld32(vm.packet + ofs))
         else:
-            vm.fault_pc = pc - 1
+            vm.fault_pc = ins - insns
             vm.budget = budget
             return vm_fault(vm, FAULT_ILLEGAL, ins.opcode, 0)
