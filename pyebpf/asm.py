@@ -9,7 +9,9 @@ llvm-objdump 14's spelling (decimal numbers) and, for what llvm 14 cannot
 print (v4 instructions, BPF_ST, ``jset``, 32-bit ``xchg``/``cmpxchg``), the
 spelling llvm 19 uses and llvm-mc accepts.  The assembler also reads llvm 19's
 hexadecimal numbers and the kernel log's spellings (``(r1 +4)``, ``goto pc+3``,
-``call bpf_map_lookup_elem#1``, ``atomic64_fetch_add``).
+``call bpf_map_lookup_elem#1``, ``atomic64_fetch_add``, the ``12: (bf)`` prefix and
+``; ...`` state comments).  A 64-bit immediate load needs its ``ll`` suffix
+(``r1 = 0x1122334455667788 ll``): without it the line is a 32-bit ``mov``.
 
 Which instruction a line stands for is found in :data:`pyebpf.isa.SPECS` alone:
 the conformance mnemonics are the table's own; the llvm syntax maps a row's
@@ -481,6 +483,7 @@ def _sem(op: str, width: int, form: Form, variant_value: int | None = None) -> O
 
 def _llvm_line(text: str) -> tuple[Instruction, tuple[str, str] | None]:
     text = re.sub(r"\s*<[^<>]*>$", "", text)  # llvm-objdump's "<LBB0_2>" annotation
+    text = re.sub(r"^\d+:\s*\([0-9a-fA-F]{2}\)\s*", "", text)  # the kernel log's "12: (bf) "
     for name, pattern in _LLVM_PATTERNS:
         m = pattern.fullmatch(text)
         if m:
@@ -544,10 +547,13 @@ def _b_atomic(g: Sequence[str]) -> tuple[Instruction, None]:
     return _make(spec, dst=_reg(base), src=_reg(src), off=_off(osign, onum)), None
 
 
-def _atomic_result(result: str, src: str, nbytes: int) -> int:
-    """The fetch forms write back into their source register: both must be the same."""
-    width = 64 if nbytes == 8 else 32
-    if _reg(result, width) != _reg(src, width):
+def _atomic_result(result: str, src: str) -> int:
+    """The fetch forms write back into their source register: both must be the same.
+
+    Either register letter is taken for a 32-bit access: llvm writes ``w0``, the
+    kernel log ``r0``.
+    """
+    if _reg(result) != _reg(src):
         raise ValueError(f"{result} must be the same register as {src}")
     return _reg(src)
 
@@ -556,14 +562,14 @@ def _b_fetch(g: Sequence[str]) -> tuple[Instruction, None]:
     result, op, bits, base, osign, onum, src = g
     nbytes = int(bits) // 8
     spec = _sem(f"atomic_fetch_{op}", nbytes, Form.ATOMIC)
-    reg = _atomic_result(result, src, nbytes)
+    reg = _atomic_result(result, src)
     return _make(spec, dst=_reg(base), src=reg, off=_off(osign, onum)), None
 
 
 def _b_xchg(g: Sequence[str]) -> tuple[Instruction, None]:
     result, name, base, osign, onum, src = g
     nbytes = 8 if name == "xchg_64" else 4
-    reg = _atomic_result(result, src, nbytes)
+    reg = _atomic_result(result, src)
     spec = _sem("atomic_xchg", nbytes, Form.ATOMIC)
     return _make(spec, dst=_reg(base), src=reg, off=_off(osign, onum)), None
 
@@ -576,11 +582,10 @@ def _b_xchg_k(g: Sequence[str]) -> tuple[Instruction, None]:
 def _b_cmpxchg(g: Sequence[str]) -> tuple[Instruction, None]:
     result, name, base, osign, onum, old, src = g
     nbytes = 8 if name == "cmpxchg_64" else 4
-    width = 64 if nbytes == 8 else 32
-    if _reg(result, width) != 0 or _reg(old, width) != 0:
+    if _reg(result) != 0 or _reg(old) != 0:
         raise ValueError("cmpxchg compares against and writes r0")
     spec = _sem("atomic_cmpxchg", nbytes, Form.ATOMIC)
-    return _make(spec, dst=_reg(base), src=_reg(src, width), off=_off(osign, onum)), None
+    return _make(spec, dst=_reg(base), src=_reg(src), off=_off(osign, onum)), None
 
 
 def _b_cmpxchg_k(g: Sequence[str]) -> tuple[Instruction, None]:

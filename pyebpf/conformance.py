@@ -217,10 +217,12 @@ def plugin_main(argv: Sequence[str] | None = None, stdin: IO[bytes] | None = Non
     argv = list(sys.argv[1:] if argv is None else argv)
     stdin = sys.stdin.buffer if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
-    args = [a for a in argv if a != ""]
+    args = [a for a in argv if a.strip()]
     memory_text = ""
-    if args and not args[0].startswith("--"):
+    if args and not args[0].lstrip().startswith("--"):
         memory_text = args.pop(0)
+    # The runner passes its plugin options as one argument ("--elf --debug").
+    args = [word for a in args for word in a.split()]
     parser = argparse.ArgumentParser(prog="pyebpf-conformance-plugin",
                                      description="bpf_conformance plugin for pyebpf")
     parser.add_argument("--elf", action="store_true", help="stdin is an ELF object")

@@ -228,6 +228,21 @@ def test_llvm_labels_objdump_annotations_and_kernel_spellings() -> None:
     assert asm.assemble(text, "llvm") == expected
 
 
+def test_kernel_verifier_log_lines() -> None:
+    log = """
+    0: (b7) r0 = 0                        ; R0_w=0
+    1: (61) r2 = *(u32 *)(r1 +4)          ; R1=ctx() R2_w=pkt_end()
+    2: (c3) r0 = atomic_fetch_add((u32 *)(r10 -8), r0)
+    3: (db) r0 = atomic64_xchg((u64 *)(r10 -8), r0)
+    4: (c3) r0 = atomic_cmpxchg((u32 *)(r10 -8), r0, r2)
+    5: (85) call bpf_ktime_get_ns#5
+    6: (95) exit
+    """
+    assert asm.disassemble(asm.assemble(log, "llvm")) == (
+        "mov %r0, 0\nldxw %r2, [%r1+4]\nlock fetch add32 [%r10-8], %r0\n"
+        "lock xchg [%r10-8], %r0\nlock cmpxchg32 [%r10-8], %r2\ncall 5\nexit\n")
+
+
 def test_disassembly_text() -> None:
     code = asm.assemble_bytes("""
         ldxdw %r0, [%r1-16]

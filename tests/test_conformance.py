@@ -220,7 +220,7 @@ def test_plugin_run_error_is_one_line_and_exit_1() -> None:
 
 def test_plugin_elf_and_debug() -> None:
     code = asm.assemble_bytes("mov %r0, %r2\nexit")
-    res = _plugin([_hex(b"abcd"), "--elf", "--debug"], _elf("xdp", code))
+    res = _plugin([_hex(b"abcd"), "--elf --debug"], _elf("xdp", code))
     assert res.returncode == 0, res.stdout + res.stderr
     assert int(res.stdout, 16) == 4
     assert b"mov %r0, %r2" in res.stderr
