@@ -191,7 +191,10 @@ def _plugin(args: list[str], stdin: bytes) -> subprocess.CompletedProcess[bytes]
 
 
 def test_plugin_runs_a_suite_file() -> None:
-    case = conformance.load_case(CONFORMANCE_DIR / "subnet.data")
+    path = CONFORMANCE_DIR / "subnet.data"
+    if not path.exists():
+        pytest.skip(f"{path} is not in the conformance directory given")
+    case = conformance.load_case(path)
     res = _plugin([_hex(case.mem), ""], (_hex(case.program()) + "\n").encode())
     assert res.returncode == 0, res.stdout + res.stderr
     assert int(res.stdout.decode(), 16) == case.result == 1
