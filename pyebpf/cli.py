@@ -233,6 +233,7 @@ def _verify(prog: ProgramSpec, spec: CollectionSpec, log_level: int) -> object:
     from pyebpf.verifier import MapInfo, bpf_check
 
     prog.check_core_relos()
+    prog.check_license()
     fd_base = 3
     maps = {}
     for i, name in enumerate(prog.map_names):

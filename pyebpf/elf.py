@@ -96,6 +96,11 @@ UAPI_CONTEXT_TYPES = frozenset({
 })
 
 
+# include/linux/license.h: license_is_gpl_compatible()
+GPL_COMPATIBLE = frozenset({"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL",
+                            "Dual MIT/GPL", "Dual MPL/GPL"})
+
+
 class ELFError(BPFError):
     """An object pyebpf cannot load, with what is wrong with it (EINVAL)."""
 
@@ -310,6 +315,25 @@ class ProgramSpec:
 
     def copy(self) -> ProgramSpec:
         return copy.deepcopy(self)
+
+    def check_license(self) -> None:
+        """Refuse GPL-only helper calls from a program whose license is not GPL-compatible.
+
+        The kernel's verifier says "cannot call GPL-restricted function from non-GPL
+        compatible program"; pyebpf says it naming the helper and the license.
+        """
+        if self.license in GPL_COMPATIBLE:
+            return
+        from pyebpf.helpers import HELPERS
+
+        for insn in self.instructions:
+            if insn.code == _CALL and insn.src == 0:
+                helper = HELPERS.get(insn.imm)
+                if helper is not None and helper.gpl_only:
+                    lic = repr(self.license) if self.license else "no license section"
+                    raise ELFError(f"program {self.name!r} calls GPL-only helper "
+                                   f"bpf_{helper.name} (insn {insn.pc}) but has {lic}: "
+                                   'add char LICENSE[] SEC("license") = "GPL";')
 
     def check_core_relos(self) -> None:
         """Refuse CO-RE relocations pyebpf cannot resolve, naming the relocation.

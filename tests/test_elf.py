@@ -326,3 +326,15 @@ def test_random_corruption_never_crashes():
             load_elf(bytes(b))
         except BPFError as e:
             assert e.errno == errno.EINVAL
+
+
+def test_missing_license_for_gpl_only_helper():
+    pytest.importorskip("pyebpf.helpers")
+    full().programs["kp"].check_license()                   # GPL: fine
+    spec = load_elf(_rename_section(GOOD, "license", "licensf"))
+    assert spec.license == ""
+    spec.programs["xdp_main"].check_license()               # no GPL-only helper called
+    with pytest.raises(ELFError, match=r"program 'kp' calls GPL-only helper bpf_trace_printk "
+                                       r"\(insn \d+\) but has no license section") as info:
+        spec.programs["kp"].check_license()
+    assert info.value.errno == errno.EINVAL
