@@ -45,6 +45,8 @@ SLOTS = 16                    # the body's stack area: r10-8*SLOTS .. r10-1, all
 SCRATCH = -8 * (SLOTS + 1)    # epilogue: saved r0
 KEY = -8 * (SLOTS + 2)        # epilogue: the map key
 RESULT_SIZE = 8 * (SLOTS + 1)  # r0, then the stack slots
+INPUT_OFF = RESULT_SIZE        # then the inputs: r0..r9, then the stack slots
+BUF_SIZE = INPUT_OFF + 8 * (10 + SLOTS)
 U64 = (1 << 64) - 1
 
 BODY_FORMS = {Form.ALU_REG, Form.ALU_IMM, Form.NEG, Form.END, Form.MOVSX, Form.LDX, Form.ST,
@@ -93,6 +95,33 @@ def prologue(regs: list[int], slots: list[int]) -> list[Instruction]:
     return [*out, lddw(1, regs[1])]  # r1 carried the slot values
 
 
+def load_inputs() -> list[Instruction]:
+    """With the buffer in r0: r0..r9 and the stack slots from its input area.
+
+    Values read from memory are unknown to the verifier, so it cannot fold the branches that
+    depend on them (with constants it rewrites decided branches into ``ja``): this is how the
+    kernel's runtime jump semantics get compared, not just its verifier's.
+    """
+    out = []
+    for i in range(SLOTS):
+        out += [ins("LDX_MEM_DW", 1, 0, INPUT_OFF + 80 + 8 * i),
+                ins("STX_MEM_DW", 10, 1, -8 * (i + 1))]
+    out += [ins("LDX_MEM_DW", r, 0, INPUT_OFF + 8 * r) for r in range(9, 0, -1)]
+    return [*out, ins("LDX_MEM_DW", 0, 0, INPUT_OFF)]
+
+
+def kernel_map_value(map_fd: int) -> list[Instruction]:
+    """r0 = the map's value at key 0 (or exit 0 when missing, which the verifier requires)."""
+    return [
+        ins("ST_MEM_W", 10, 0, KEY, 0),
+        lddw(1, map_fd, BPF_PSEUDO_MAP_FD),
+        ins("ALU64_MOV_X", 2, 10), ins("ALU64_ADD_K", 2, 0, 0, KEY),
+        ins("JMP_CALL", imm=uapi.BpfFunc.BPF_FUNC_map_lookup_elem),
+        ins("JMP_JNE_K", 0, 0, 2, 0),          # found: skip the two below
+        ins("ALU64_MOV_K", 0, 0, 0, 0), ins("JMP_EXIT"),
+    ]
+
+
 def copy_out() -> list[Instruction]:
     """With the result buffer in r0: store the saved r0 and the stack slots into it."""
     out = [ins("LDX_MEM_DW", 1, 10, SCRATCH), ins("STX_MEM_DW", 0, 1, 0)]
@@ -102,17 +131,7 @@ def copy_out() -> list[Instruction]:
 
 
 def kernel_epilogue(map_fd: int) -> list[Instruction]:
-    copy = copy_out()
-    return [
-        ins("STX_MEM_DW", 10, 0, SCRATCH),
-        ins("ST_MEM_W", 10, 0, KEY, 0),
-        lddw(1, map_fd, BPF_PSEUDO_MAP_FD),
-        ins("ALU64_MOV_X", 2, 10), ins("ALU64_ADD_K", 2, 0, 0, KEY),
-        ins("JMP_CALL", imm=uapi.BpfFunc.BPF_FUNC_map_lookup_elem),
-        ins("JMP_JNE_K", 0, 0, 2, 0),          # found: skip the two below
-        ins("ALU64_MOV_K", 0, 0, 0, 0), ins("JMP_EXIT"),
-        *copy,
-    ]
+    return [ins("STX_MEM_DW", 10, 0, SCRATCH), *kernel_map_value(map_fd), *copy_out()]
 
 
 def pyebpf_epilogue(address: int) -> list[Instruction]:
@@ -124,23 +143,30 @@ class Oracle:
 
     def __init__(self, kernel) -> None:
         self.kernel = kernel
-        self.map = kernel.KernelMap(uapi.BpfMapType.BPF_MAP_TYPE_ARRAY, 4, RESULT_SIZE, 1)
+        self.map = kernel.KernelMap(uapi.BpfMapType.BPF_MAP_TYPE_ARRAY, 4, BUF_SIZE, 1)
         self.vm = pyebpf.VM(budget=1_000_000)
-        self.buf = bytearray(RESULT_SIZE)
+        self.buf = bytearray(BUF_SIZE)
         self.address = pyebpf.address_of(self.buf)
 
-    def run(self, head: list[Instruction]) -> tuple[bytes, bytes]:
-        zero = bytes(RESULT_SIZE)
-        self.map.update(b"\0" * 4, zero)
-        code = encode(head + kernel_epilogue(self.map.fd))
+    def run(self, head: list[Instruction],
+            inputs: list[int] | None = None) -> tuple[bytes, bytes]:
+        """Run ``head`` + epilogue on both; with ``inputs`` (r0..r9, then the stack slots),
+        ``head`` starts with those loaded from memory. Returns the two result areas."""
+        init = bytes(RESULT_SIZE) + (struct.pack(f"<{10 + SLOTS}Q", *inputs) if inputs
+                                     else bytes(BUF_SIZE - RESULT_SIZE))
+        kernel_head = [*kernel_map_value(self.map.fd), *load_inputs(), *head] if inputs \
+            else head
+        ours_head = [lddw(0, self.address), *load_inputs(), *head] if inputs else head
+        self.map.update(b"\0" * 4, init)
+        code = encode(kernel_head + kernel_epilogue(self.map.fd))
         with self.kernel.KernelProgram(code, uapi.BpfProgType.BPF_PROG_TYPE_SOCKET_FILTER) as p:
             res = p.test_run(b"\0" * 64)
         assert res.retval == 0
-        kernel_out = self.map.lookup(b"\0" * 4)
-        self.buf[:] = zero
-        prog = pyebpf.Program(encode(head + pyebpf_epilogue(self.address)))
+        kernel_out = self.map.lookup(b"\0" * 4)[:RESULT_SIZE]
+        self.buf[:] = init
+        prog = pyebpf.Program(encode(ours_head + pyebpf_epilogue(self.address)))
         assert self.vm.run(prog, memory=(self.buf,)) == 0
-        return kernel_out, bytes(self.buf)
+        return kernel_out, bytes(self.buf[:RESULT_SIZE])
 
     def close(self) -> None:
         self.map.close()
@@ -162,17 +188,22 @@ def listing(insns: list[Instruction]) -> str:
     return "\n".join(lines)
 
 
-def explain(head: list[Instruction], kernel_out: bytes, ours: bytes) -> str:
+def explain(head: list[Instruction], inputs: list[int] | None, kernel_out: bytes,
+            ours: bytes) -> str:
     k = struct.unpack(f"<{RESULT_SIZE // 8}Q", kernel_out)
     o = struct.unpack(f"<{RESULT_SIZE // 8}Q", ours)
     diffs = [f"{'r0' if i == 0 else f'stack[r10-{8 * i}]'}: kernel {a:#018x} pyebpf {b:#018x}"
              for i, (a, b) in enumerate(zip(k, o, strict=True)) if a != b]
-    return "\n".join(["results differ:", *diffs, "program:", listing(head)])
+    given = ("inputs loaded from memory: " + ", ".join(f"r{i}={v:#x}" for i, v in
+                                                       enumerate(inputs[:10]))
+             + "; stack " + ", ".join(f"{v:#x}" for v in inputs[10:])) if inputs else \
+        "inputs: constants in the prologue"
+    return "\n".join(["results differ:", *diffs, given, "program:", listing(head)])
 
 
-def check(oracle: Oracle, head: list[Instruction]) -> None:
-    kernel_out, ours = oracle.run(head)
-    assert kernel_out == ours, explain(head, kernel_out, ours)
+def check(oracle: Oracle, head: list[Instruction], inputs: list[int] | None = None) -> None:
+    kernel_out, ours = oracle.run(head, inputs)
+    assert kernel_out == ours, explain(head, inputs, kernel_out, ours)
 
 
 # ---------------------------------------------------------------- pinned edge values
@@ -272,8 +303,9 @@ def body_insn(draw, specs: list[OpSpec]) -> tuple[Instruction, int | None]:
 
 
 @st.composite
-def program(draw, branching: bool) -> list[Instruction]:
-    """Prologue + a body of 1..24 instructions; jumps land forward, at most on the epilogue."""
+def program(draw, branching: bool) -> tuple[list[Instruction], list[int] | None]:
+    """A body of 1..24 instructions (jumps land forward, at most on the epilogue) and its
+    inputs: either constants in a prologue (the verifier knows them) or values it loads."""
     specs = STRAIGHT_SPECS + (BRANCH_SPECS * 2 if branching else [])
     items = draw(st.lists(body_insn(specs), min_size=1, max_size=24))
     out = []
@@ -287,9 +319,11 @@ def program(draw, branching: bool) -> list[Instruction]:
                 insn = Instruction(insn.code, insn.dst, insn.src, delta, insn.imm)
         out.append(insn)
     _make_all_reachable(out)
-    head = prologue(draw(st.lists(u64s, min_size=10, max_size=10)),
-                    draw(st.lists(u64s, min_size=SLOTS, max_size=SLOTS)))
-    return head + out
+    regs_in = draw(st.lists(u64s, min_size=10, max_size=10))
+    slots_in = draw(st.lists(u64s, min_size=SLOTS, max_size=SLOTS))
+    if draw(st.booleans()):
+        return prologue(regs_in, slots_in) + out, None
+    return out, regs_in + slots_in
 
 
 def _jump_delta(insn: Instruction) -> int | None:
@@ -339,15 +373,15 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
 
 
 @FUZZ
-@given(head=program(branching=False))
-def test_straight_line(oracle: Oracle, head: list[Instruction]) -> None:
-    check(oracle, head)
+@given(case=program(branching=False))
+def test_straight_line(oracle: Oracle, case) -> None:
+    check(oracle, *case)
 
 
 @FUZZ
-@given(head=program(branching=True))
-def test_branching(oracle: Oracle, head: list[Instruction]) -> None:
-    check(oracle, head)
+@given(case=program(branching=True))
+def test_branching(oracle: Oracle, case) -> None:
+    check(oracle, *case)
 
 
 # ---------------------------------------------------------------- the generator's premises
