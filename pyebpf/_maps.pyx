@@ -835,6 +835,13 @@ cdef class CMap:
             raise_errno(rc)
         return bytes(out)
 
+    def value_address(self, key, int cpu=0) -> int:
+        """Address of the value a program's lookup of ``key`` returns on ``cpu`` (0: none)."""
+        cdef bytes hold = self._key(key)
+        if hold is None:
+            return 0
+        return <uint64_t>map_lookup(self.c, <const uint8_t *><char *>hold, cpu)
+
     def contains_value(self, value) -> bool:
         """Bloom filter peek: False when ``value`` was certainly never pushed."""
         cdef bytearray v = bytearray(value)
@@ -992,6 +999,7 @@ cdef class RunContext:
 
     def attach(self, VM vm not None) -> None:
         """Make ``vm`` use this context: C helpers see these maps, programs their values."""
+        cdef CMap cm
         regions = []
         for cm in self.maps:
             regions.extend(cm.regions(not (cm.c.map_flags & 0x80)))  # BPF_F_RDONLY_PROG

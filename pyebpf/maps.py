@@ -1,0 +1,445 @@
+"""Maps as the kernel's ``struct bpf_map``: creation checks and the user-space operations.
+
+The storage and the operations programs perform are in C (:mod:`pyebpf._maps`);
+this module holds what the kernel does around them for ``bpf()`` callers:
+``map_alloc_check`` per type (which attribute combinations are refused and with
+which errno), the user-visible value formats (per-CPU values rounded up to 8
+bytes times the number of CPUs; fd maps taking fds and returning ids),
+read-only/write-only/frozen permissions, and the batch operations.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyebpf import uapi
+from pyebpf._maps import CMap
+from pyebpf.errors import BPFError
+
+MapType = uapi.BpfMapType
+ENOTSUPP = 524          # the kernel-internal errno bpf() leaks for some map types
+
+KMALLOC_MAX_SIZE = 1 << 22
+PCPU_MIN_UNIT_SIZE = 32768
+MAX_BPF_STACK = 512
+HTAB_ELEM_SIZE = 48     # sizeof(struct htab_elem) on x86-64, for the E2BIG bound
+
+_ACCESS = (uapi.BPF_F_RDONLY | uapi.BPF_F_WRONLY | uapi.BPF_F_RDONLY_PROG
+           | uapi.BPF_F_WRONLY_PROG)
+_HASH_FLAGS = (uapi.BPF_F_NO_PREALLOC | uapi.BPF_F_NO_COMMON_LRU | uapi.BPF_F_NUMA_NODE
+               | _ACCESS | uapi.BPF_F_ZERO_SEED)
+_ARRAY_FLAGS = (uapi.BPF_F_NUMA_NODE | uapi.BPF_F_MMAPABLE | _ACCESS
+                | uapi.BPF_F_PRESERVE_ELEMS | uapi.BPF_F_INNER_MAP)
+_QUEUE_FLAGS = uapi.BPF_F_NUMA_NODE | _ACCESS
+_BLOOM_FLAGS = uapi.BPF_F_NUMA_NODE | uapi.BPF_F_ZERO_SEED | _ACCESS
+_LPM_FLAGS = uapi.BPF_F_NO_PREALLOC | uapi.BPF_F_NUMA_NODE | _ACCESS
+_RINGBUF_FLAGS = uapi.BPF_F_NUMA_NODE
+
+HASH_TYPES = frozenset({MapType.BPF_MAP_TYPE_HASH, MapType.BPF_MAP_TYPE_PERCPU_HASH,
+                        MapType.BPF_MAP_TYPE_LRU_HASH, MapType.BPF_MAP_TYPE_LRU_PERCPU_HASH})
+PERCPU_TYPES = frozenset({MapType.BPF_MAP_TYPE_PERCPU_HASH, MapType.BPF_MAP_TYPE_PERCPU_ARRAY,
+                          MapType.BPF_MAP_TYPE_LRU_PERCPU_HASH})
+ARRAY_TYPES = frozenset({MapType.BPF_MAP_TYPE_ARRAY, MapType.BPF_MAP_TYPE_PERCPU_ARRAY})
+FD_ARRAY_TYPES = frozenset({MapType.BPF_MAP_TYPE_PROG_ARRAY, MapType.BPF_MAP_TYPE_PERF_EVENT_ARRAY,
+                            MapType.BPF_MAP_TYPE_ARRAY_OF_MAPS})
+MAP_IN_MAP_TYPES = frozenset({MapType.BPF_MAP_TYPE_ARRAY_OF_MAPS,
+                              MapType.BPF_MAP_TYPE_HASH_OF_MAPS})
+QUEUE_TYPES = frozenset({MapType.BPF_MAP_TYPE_QUEUE, MapType.BPF_MAP_TYPE_STACK})
+SUPPORTED_TYPES = (HASH_TYPES | ARRAY_TYPES | FD_ARRAY_TYPES | QUEUE_TYPES | {
+    MapType.BPF_MAP_TYPE_LPM_TRIE, MapType.BPF_MAP_TYPE_HASH_OF_MAPS,
+    MapType.BPF_MAP_TYPE_RINGBUF, MapType.BPF_MAP_TYPE_BLOOM_FILTER})
+
+
+def _err(code: int, msg: str) -> BPFError:
+    return BPFError(code, msg)
+
+
+def _access_ok(flags: int) -> bool:
+    both = uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG
+    return flags & both != both
+
+
+@dataclass
+class MapAttrs:
+    """The BPF_MAP_CREATE attributes pyebpf uses (names as in ``union bpf_attr``)."""
+
+    map_type: int
+    key_size: int
+    value_size: int
+    max_entries: int
+    map_flags: int = 0
+    inner_map: BpfMap | None = None
+    numa_node: int = 0
+    map_name: str = ""
+    map_extra: int = 0
+    btf_fd: int = 0
+    btf_key_type_id: int = 0
+    btf_value_type_id: int = 0
+
+
+def check_attrs(a: MapAttrs) -> None:
+    """The kernel's ``map_alloc_check`` for ``a.map_type``: raise what the kernel returns."""
+    t, flags = a.map_type, a.map_flags
+    if flags & uapi.BPF_F_RDONLY and flags & uapi.BPF_F_WRONLY:
+        raise _err(errno.EINVAL, "BPF_F_RDONLY and BPF_F_WRONLY together")
+    if a.map_extra and t != MapType.BPF_MAP_TYPE_BLOOM_FILTER:
+        raise _err(errno.EINVAL, "map_extra is only for bloom filters")
+    if a.btf_key_type_id and not a.btf_value_type_id:
+        raise _err(errno.EINVAL, "btf_key_type_id without btf_value_type_id")
+    if t not in SUPPORTED_TYPES:
+        known = t in MapType._value2member_map_
+        raise _err(errno.EINVAL, f"map type {t} " + ("is not supported by pyebpf"
+                                                    if known else "is unknown"))
+    if t in HASH_TYPES or t == MapType.BPF_MAP_TYPE_HASH_OF_MAPS:
+        lru = t in (MapType.BPF_MAP_TYPE_LRU_HASH, MapType.BPF_MAP_TYPE_LRU_PERCPU_HASH)
+        if flags & ~_HASH_FLAGS or not _access_ok(flags):
+            raise _err(errno.EINVAL, f"flags {flags:#x} not allowed for hash maps")
+        if not lru and flags & uapi.BPF_F_NO_COMMON_LRU:
+            raise _err(errno.EINVAL, "BPF_F_NO_COMMON_LRU needs an LRU map")
+        if lru and flags & uapi.BPF_F_NO_PREALLOC:
+            raise _err(ENOTSUPP, "LRU maps are always preallocated")
+        if a.max_entries == 0 or a.key_size == 0 or a.value_size == 0:
+            raise _err(errno.EINVAL, "key_size, value_size and max_entries must be nonzero")
+        if a.key_size > MAX_BPF_STACK:
+            raise _err(errno.E2BIG, "key_size larger than the BPF stack (512)")
+        if a.value_size >= KMALLOC_MAX_SIZE - MAX_BPF_STACK - HTAB_ELEM_SIZE:
+            raise _err(errno.E2BIG, "value_size too large")
+        if t in PERCPU_TYPES and (a.value_size + 7) // 8 * 8 > PCPU_MIN_UNIT_SIZE:
+            raise _err(errno.E2BIG, "per-CPU value larger than 32 KiB")
+    elif t in ARRAY_TYPES or t in FD_ARRAY_TYPES:
+        if t in FD_ARRAY_TYPES:
+            if a.value_size != 4:
+                raise _err(errno.EINVAL, "fd maps have 4-byte values")
+            if flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
+                raise _err(errno.EINVAL, "fd maps take no program access flags")
+        if (a.max_entries == 0 or a.key_size != 4 or a.value_size == 0
+                or flags & ~_ARRAY_FLAGS or not _access_ok(flags)):
+            raise _err(errno.EINVAL, "arrays need key_size 4, value_size > 0, "
+                       "max_entries > 0 and array flags")
+        if t != MapType.BPF_MAP_TYPE_ARRAY and flags & (uapi.BPF_F_MMAPABLE
+                                                        | uapi.BPF_F_INNER_MAP):
+            raise _err(errno.EINVAL, "BPF_F_MMAPABLE/BPF_F_INNER_MAP are for plain arrays")
+        if (t != MapType.BPF_MAP_TYPE_PERF_EVENT_ARRAY
+                and flags & uapi.BPF_F_PRESERVE_ELEMS):
+            raise _err(errno.EINVAL, "BPF_F_PRESERVE_ELEMS is for perf event arrays")
+        if t in PERCPU_TYPES and (a.value_size + 7) // 8 * 8 > PCPU_MIN_UNIT_SIZE:
+            raise _err(errno.E2BIG, "per-CPU value larger than 32 KiB")
+        if a.value_size >= 1 << 31:
+            raise _err(errno.E2BIG, "value_size too large")
+    elif t in QUEUE_TYPES:
+        if (a.max_entries == 0 or a.key_size != 0 or a.value_size == 0
+                or flags & ~_QUEUE_FLAGS or not _access_ok(flags)):
+            raise _err(errno.EINVAL, "queue/stack: key_size 0, value_size and max_entries > 0")
+        if a.value_size > KMALLOC_MAX_SIZE:
+            raise _err(errno.E2BIG, "value_size too large")
+    elif t == MapType.BPF_MAP_TYPE_BLOOM_FILTER:
+        if (a.key_size != 0 or a.value_size == 0 or a.max_entries == 0
+                or flags & ~_BLOOM_FLAGS or not _access_ok(flags) or a.map_extra & ~0xF):
+            raise _err(errno.EINVAL, "bloom filter: key_size 0, value_size and "
+                       "max_entries > 0, map_extra < 16")
+    elif t == MapType.BPF_MAP_TYPE_LPM_TRIE:
+        if (a.max_entries == 0 or not flags & uapi.BPF_F_NO_PREALLOC
+                or flags & ~_LPM_FLAGS or not _access_ok(flags)
+                or not 5 <= a.key_size <= 4 + 256
+                or not 1 <= a.value_size <= KMALLOC_MAX_SIZE - 256 - 64):
+            raise _err(errno.EINVAL, "LPM trie: BPF_F_NO_PREALLOC, key_size 5..260, "
+                       "value_size > 0")
+    elif t == MapType.BPF_MAP_TYPE_RINGBUF:
+        if flags & ~_RINGBUF_FLAGS:
+            raise _err(errno.EINVAL, "ring buffers take no flags")
+        n = a.max_entries
+        if a.key_size or a.value_size or n == 0 or n & (n - 1) or n % 4096:
+            raise _err(errno.EINVAL, "ring buffer: key/value size 0, max_entries a "
+                       "power of two multiple of the page size")
+    if t in MAP_IN_MAP_TYPES:
+        inner = a.inner_map
+        if inner is None:
+            raise _err(errno.EBADF, "inner_map_fd is not a map")
+        if inner.map_type in MAP_IN_MAP_TYPES:
+            raise _err(errno.EINVAL, "an inner map cannot hold maps")
+        if inner.map_type in (MapType.BPF_MAP_TYPE_PROG_ARRAY,):
+            raise _err(ENOTSUPP, "this map type cannot be an inner map")
+    _check_name(a.map_name)
+
+
+def _check_name(name: str | bytes) -> None:
+    raw = name.encode() if isinstance(name, str) else bytes(name)
+    raw = raw.split(b"\0", 1)[0]
+    if len(raw) >= uapi.BPF_OBJ_NAME_LEN:
+        raise _err(errno.EINVAL, "object name longer than 15 characters")
+    for ch in raw.decode("latin-1"):
+        if not (ch.isascii() and (ch.isalnum() or ch in "_.")):
+            raise _err(errno.EINVAL, f"invalid character {ch!r} in object name")
+
+
+@dataclass(eq=False)
+class BpfMap:
+    """One map: attributes (user-visible sizes), C storage, permissions, id."""
+
+    attrs: MapAttrs
+    ncpus: int
+    id: int = 0
+    frozen: bool = False
+    cmap: CMap = field(init=False)
+    inner_meta: MapAttrs | None = None
+    owner_prog_type: int | None = None          # prog arrays: the type of their programs
+    perf_readers: dict[int, deque] = field(default_factory=dict)
+    btf_id: int = 0
+
+    def __post_init__(self) -> None:
+        a = self.attrs
+        check_attrs(a)
+        stored = 8 if a.map_type in MAP_IN_MAP_TYPES or a.map_type in FD_ARRAY_TYPES \
+            else a.value_size
+        nr_hash = (a.map_extra & 0xF) or 5
+        seed = 0 if a.map_flags & uapi.BPF_F_ZERO_SEED else (id(self) >> 4) & 0xFFFFFFFF
+        self.cmap = CMap(a.map_type, a.key_size, stored, a.max_entries, a.map_flags,
+                         self.ncpus, nr_hash, seed)
+        if a.inner_map is not None:
+            im = a.inner_map.attrs
+            self.inner_meta = MapAttrs(im.map_type, im.key_size, im.value_size, im.max_entries,
+                                       im.map_flags)
+            a.inner_map = None          # the kernel keeps only the template
+
+    # attributes ----------------------------------------------------------------
+
+    @property
+    def map_type(self) -> int:
+        return self.attrs.map_type
+
+    @property
+    def key_size(self) -> int:
+        return self.attrs.key_size
+
+    @property
+    def value_size(self) -> int:
+        return self.attrs.value_size
+
+    @property
+    def max_entries(self) -> int:
+        return self.attrs.max_entries
+
+    @property
+    def map_flags(self) -> int:
+        return self.attrs.map_flags
+
+    @property
+    def name(self) -> str:
+        return self.attrs.map_name
+
+    @property
+    def user_value_size(self) -> int:
+        """Bytes of a value in bpf() calls: per-CPU values are 8-byte rounded times CPUs."""
+        if self.map_type in PERCPU_TYPES:
+            return (self.value_size + 7) // 8 * 8 * self.ncpus
+        return self.value_size
+
+    @property
+    def address(self) -> int:
+        return self.cmap.address
+
+    def can_read(self) -> bool:
+        return not self.map_flags & uapi.BPF_F_WRONLY
+
+    def can_write(self) -> bool:
+        return not self.map_flags & uapi.BPF_F_RDONLY and not self.frozen
+
+    def inner_maps(self) -> list[BpfMap]:
+        """Maps held by a map-in-map (the runtime exposes them to programs too)."""
+        if self.map_type == MapType.BPF_MAP_TYPE_ARRAY_OF_MAPS:
+            out = []
+            for i in range(self.max_entries):
+                try:
+                    out.append(self.cmap.slot(i))
+                except BPFError:
+                    pass
+            return out
+        if self.map_type == MapType.BPF_MAP_TYPE_HASH_OF_MAPS:
+            return [m for m in self._hash_refs().values()]
+        return []
+
+    def _hash_refs(self) -> dict:
+        out = {}
+        key = None
+        while True:
+            try:
+                key = self.cmap.next_key(key)
+            except BPFError:
+                return out
+            out[key] = self.cmap.kept(key)
+
+    # user-space operations (the kernel's syscall side) ---------------------------
+
+    def lookup(self, key: bytes | None, flags: int = 0, value_in: bytes | None = None) -> bytes:
+        t = self.map_type
+        if flags & ~uapi.BPF_F_LOCK:
+            raise _err(errno.EINVAL, "lookup flags")
+        if not self.can_read():
+            raise _err(errno.EPERM, "map is write-only for user space")
+        if flags & uapi.BPF_F_LOCK:
+            raise _err(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
+        if t in QUEUE_TYPES:
+            return self.cmap.pop(False)
+        if t == MapType.BPF_MAP_TYPE_BLOOM_FILTER:
+            if not self.cmap.contains_value(value_in or bytes(self.value_size)):
+                raise _err(errno.ENOENT, "not in the bloom filter")
+            return value_in or bytes(self.value_size)
+        if t == MapType.BPF_MAP_TYPE_RINGBUF:
+            raise _err(ENOTSUPP, "ring buffers have no elements")
+        if t == MapType.BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+            raise _err(ENOTSUPP, "perf event arrays cannot be read")
+        if t in (MapType.BPF_MAP_TYPE_PROG_ARRAY, MapType.BPF_MAP_TYPE_ARRAY_OF_MAPS):
+            idx = int.from_bytes(bytes(key or b""), "little")
+            if len(bytes(key or b"")) != 4:
+                raise _err(errno.EINVAL, "key must be 4 bytes")
+            if idx >= self.max_entries:
+                raise _err(errno.ENOENT, "index out of range")
+            return self.cmap.slot(idx).id.to_bytes(4, "little")
+        if t == MapType.BPF_MAP_TYPE_HASH_OF_MAPS:
+            self.cmap.lookup(key)
+            return self.cmap.kept(bytes(key)).id.to_bytes(4, "little")
+        return self.cmap.lookup(key)
+
+    def update(self, key: bytes | None, value: bytes, flags: int = 0,
+               resolve: Callable[[int], Any] | None = None) -> None:
+        t = self.map_type
+        if not self.can_write():
+            raise _err(errno.EPERM, "map is read-only for user space" +
+                       (" (frozen)" if self.frozen else ""))
+        if flags & uapi.BPF_F_LOCK:
+            raise _err(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
+        if t in QUEUE_TYPES or t == MapType.BPF_MAP_TYPE_BLOOM_FILTER:
+            self.cmap.push(value, flags)
+            return
+        if t == MapType.BPF_MAP_TYPE_RINGBUF:
+            raise _err(ENOTSUPP, "ring buffers have no elements")
+        if t in FD_ARRAY_TYPES or t == MapType.BPF_MAP_TYPE_HASH_OF_MAPS:
+            self._update_fd(key, value, flags, resolve)
+            return
+        self.cmap.update(key, value, flags)
+
+    def _update_fd(self, key: bytes | None, value: bytes, flags: int,
+                   resolve: Callable[[int], Any] | None) -> None:
+        from pyebpf import _maps
+
+        t = self.map_type
+        if flags > uapi.BPF_EXIST:
+            raise _err(errno.EINVAL, "update flags")
+        key = bytes(key or b"")
+        if len(key) != self.key_size:
+            raise _err(errno.EINVAL, "key size")
+        fd = int.from_bytes(bytes(value)[:4], "little", signed=True)
+        if t in FD_ARRAY_TYPES:
+            idx = int.from_bytes(key, "little")
+            if idx >= self.max_entries:
+                raise _err(errno.E2BIG, "index out of range")
+            if flags == uapi.BPF_NOEXIST:
+                raise _err(errno.EEXIST, "array slots always exist")
+        obj = resolve(fd) if resolve is not None else None
+        if t == MapType.BPF_MAP_TYPE_PROG_ARRAY:
+            prog = obj
+            if prog is None or not hasattr(prog, "core"):
+                raise _err(errno.EBADF if prog is None else errno.EINVAL, "not a program fd")
+            if self.owner_prog_type is not None and prog.prog_type != self.owner_prog_type:
+                raise _err(errno.EINVAL, "programs of one prog array must share a type")
+            self.owner_prog_type = prog.prog_type
+            insns, n = _maps.slot_pointer(prog.core)
+            self.cmap.set_slot(idx, prog, insns, n)
+            return
+        if t == MapType.BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+            raise _err(errno.EBADF, "not a perf event fd (pyebpf has no perf events)")
+        inner = obj
+        if not isinstance(inner, BpfMap):
+            raise _err(errno.EBADF, "not a map fd")
+        meta = self.inner_meta
+        assert meta is not None
+        same = (inner.map_type == meta.map_type and inner.key_size == meta.key_size
+                and inner.value_size == meta.value_size
+                and inner.map_flags == meta.map_flags
+                and (meta.map_flags & uapi.BPF_F_INNER_MAP
+                     or inner.max_entries == meta.max_entries))
+        if not same:
+            raise _err(errno.EINVAL, "inner map does not match the template")
+        if t == MapType.BPF_MAP_TYPE_ARRAY_OF_MAPS:
+            self.cmap.set_slot(idx, inner, inner.address)
+        else:
+            self.cmap.update(key, inner.address.to_bytes(8, "little"), flags)
+            self.cmap.keep(key, inner)
+
+    def delete(self, key: bytes | None) -> None:
+        t = self.map_type
+        if not self.can_write():
+            raise _err(errno.EPERM, "map is read-only for user space")
+        if t in QUEUE_TYPES or t in ARRAY_TYPES:
+            raise _err(errno.EINVAL, "elements of this map type cannot be deleted")
+        if t == MapType.BPF_MAP_TYPE_BLOOM_FILTER:
+            raise _err(errno.EOPNOTSUPP, "bloom filters cannot delete")
+        if t == MapType.BPF_MAP_TYPE_RINGBUF:
+            raise _err(ENOTSUPP, "ring buffers have no elements")
+        if t in FD_ARRAY_TYPES:
+            key = bytes(key or b"")
+            if len(key) != 4:
+                raise _err(errno.EINVAL, "key size")
+            self.cmap.clear_slot(int.from_bytes(key, "little"))
+            return
+        self.cmap.delete(key)
+        if t == MapType.BPF_MAP_TYPE_HASH_OF_MAPS:
+            self.cmap.keep(bytes(key), None)
+
+    def next_key(self, key: bytes | None) -> bytes:
+        t = self.map_type
+        if not self.can_read():
+            raise _err(errno.EPERM, "map is write-only for user space")
+        if t in QUEUE_TYPES:
+            raise _err(errno.EINVAL, "queues and stacks have no keys")
+        if t == MapType.BPF_MAP_TYPE_BLOOM_FILTER:
+            raise _err(errno.EOPNOTSUPP, "bloom filters have no keys")
+        if t == MapType.BPF_MAP_TYPE_RINGBUF:
+            raise _err(ENOTSUPP, "ring buffers have no keys")
+        return self.cmap.next_key(key)
+
+    def lookup_and_delete(self, key: bytes | None, flags: int = 0) -> bytes:
+        t = self.map_type
+        if flags & ~uapi.BPF_F_LOCK or (flags and t in QUEUE_TYPES):
+            raise _err(errno.EINVAL, "lookup_and_delete flags")
+        if not self.can_read() or not self.can_write():
+            raise _err(errno.EPERM, "map is not readable and writable from user space")
+        if flags & uapi.BPF_F_LOCK:
+            raise _err(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
+        if t in QUEUE_TYPES:
+            return self.cmap.pop(True)
+        if t in HASH_TYPES:
+            value = self.cmap.lookup(key)
+            self.cmap.delete(key)
+            return value
+        raise _err(ENOTSUPP, "lookup_and_delete needs a hash, queue or stack")
+
+    def freeze(self) -> None:
+        if self.frozen:
+            raise _err(errno.EBUSY, "map already frozen")
+        if not self.can_write():
+            raise _err(errno.EPERM, "map is read-only")
+        self.frozen = True
+
+    # batches: the kernel's generic_map_*_batch (arrays) and htab batch semantics -----
+
+    def keys(self) -> list[bytes]:
+        out, key = [], None
+        while True:
+            try:
+                key = self.cmap.next_key(key)
+            except BPFError:
+                return out
+            out.append(key)
+
+    # perf event arrays: pyebpf's stand-in for perf buffers ------------------------------
+
+    def open_perf_reader(self, index: int) -> deque:
+        """Make slot ``index`` deliver bpf_perf_event_output records to a deque."""
+        if not 0 <= index < self.max_entries:
+            raise _err(errno.E2BIG, "index out of range")
+        return self.perf_readers.setdefault(index, deque())

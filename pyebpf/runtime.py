@@ -1,0 +1,537 @@
+"""The runtime: file descriptors, ids and objects, as the kernel's bpf subsystem keeps them.
+
+A :class:`Runtime` owns every map, program and BTF object created through it,
+hands out file descriptors and ids, keeps a bpffs-like pin namespace, and
+performs BPF_PROG_LOAD with the kernel's workflow (see :meth:`Runtime.load_program`).
+One default runtime serves the process (:func:`default_runtime`); create more to
+isolate tests or tenants.
+
+File descriptors are real: each object fd is a ``memfd`` of this process, so
+numbers never collide with other files and code written for the kernel may
+``os.close()`` them.  The runtime notices a closed (or reused) fd when it is next
+used and drops it; :meth:`Runtime.close` does the same at once.  An object lives
+while an fd, a pin, or another object (a program's used maps, a prog array)
+refers to it: closing the last fd releases it, as in the kernel.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import itertools
+import logging
+import os
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyebpf import isa, uapi
+from pyebpf._maps import RunContext
+from pyebpf.errors import BPFError, LoadError, VerifierError
+from pyebpf.helpers import HELPERS, identity
+from pyebpf.maps import BpfMap, MapAttrs
+from pyebpf.progtypes import spec_for
+
+audit = logging.getLogger("pyebpf.audit")
+
+BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000
+BPF_MAXINSNS = 4096
+FUNC_TOKEN = 0xBFF0 << 48            # LD_IMM64 PSEUDO_FUNC values: token | code key << 24 | pc
+_PROG_FLAGS = (uapi.BPF_F_STRICT_ALIGNMENT | uapi.BPF_F_ANY_ALIGNMENT | uapi.BPF_F_TEST_STATE_FREQ
+               | uapi.BPF_F_SLEEPABLE | 0x4 | uapi.BPF_F_XDP_HAS_FRAGS | 0x40 | 0x80 | 0x100)
+_UNPRIV_TYPES = {uapi.BpfProgType.BPF_PROG_TYPE_SOCKET_FILTER,
+                 uapi.BpfProgType.BPF_PROG_TYPE_CGROUP_SKB}
+BPFFS_ROOT = "/sys/fs/bpf"
+
+
+@dataclass
+class LoadRequest:
+    """BPF_PROG_LOAD attributes after copy-in (what security hooks see)."""
+
+    prog_type: int
+    insns: bytes
+    license: str = "GPL"
+    prog_name: str = ""
+    expected_attach_type: int = 0
+    prog_flags: int = 0
+    log_level: int = 0
+    log_size: int = 0
+    fd_array: Sequence[int] | None = None
+    kern_version: int = 0
+
+
+@dataclass(eq=False)
+class BtfObject:
+    """A loaded BTF blob (BTF_LOAD)."""
+
+    data: bytes
+    parsed: Any
+    id: int = 0
+    name: str = ""
+
+
+@dataclass(eq=False)
+class StatsHandle:
+    """The fd ENABLE_STATS returns: run-time statistics are on while one is open."""
+
+    runtime: Runtime
+    id: int = 0
+
+    def __del__(self) -> None:
+        self.runtime._stats_users = max(0, self.runtime._stats_users - 1)
+
+
+@dataclass(eq=False)
+class BpfProg:
+    """A loaded program (the kernel's ``struct bpf_prog`` and its aux data)."""
+
+    runtime: Runtime
+    prog_type: int
+    expected_attach_type: int
+    name: str
+    insns: list[isa.Instruction]            # as loaded, pseudo sources resolved
+    core: Any                               # pyebpf._core.Program
+    used_maps: list[BpfMap]
+    gpl_compatible: bool
+    tag: bytes
+    code_key: int
+    xlated: bytes = b""
+    id: int = 0
+    load_time: int = 0
+    run_time_ns: int = 0
+    run_cnt: int = 0
+    verified_insns: int = 0
+    _vm: Any = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _callbacks: dict[int, Any] = field(default_factory=dict)
+
+    def _context(self) -> RunContext:
+        ctx = RunContext()
+        maps: list[BpfMap] = []
+        todo = list(self.used_maps)
+        while todo:
+            m = todo.pop()
+            if m not in maps:
+                maps.append(m)
+                todo.extend(m.inner_maps())
+        ctx.set_maps([m.cmap for m in maps])
+        pid_tgid, uid_gid = identity()
+        ctx.set_identity(pid_tgid, uid_gid, time.monotonic_ns())
+        self._maps_by_address = {m.address: m for m in maps}
+        return ctx
+
+    def _make_vm(self) -> Any:
+        from pyebpf import _core
+
+        vm = _core.VM()
+        spec = spec_for(self.prog_type)
+        for hid in spec.allowed_helpers():
+            helper = HELPERS.get(hid)
+            if helper is not None and helper.impl is not None:
+                vm.set_helper(hid, helper.impl)
+        return vm
+
+    def execute(self, ctx: Any, state: Any, *, memory: tuple = (), packet: Any = None,
+                cpu: int = 0) -> int:
+        """Run once with ``r1`` = address of ``ctx`` (None: 0); returns r0."""
+        import ctypes
+
+        from pyebpf import _core
+
+        r1 = ctypes.addressof(ctx) if ctx is not None else 0
+        if ctx is not None:
+            memory = (*memory, ctx)
+        with self._lock:
+            if self._vm is None:
+                self._vm = self._make_vm()
+            vm = self._vm
+            run = self._context()
+            run.state = state
+            state.maps_by_address = self._maps_by_address
+            state.trace = self.runtime._trace
+            state.callback_memory = (*memory,) + ((packet,) if packet is not None else ())
+            run.attach(vm)
+            stats = self.runtime.stats_enabled
+            start = time.perf_counter_ns() if stats else 0
+            try:
+                r0 = vm.run(self.core, r1, memory=memory, packet=packet, cpu=cpu)
+            finally:
+                run.state = None
+            if stats:
+                self.run_time_ns += time.perf_counter_ns() - start
+                self.run_cnt += 1
+            del _core
+            return r0
+
+    def call_callback(self, vm: Any, fn: int, args: Sequence[int], state: Any) -> int:
+        """Run the subprogram a PSEUDO_FUNC value names (bpf_loop, for_each_map_elem)."""
+        import ctypes
+
+        from pyebpf import _core
+        from pyebpf.errors import HelperError
+
+        if fn & ~((1 << 48) - 1) != FUNC_TOKEN:
+            raise HelperError(f"{fn:#x} is not a callback function pointer", -1)
+        owner = self.runtime._code.get((fn >> 24) & 0xFFFFFF)
+        pc = fn & 0xFFFFFF
+        if owner is None or pc >= len(owner.core):
+            raise HelperError(f"{fn:#x} is not a callback function pointer", -1)
+        tramp = owner._callbacks.get(pc)
+        if tramp is None:
+            call = isa.Instruction(0x85, 0, isa.BPF_PSEUDO_CALL, 0, pc + 1)
+            code = isa.encode([call, isa.Instruction(0x95, 0, 0, 0, 0)]) + owner.core.code
+            tramp = owner._callbacks[pc] = _core.Program(code)
+        inner = owner._make_vm()
+        run = vm.user_object
+        stack = (ctypes.c_char * 4096).from_address(vm.stack_top - 4096)
+        mem = [stack, *getattr(state, "callback_memory", ())][:16]
+        run.attach(inner)
+        try:
+            r0 = inner.run(tramp, *[a & ((1 << 64) - 1) for a in args],
+                           memory=tuple(mem), cpu=vm.cpu)
+        finally:
+            run.attach(vm)
+        return r0
+
+
+def _calc_tag(insns: Sequence[isa.Instruction]) -> bytes:
+    """bpf_prog_calc_tag: SHA-1 of the code with map references zeroed, first 8 bytes."""
+    out = []
+    for insn in insns:
+        if insn.slots == 2 and insn.src in (isa.BPF_PSEUDO_MAP_FD, isa.BPF_PSEUDO_MAP_VALUE):
+            insn = isa.Instruction(insn.code, insn.dst, insn.src, insn.off, 0, insn.pc)
+        out.append(insn)
+    return hashlib.sha1(isa.encode(out)).digest()[:8]
+
+
+class Runtime:
+    """Objects, fds, ids and pins of one isolated BPF "kernel"."""
+
+    def __init__(self, ncpus: int | None = None, privileged: bool = True) -> None:
+        self.ncpus = ncpus or os.cpu_count() or 1
+        self.privileged = privileged
+        self._fds: dict[int, tuple[Any, int, int]] = {}      # fd -> (obj, dev, ino)
+        self._ids: dict[str, weakref.WeakValueDictionary] = {
+            k: weakref.WeakValueDictionary() for k in ("prog", "map", "btf", "link")}
+        self._next_id = {k: itertools.count(1) for k in self._ids}
+        self._code: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+        self._code_keys = itertools.count(1)
+        self.pins: dict[str, Any] = {}
+        self.dirs: set[str] = {BPFFS_ROOT}
+        self.security_hooks: list[Callable[[LoadRequest], bool | None]] = []
+        self._stats_users = 0
+        self.trace_lines: deque[str] = deque(maxlen=65536)
+        self._lock = threading.RLock()
+
+    # fds ------------------------------------------------------------------------
+
+    def new_fd(self, obj: Any) -> int:
+        kind = type(obj).__name__.lower()
+        fd = os.memfd_create(f"pyebpf-{kind}", os.MFD_CLOEXEC)
+        st = os.fstat(fd)
+        with self._lock:
+            self._fds[fd] = (obj, st.st_dev, st.st_ino)
+        return fd
+
+    def _lookup(self, fd: int) -> Any:
+        if not isinstance(fd, int) or fd < 0:
+            raise BPFError(errno.EBADF, f"bad file descriptor {fd}")
+        try:
+            st = os.fstat(fd)
+        except OSError:
+            self._fds.pop(fd, None)
+            raise BPFError(errno.EBADF, f"fd {fd} is not open") from None
+        entry = self._fds.get(fd)
+        if entry is None or (entry[1], entry[2]) != (st.st_dev, st.st_ino):
+            self._fds.pop(fd, None)
+            raise BPFError(errno.EINVAL, f"fd {fd} is not a pyebpf object")
+        return entry[0]
+
+    def get(self, fd: int, kind: type | None = None) -> Any:
+        """The object behind ``fd``: EBADF if closed, EINVAL if of another kind."""
+        obj = self._lookup(fd)
+        if kind is not None and not isinstance(obj, kind):
+            raise BPFError(errno.EINVAL, f"fd {fd} is not a {kind.__name__}")
+        return obj
+
+    def get_map(self, fd: int) -> BpfMap:
+        return self.get(fd, BpfMap)
+
+    def get_prog(self, fd: int) -> BpfProg:
+        return self.get(fd, BpfProg)
+
+    def close(self, fd: int) -> None:
+        """Close an object fd (releasing the object if nothing else holds it)."""
+        with self._lock:
+            entry = self._fds.pop(fd, None)
+        if entry is None:
+            raise BPFError(errno.EBADF, f"fd {fd} is not a pyebpf fd")
+        os.close(fd)
+
+    def open_fds(self) -> list[int]:
+        return sorted(self._fds)
+
+    # ids --------------------------------------------------------------------------
+
+    def _alloc_id(self, kind: str, obj: Any) -> int:
+        with self._lock:
+            obj.id = next(self._next_id[kind])
+            self._ids[kind][obj.id] = obj
+        return obj.id
+
+    def by_id(self, kind: str, oid: int) -> Any:
+        obj = self._ids[kind].get(oid)
+        if obj is None:
+            raise BPFError(errno.ENOENT, f"no {kind} with id {oid}")
+        return obj
+
+    def next_id(self, kind: str, start: int) -> int:
+        ids = [i for i in list(self._ids[kind].keys()) if i > start]
+        if not ids:
+            raise BPFError(errno.ENOENT, f"no {kind} id after {start}")
+        return min(ids)
+
+    # objects ----------------------------------------------------------------------
+
+    def create_map(self, attrs: MapAttrs) -> BpfMap:
+        m = BpfMap(attrs, self.ncpus)
+        self._alloc_id("map", m)
+        return m
+
+    def load_btf(self, data: bytes) -> BtfObject:
+        from pyebpf.btf import BTF
+
+        obj = BtfObject(data, BTF(data))
+        self._alloc_id("btf", obj)
+        return obj
+
+    @property
+    def stats_enabled(self) -> bool:
+        return self._stats_users > 0
+
+    def enable_stats(self) -> StatsHandle:
+        self._stats_users += 1
+        return StatsHandle(self)
+
+    def _trace(self, line: str) -> None:
+        self.trace_lines.append(line)
+
+    def trace_pipe(self) -> list[str]:
+        """Lines written by bpf_trace_printk since the last call (like reading trace_pipe)."""
+        out = list(self.trace_lines)
+        self.trace_lines.clear()
+        return out
+
+    # pins --------------------------------------------------------------------------
+
+    def _check_path(self, path: str) -> str:
+        path = os.path.normpath(path)
+        if not path.startswith(BPFFS_ROOT + "/"):
+            raise BPFError(errno.EPERM, f"{path} is not on the runtime's bpffs "
+                           f"({BPFFS_ROOT})")
+        if os.path.dirname(path) not in self.dirs:
+            raise BPFError(errno.ENOENT, f"no directory {os.path.dirname(path)}")
+        return path
+
+    def mkdir(self, path: str) -> None:
+        path = self._check_path(path)
+        if path in self.dirs or path in self.pins:
+            raise BPFError(errno.EEXIST, path)
+        self.dirs.add(path)
+
+    def pin(self, obj: Any, path: str) -> None:
+        path = self._check_path(path)
+        if path in self.pins or path in self.dirs:
+            raise BPFError(errno.EEXIST, f"{path} exists")
+        self.pins[path] = obj
+
+    def unpin(self, path: str) -> None:
+        path = os.path.normpath(path)
+        if self.pins.pop(path, None) is None:
+            raise BPFError(errno.ENOENT, path)
+
+    def get_pinned(self, path: str) -> Any:
+        path = self._check_path(path)
+        try:
+            return self.pins[path]
+        except KeyError:
+            raise BPFError(errno.ENOENT, f"nothing pinned at {path}") from None
+
+    # BPF_PROG_LOAD ----------------------------------------------------------------------
+
+    def load_program(self, req: LoadRequest) -> tuple[BpfProg, str]:
+        """BPF_PROG_LOAD, following the kernel's bpf_prog_load() step by step.
+
+        Returns the program and the verifier log.  Each step raises what the
+        kernel's step returns.
+        """
+        # 1. attribute and permission checks
+        if req.prog_flags & ~_PROG_FLAGS:
+            raise BPFError(errno.EINVAL, f"unknown prog_flags {req.prog_flags:#x}")
+        n = len(req.insns) // 8
+        if n == 0 or n > (BPF_COMPLEXITY_LIMIT_INSNS if self.privileged else BPF_MAXINSNS):
+            raise BPFError(errno.E2BIG, f"insn_cnt {n} out of range")
+        if not self.privileged and req.prog_type not in _UNPRIV_TYPES:
+            raise BPFError(errno.EPERM, "unprivileged loads are for socket filters only")
+        # 2. program type ops lookup (find_prog_type)
+        spec = spec_for(req.prog_type)
+        # 3. allocation, then the LSM-like security hook (security_bpf_prog_load)
+        for hook in self.security_hooks:
+            if hook(req) is False:
+                raise BPFError(errno.EPERM, "load denied by a security hook")
+        # 4. instruction copy-in, license, name
+        gpl = req.license.split("\0", 1)[0] in (
+            "GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL",
+            "Dual MPL/GPL")
+        from pyebpf.maps import _check_name
+
+        _check_name(req.prog_name)
+        try:
+            insns = isa.decode(req.insns)
+        except LoadError:
+            raise
+        # 5. the verifier (resolve_pseudo_ldimm64 first, as bpf_check does)
+        insns, used = self._normalize_pseudo(insns, req.fd_array)
+        log = self._verify(insns, req, used, spec, gpl)
+        code_key = next(self._code_keys)
+        resolved = self._resolve(insns, used, code_key)
+        # 6. runtime selection (bpf_prog_select_runtime): no JIT, the interpreter
+        from pyebpf import _core
+
+        core = _core.Program(resolved)
+        prog = BpfProg(self, req.prog_type, req.expected_attach_type, req.prog_name,
+                       resolved, core, list(dict.fromkeys(used.values())), gpl,
+                       _calc_tag(insns), code_key, xlated=self._xlated(insns, used))
+        prog.load_time = time.clock_gettime_ns(time.CLOCK_BOOTTIME)
+        prog.verified_insns = len(insns)
+        self._code[code_key] = prog
+        # 7. id allocation, 8. audit record
+        self._alloc_id("prog", prog)
+        audit.info("prog-id=%d op=LOAD type=%s name=%s", prog.id,
+                   uapi.BpfProgType(req.prog_type).name, req.prog_name)
+        return prog, log
+
+    def _normalize_pseudo(self, insns: list[isa.Instruction],
+                          fd_array: Sequence[int] | None) -> tuple[list, dict[int, BpfMap]]:
+        """MAP_IDX/MAP_IDX_VALUE -> MAP_FD/MAP_VALUE through fd_array; collect the maps."""
+        used: dict[int, BpfMap] = {}
+        out = []
+        for insn in insns:
+            if insn.slots == 2 and insn.src:
+                src = insn.src
+                lo = insn.imm & 0xFFFFFFFF
+                hi = insn.imm >> 32
+                if src in (isa.BPF_PSEUDO_MAP_IDX, isa.BPF_PSEUDO_MAP_IDX_VALUE):
+                    if fd_array is None:
+                        raise LoadError("fd_array is required for MAP_IDX", insn.pc)
+                    if lo >= len(fd_array):
+                        raise LoadError(f"fd_array index {lo} out of range", insn.pc,
+                                        errno.EINVAL)
+                    fd = fd_array[lo]
+                    src = (isa.BPF_PSEUDO_MAP_FD if src == isa.BPF_PSEUDO_MAP_IDX
+                           else isa.BPF_PSEUDO_MAP_VALUE)
+                    insn = isa.Instruction(insn.code, insn.dst, src, insn.off,
+                                           (hi << 32) | (fd & 0xFFFFFFFF), insn.pc)
+                    lo = fd & 0xFFFFFFFF
+                if src in (isa.BPF_PSEUDO_MAP_FD, isa.BPF_PSEUDO_MAP_VALUE):
+                    fd = lo - (1 << 32) if lo >> 31 else lo
+                    try:
+                        used[fd] = self.get_map(fd)
+                    except BPFError as e:
+                        raise LoadError(f"fd {fd} is not pointing to valid bpf_map", insn.pc,
+                                        e.errno) from None
+                    if src == isa.BPF_PSEUDO_MAP_FD and hi:
+                        raise LoadError("unrecognized bpf_ld_imm64 insn", insn.pc)
+                elif src == isa.BPF_PSEUDO_FUNC:
+                    pass
+                elif src == isa.BPF_PSEUDO_BTF_ID:
+                    raise LoadError("ksym (BPF_PSEUDO_BTF_ID) references need kernel BTF",
+                                    insn.pc)
+                else:
+                    raise LoadError("unrecognized bpf_ld_imm64 insn", insn.pc)
+            out.append(insn)
+        return out, used
+
+    def _verify(self, insns: list[isa.Instruction], req: LoadRequest, used: dict[int, BpfMap],
+                spec: Any, gpl: bool) -> str:
+        for insn in insns:
+            if insn.code == 0x85 and insn.src == 0:
+                helper = HELPERS.get(insn.imm)
+                if helper is None or not spec.helper_allowed(insn.imm):
+                    try:
+                        name = uapi.BpfFunc(insn.imm).name.removeprefix("BPF_FUNC_")
+                    except ValueError:
+                        name = "unknown"
+                    raise VerifierError(f"program of this type cannot use helper {name}#"
+                                        f"{insn.imm}", pc=insn.pc, err=errno.EINVAL)
+                if helper.gpl_only and not gpl:
+                    raise VerifierError("cannot call GPL-restricted function from non-GPL "
+                                        "compatible program", pc=insn.pc, err=errno.EINVAL)
+        try:
+            from pyebpf.verifier import MapInfo, bpf_check
+        except ImportError:
+            return ""
+        infos = {fd: MapInfo(m.map_type, m.key_size, m.value_size, m.max_entries, m.map_flags)
+                 for fd, m in used.items()}
+        result = bpf_check(insns, req.prog_type, maps=infos, log_level=req.log_level,
+                           privileged=self.privileged)
+        return result.log
+
+    def _resolve(self, insns: list[isa.Instruction], used: dict[int, BpfMap],
+                 code_key: int) -> list[isa.Instruction]:
+        """Put map addresses (and callback tokens) where the pseudo sources were."""
+        out = []
+        for insn in insns:
+            if insn.slots == 2 and insn.src:
+                lo, hi = insn.imm & 0xFFFFFFFF, insn.imm >> 32
+                if insn.src == isa.BPF_PSEUDO_FUNC:
+                    target = insn.pc + 1 + (lo - (1 << 32) if lo >> 31 else lo)
+                    value = FUNC_TOKEN | (code_key << 24) | target
+                else:
+                    m = used[lo - (1 << 32) if lo >> 31 else lo]
+                    if insn.src == isa.BPF_PSEUDO_MAP_FD:
+                        value = m.address
+                    else:
+                        # map_direct_value_addr: single-element arrays only
+                        if m.map_type != uapi.BpfMapType.BPF_MAP_TYPE_ARRAY:
+                            raise LoadError("direct value access on this map type", insn.pc)
+                        if m.max_entries != 1:
+                            raise LoadError("direct value access needs max_entries 1",
+                                            insn.pc, 524)
+                        if hi >= m.value_size:
+                            raise LoadError(f"invalid access to map value pointer, value_size="
+                                            f"{m.value_size} off={hi}", insn.pc)
+                        value = m.cmap.values_address + hi
+                insn = isa.Instruction(insn.code, insn.dst, 0, insn.off, value, insn.pc)
+            out.append(insn)
+        return out
+
+    @staticmethod
+    def _xlated(insns: list[isa.Instruction], used: dict[int, BpfMap]) -> bytes:
+        """The code as OBJ_GET_INFO shows it: map fds replaced by map ids."""
+        out = []
+        for insn in insns:
+            if insn.slots == 2 and insn.src in (isa.BPF_PSEUDO_MAP_FD, isa.BPF_PSEUDO_MAP_VALUE):
+                lo = insn.imm & 0xFFFFFFFF
+                m = used[lo - (1 << 32) if lo >> 31 else lo]
+                insn = isa.Instruction(insn.code, insn.dst, insn.src, insn.off,
+                                       (insn.imm >> 32 << 32) | m.id, insn.pc)
+            out.append(insn)
+        return isa.encode(out)
+
+
+_default: Runtime | None = None
+_default_lock = threading.Lock()
+
+
+def default_runtime() -> Runtime:
+    """The process-wide runtime ``pyebpf.bpf()`` uses unless given another."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Runtime()
+        return _default
