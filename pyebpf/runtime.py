@@ -211,9 +211,17 @@ def _calc_tag(insns: Sequence[isa.Instruction]) -> bytes:
 class Runtime:
     """Objects, fds, ids and pins of one isolated BPF "kernel"."""
 
-    def __init__(self, ncpus: int | None = None, privileged: bool = True) -> None:
-        self.ncpus = ncpus or os.cpu_count() or 1
+    def __init__(self, ncpus: int | None = None, privileged: bool = True,
+                 verifier: bool = True) -> None:
+        """``ncpus``: virtual CPUs (default: the host's possible CPUs, as the kernel sizes
+        per-CPU values); ``verifier=False`` loads with the structural checks only (for
+        running unverified code: the interpreter still keeps it inside its memory).
+        """
+        from pyebpf.kernel import possible_cpus
+
+        self.ncpus = ncpus or possible_cpus()
         self.privileged = privileged
+        self.verifier = verifier
         self._fds: dict[int, tuple[Any, int, int]] = {}      # fd -> (obj, dev, ino)
         self._ids: dict[str, weakref.WeakValueDictionary] = {
             k: weakref.WeakValueDictionary() for k in ("prog", "map", "btf", "link")}
@@ -471,6 +479,8 @@ class Runtime:
                 if helper.gpl_only and not gpl:
                     raise VerifierError("cannot call GPL-restricted function from non-GPL "
                                         "compatible program", pc=insn.pc, err=errno.EINVAL)
+        if not self.verifier:
+            return ""
         try:
             from pyebpf.verifier import MapInfo, bpf_check
         except ImportError:

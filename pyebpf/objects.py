@@ -1,0 +1,343 @@
+"""The Pythonic layer: :class:`Map` and :class:`Program` objects over ``bpf()``.
+
+Everything here goes through :func:`pyebpf.syscall.bpf` with a real
+``union bpf_attr``, so it behaves exactly like the command API (same checks,
+same errnos).  Maps are ``MutableMapping``\\ s with ``bytes`` keys and values, or
+ctypes types when ``key_type``/``value_type`` are given (as bcc's tables do);
+per-CPU maps return one value per CPU.  ``Program.test_run`` returns what
+cilium/ebpf's ``Program.Run`` does: retval, data out, context out, duration.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+from collections.abc import Iterator, MutableMapping, Sequence
+from typing import Any, NamedTuple
+
+from pyebpf import isa, uapi
+from pyebpf.errors import BPFError
+from pyebpf.maps import PERCPU_TYPES
+from pyebpf.runtime import Runtime, default_runtime
+from pyebpf.syscall import bpf
+
+Cmd = uapi.BpfCmd
+
+
+class _FdOwner:
+    fd: int
+    runtime: Runtime
+
+    def close(self) -> None:
+        """Close the fd (the object is released once nothing else holds it)."""
+        if getattr(self, "fd", -1) >= 0:
+            try:
+                self.runtime.close(self.fd)
+            except BPFError:
+                pass
+            self.fd = -1
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+    def _info(self, info_type: type) -> Any:
+        info = info_type()
+        attr = uapi.BpfAttr()
+        attr.info.bpf_fd = self.fd
+        attr.info.info_len = ctypes.sizeof(info)
+        attr.info.info = ctypes.addressof(info)
+        bpf(Cmd.BPF_OBJ_GET_INFO_BY_FD, attr, runtime=self.runtime)
+        return info
+
+    def pin(self, path: str) -> None:
+        p = ctypes.create_string_buffer(path.encode())
+        attr = uapi.BpfAttr()
+        attr.pathname = ctypes.addressof(p)
+        attr.bpf_fd = self.fd
+        bpf(Cmd.BPF_OBJ_PIN, attr, runtime=self.runtime)
+
+
+class Map(_FdOwner, MutableMapping):
+    """A BPF map.  ``Map(uapi.BpfMapType.BPF_MAP_TYPE_HASH, 4, 8, 1024)``.
+
+    ``key_type``/``value_type`` (ctypes types) set the sizes and make items
+    come back as those types; otherwise keys and values are ``bytes``.
+    """
+
+    def __init__(self, map_type: int, key_size: int | None = None,
+                 value_size: int | None = None, max_entries: int = 1, *, flags: int = 0,
+                 name: str = "", key_type: Any = None, value_type: Any = None,
+                 inner_map: Map | None = None, map_extra: int = 0,
+                 runtime: Runtime | None = None) -> None:
+        self.runtime = runtime or default_runtime()
+        self.key_type, self.value_type = key_type, value_type
+        if key_size is None:
+            key_size = ctypes.sizeof(key_type) if key_type is not None else 0
+        if value_size is None:
+            value_size = ctypes.sizeof(value_type) if value_type is not None else 0
+        attr = uapi.BpfAttr()
+        attr.map_type, attr.key_size, attr.value_size = map_type, key_size, value_size
+        attr.max_entries, attr.map_flags, attr.map_extra = max_entries, flags, map_extra
+        attr.map_name = name.encode()[:15]
+        attr.inner_map_fd = inner_map.fd if inner_map is not None else 0
+        self.fd = -1
+        self.fd = bpf(Cmd.BPF_MAP_CREATE, attr, runtime=self.runtime)
+        self.map_type, self.key_size, self.value_size = map_type, key_size, value_size
+        self.max_entries, self.flags = max_entries, flags
+        obj = self.runtime.get_map(self.fd)
+        self.ncpus = obj.ncpus
+        self.user_value_size = obj.user_value_size
+        self.id = obj.id
+
+    @property
+    def _obj(self) -> Any:
+        return self.runtime.get_map(self.fd)
+
+    # conversions ----------------------------------------------------------------
+
+    def _kbytes(self, key: Any) -> ctypes.Array | None:
+        if key is None:
+            return None
+        if isinstance(key, int) and self.key_type is None:
+            key = key.to_bytes(self.key_size, "little")
+        raw = bytes(key)
+        if len(raw) != self.key_size:
+            raise BPFError(errno.EINVAL, f"key must be {self.key_size} bytes")
+        return ctypes.create_string_buffer(raw, len(raw))
+
+    def _key_out(self, raw: bytes) -> Any:
+        return self.key_type.from_buffer_copy(raw) if self.key_type is not None else raw
+
+    def _value_in(self, value: Any) -> bytes:
+        if self.map_type in PERCPU_TYPES and isinstance(value, (list, tuple)):
+            stride = (self.value_size + 7) // 8 * 8
+            return b"".join(bytes(v).ljust(stride, b"\0") for v in value)
+        if isinstance(value, int) and self.value_type is None:
+            return value.to_bytes(self.value_size, "little")
+        return bytes(value)
+
+    def _value_out(self, raw: bytes) -> Any:
+        if self.map_type in PERCPU_TYPES:
+            stride = (self.value_size + 7) // 8 * 8
+            parts = [raw[i * stride:i * stride + self.value_size] for i in range(self.ncpus)]
+            if self.value_type is not None:
+                return [self.value_type.from_buffer_copy(p) for p in parts]
+            return parts
+        return self.value_type.from_buffer_copy(raw) if self.value_type is not None else raw
+
+    def _elem(self, cmd: int, key: Any, value: ctypes.Array | None, flags: int = 0) -> None:
+        k = self._kbytes(key)
+        attr = uapi.BpfAttr()
+        attr.map_fd = self.fd
+        attr.key = ctypes.addressof(k) if k is not None else 0
+        attr.value = ctypes.addressof(value) if value is not None else 0
+        attr.flags = flags
+        bpf(cmd, attr, runtime=self.runtime)
+
+    # operations ---------------------------------------------------------------------
+
+    def lookup(self, key: Any, flags: int = 0) -> Any:
+        out = ctypes.create_string_buffer(max(self.user_value_size, 1))
+        self._elem(Cmd.BPF_MAP_LOOKUP_ELEM, key, out, flags)
+        return self._value_out(out.raw[:self.user_value_size])
+
+    def update(self, key: Any, value: Any, flags: int = uapi.BPF_ANY) -> None:  # type: ignore[override]
+        raw = self._value_in(value)
+        self._elem(Cmd.BPF_MAP_UPDATE_ELEM, key, ctypes.create_string_buffer(raw, len(raw)),
+                   flags)
+
+    def delete(self, key: Any) -> None:
+        self._elem(Cmd.BPF_MAP_DELETE_ELEM, key, None)
+
+    def next_key(self, key: Any = None) -> Any:
+        out = ctypes.create_string_buffer(max(self.key_size, 1))
+        k = self._kbytes(key)
+        attr = uapi.BpfAttr()
+        attr.map_fd = self.fd
+        attr.key = ctypes.addressof(k) if k is not None else 0
+        attr.next_key = ctypes.addressof(out)
+        bpf(Cmd.BPF_MAP_GET_NEXT_KEY, attr, runtime=self.runtime)
+        return self._key_out(out.raw[:self.key_size])
+
+    def lookup_and_delete(self, key: Any = None) -> Any:
+        out = ctypes.create_string_buffer(max(self.user_value_size, 1))
+        self._elem(Cmd.BPF_MAP_LOOKUP_AND_DELETE_ELEM, key, out)
+        return self._value_out(out.raw[:self.user_value_size])
+
+    def push(self, value: Any, flags: int = uapi.BPF_ANY) -> None:
+        raw = self._value_in(value)
+        self._elem(Cmd.BPF_MAP_UPDATE_ELEM, None, ctypes.create_string_buffer(raw, len(raw)),
+                   flags)
+
+    def pop(self) -> Any:
+        return self.lookup_and_delete(None)
+
+    def peek(self) -> Any:
+        return self.lookup(None)
+
+    def freeze(self) -> None:
+        attr = uapi.BpfAttr()
+        attr.map_fd = self.fd
+        bpf(Cmd.BPF_MAP_FREEZE, attr, runtime=self.runtime)
+
+    def consume(self, limit: int = -1) -> list[bytes]:
+        """Ring buffer: the committed records, oldest first (the consumer side)."""
+        return self._obj.cmap.ring_consume(limit)
+
+    def perf_reader(self, index: int) -> Any:
+        """Perf event array: a deque receiving bpf_perf_event_output records for ``index``."""
+        return self._obj.open_perf_reader(index)
+
+    # MutableMapping ---------------------------------------------------------------------
+
+    def __getitem__(self, key: Any) -> Any:
+        try:
+            return self.lookup(key)
+        except BPFError as e:
+            if e.errno == errno.ENOENT:
+                raise KeyError(key) from None
+            raise
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.update(key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        try:
+            self.delete(key)
+        except BPFError as e:
+            if e.errno == errno.ENOENT:
+                raise KeyError(key) from None
+            raise
+
+    def __iter__(self) -> Iterator[Any]:
+        key = None
+        while True:
+            try:
+                key = self.next_key(key)
+            except BPFError as e:
+                if e.errno == errno.ENOENT:
+                    return
+                raise
+            yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return (f"<pyebpf Map fd={self.fd} type={uapi.BpfMapType(self.map_type).name} "
+                f"key={self.key_size} value={self.value_size} max={self.max_entries}>")
+
+
+class RunResult(NamedTuple):
+    """What a test run gives back (cilium/ebpf's RunOptions after Run)."""
+
+    retval: int
+    data_out: bytes | None
+    ctx_out: bytes | None
+    duration: int
+
+
+class Program(_FdOwner):
+    """A loaded program.  ``Program(insns, uapi.BpfProgType.BPF_PROG_TYPE_XDP)``.
+
+    ``insns`` is bytes or a list of :class:`pyebpf.isa.Instruction`; maps are
+    referenced as the kernel expects (LD_IMM64 with BPF_PSEUDO_MAP_FD and the
+    map's fd, or MAP_IDX into ``fd_array``).  Refusals raise
+    :class:`~pyebpf.errors.LoadError`/:class:`~pyebpf.errors.VerifierError`.
+    """
+
+    def __init__(self, insns: bytes | Sequence[isa.Instruction], prog_type: int, *,
+                 license: str = "GPL", name: str = "", log_level: int = 0,
+                 fd_array: Sequence[int | Map] | None = None, prog_flags: int = 0,
+                 expected_attach_type: int = 0, runtime: Runtime | None = None) -> None:
+        self.runtime = runtime or default_runtime()
+        code = bytes(insns) if isinstance(insns, (bytes, bytearray, memoryview)) \
+            else isa.encode(list(insns))
+        buf = ctypes.create_string_buffer(code, max(len(code), 1))
+        lic = ctypes.create_string_buffer(license.encode())
+        log = ctypes.create_string_buffer(1 << 20) if log_level else None
+        attr = uapi.BpfAttr()
+        attr.prog_type, attr.insn_cnt = prog_type, len(code) // 8
+        attr.insns, attr.license = ctypes.addressof(buf), ctypes.addressof(lic)
+        attr.prog_name = name.encode()[:15]
+        attr.prog_flags, attr.expected_attach_type = prog_flags, expected_attach_type
+        if log is not None:
+            attr.log_level, attr.log_size, attr.log_buf = log_level, len(log), ctypes.addressof(log)
+        fds = None
+        if fd_array is not None:
+            fds = (ctypes.c_int * max(len(fd_array), 1))(
+                *[m.fd if isinstance(m, Map) else int(m) for m in fd_array])
+            attr.fd_array = ctypes.addressof(fds)
+        self.fd = -1
+        self.fd = bpf(Cmd.BPF_PROG_LOAD, attr, runtime=self.runtime)
+        self.log = log.value.decode() if log is not None else ""
+        self.prog_type = prog_type
+        self.id = self.runtime.get_prog(self.fd).id
+
+    def test_run(self, data: bytes | None = None, ctx: bytes | ctypes.Structure | None = None,
+                 repeat: int = 0, cpu: int | None = None, *,
+                 data_size_out: int | None = None, ctx_out: bool | None = None,
+                 flags: int = 0) -> RunResult:
+        """BPF_PROG_TEST_RUN: ``data`` in, the program's retval, data, context and duration out.
+
+        The output buffers default to room for the input plus 256 bytes (XDP and
+        tc may grow a packet); ``cpu`` sets BPF_F_TEST_RUN_ON_CPU where allowed.
+        """
+        attr = uapi.BpfAttr()
+        t = attr.test
+        t.prog_fd, t.repeat = self.fd, repeat
+        t.flags = flags
+        keep: list = []
+        if data is not None:
+            din = ctypes.create_string_buffer(bytes(data), max(len(data), 1))
+            size = len(data) + 256 if data_size_out is None else data_size_out
+            dout = ctypes.create_string_buffer(max(size, 1))
+            keep += [din, dout]
+            t.data_in, t.data_size_in = ctypes.addressof(din), len(data)
+            t.data_out, t.data_size_out = ctypes.addressof(dout), size
+        cin = None
+        if ctx is not None:
+            raw = bytes(ctx)
+            cin = ctypes.create_string_buffer(raw, max(len(raw), 1))
+            t.ctx_in, t.ctx_size_in = ctypes.addressof(cin), len(raw)
+        want_ctx = ctx is not None if ctx_out is None else ctx_out
+        want_ctx = want_ctx and self.prog_type not in (
+            uapi.BpfProgType.BPF_PROG_TYPE_SYSCALL, uapi.BpfProgType.BPF_PROG_TYPE_RAW_TRACEPOINT)
+        if want_ctx:
+            cout = ctypes.create_string_buffer(max(len(bytes(ctx or b"")), 1) + 256)
+            keep.append(cout)
+            t.ctx_out, t.ctx_size_out = ctypes.addressof(cout), len(cout)
+        if cpu is not None:
+            t.cpu = cpu
+            t.flags |= uapi.BPF_F_TEST_RUN_ON_CPU
+        bpf(Cmd.BPF_PROG_TEST_RUN, attr, runtime=self.runtime)
+        data_out = keep[1].raw[:t.data_size_out] if data is not None else None
+        if want_ctx:
+            ctx_bytes = keep[-1].raw[:t.ctx_size_out]
+        elif cin is not None and self.prog_type == uapi.BpfProgType.BPF_PROG_TYPE_SYSCALL:
+            ctx_bytes = cin.raw[:t.ctx_size_in]
+        else:
+            ctx_bytes = None
+        return RunResult(t.retval, data_out, ctx_bytes, t.duration)
+
+    def info(self) -> Any:
+        """``struct bpf_prog_info`` of this program (OBJ_GET_INFO_BY_FD)."""
+        return self._info(uapi.BpfProgInfo)
+
+    def __repr__(self) -> str:
+        return f"<pyebpf Program fd={self.fd} id={self.id} type={self.prog_type}>"
+
+
+def map_fd_load(dst: int, m: Map | int) -> isa.Instruction:
+    """``r<dst> = map`` as the LD_IMM64 BPF_PSEUDO_MAP_FD instruction."""
+    fd = m.fd if isinstance(m, Map) else m
+    return isa.Instruction(0x18, dst, isa.BPF_PSEUDO_MAP_FD, 0, fd & 0xFFFFFFFF)
+
+
+__all__ = ["Map", "Program", "RunResult", "map_fd_load"]
