@@ -1,0 +1,85 @@
+"""The verifier: decides what the kernel's ``bpf_check`` decides, in the kernel's words.
+
+``bpf_check(insns, prog_type, maps=..., helpers=..., log_level=..., privileged=...)``
+runs the structural and control-flow checks (:mod:`pyebpf.verifier.cfg`), then
+abstract interpretation of every path with state pruning
+(:mod:`pyebpf.verifier.check`), and returns a :class:`VerifyResult` or raises
+:class:`pyebpf.errors.VerifierError` whose message is the kernel's first error line.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from pyebpf.errors import VerifierError
+from pyebpf.isa import Instruction
+from pyebpf.verifier import cfg
+from pyebpf.verifier.check import INSN_LIMIT, Checker
+from pyebpf.verifier.protos import HELPERS, HelperProto, MapInfo
+
+__all__ = ["HELPERS", "HelperProto", "MapInfo", "VerifyResult", "bpf_check"]
+
+
+@dataclass
+class VerifyResult:
+    """A verified program: its log, the (xlated) instructions and the kernel's counters."""
+
+    log: str
+    insns: list[Instruction]
+    processed: int
+    max_states_per_insn: int
+    total_states: int
+    peak_states: int
+    stack_depth: tuple[int, ...]
+
+
+def _summary(c: Checker | None) -> str:
+    if c is None:
+        return ""
+    return (f"processed {c.processed} insns (limit {INSN_LIMIT}) max_states_per_insn "
+            f"{c.max_states_per_insn} total_states {c.total_states} peak_states "
+            f"{c.peak_states} mark_read 0")
+
+
+def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
+              maps: Mapping[int, MapInfo] | None = None,
+              helpers: Mapping[int, HelperProto] | None = None,
+              log_level: int = 0, privileged: bool = True) -> VerifyResult:
+    """Verify ``insns`` for ``prog_type``; raise VerifierError as the kernel would refuse it.
+
+    Only the privileged (root) rules are modelled: ``privileged=False`` is refused
+    with EINVAL rather than answered with the wrong rules.
+    """
+    maps = maps or {}
+    helpers = HELPERS if helpers is None else helpers
+    insns = list(insns)
+    if not privileged:
+        raise VerifierError("unprivileged verification is not modelled by pyebpf",
+                            err=errno.EINVAL)
+    checker: Checker | None = None
+    try:
+        prog = cfg.build(insns, maps, allow_loops=True)
+        checker = Checker(prog, prog_type, maps, helpers, log_level)
+        checker.run()
+        _check_stack_depth(checker)
+    except cfg.Reject as rej:
+        lines = checker.lines if checker is not None else []
+        text = "\n".join([*lines, rej.msg, _summary(checker)]).strip("\n") + "\n"
+        raise VerifierError(rej.msg, log=text if log_level else "", err=rej.err) from None
+    except RecursionError:  # pragma: no cover - defensive: hostile nesting
+        raise VerifierError("program too complex", err=errno.E2BIG) from None
+    text = ""
+    if log_level:
+        text = "\n".join([*checker.lines, _summary(checker)]) + "\n"
+    return VerifyResult(text, insns, checker.processed, checker.max_states_per_insn,
+                        checker.total_states, checker.peak_states, tuple(checker.stack_depth))
+
+
+def _check_stack_depth(c: Checker) -> None:
+    """check_max_stack_depth, simplified: frames along a call chain, rounded to 32 bytes."""
+    total = sum(max(32, (d + 31) // 32 * 32) if d else 0 for d in c.stack_depth)
+    if total > 512 and len(c.stack_depth) > 1:
+        raise cfg.Reject(f"combined stack size of {len(c.stack_depth)} calls is {total}. "
+                         "Too large")

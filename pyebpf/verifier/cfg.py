@@ -1,0 +1,260 @@
+"""Structural and control-flow checks done before abstract interpretation.
+
+Follows the order of the kernel's ``bpf_check``: per-instruction sanity in
+``resolve_pseudo_ldimm64`` (reserved LDX fields, unknown opcodes, map
+references), subprogram discovery (``add_subprog``), jump ranges and the last
+instruction of each subprogram (``check_subprogs``), then the depth-first walk of
+``check_cfg`` (back-edges when loops are not allowed, unreachable instructions).
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pyebpf import isa
+from pyebpf.isa import Form, Instruction
+
+
+class Reject(Exception):  # noqa: N818 - internal signal, turned into VerifierError
+    """The verifier refuses the program: ``msg`` is the log's error line."""
+
+    def __init__(self, msg: str, err: int = errno.EACCES) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.err = err
+
+
+@dataclass
+class Program:
+    """The program as the verifier indexes it: one entry per 8-byte slot."""
+
+    slots: list[Instruction | None]
+    n: int
+    subprogs: list[int] = field(default_factory=list)
+    prune: set[int] = field(default_factory=set)
+    live: list[int] = field(default_factory=list)
+
+    def subprog_of(self, pc: int) -> int:
+        idx = 0
+        for i, start in enumerate(self.subprogs):
+            if start <= pc:
+                idx = i
+        return idx
+
+
+def _spec(insn: Instruction) -> isa.OpSpec | None:
+    return isa.find_spec(insn.code, insn.off, insn.imm)
+
+
+def build(insns: Sequence[Instruction], maps: Mapping[int, object],
+          allow_loops: bool) -> Program:
+    """Run the pre-interpretation checks and return the indexed program."""
+    if not insns:
+        raise Reject("program is empty", errno.EINVAL)
+    n = insns[-1].pc + insns[-1].slots
+    slots: list[Instruction | None] = [None] * n
+    for insn in insns:
+        if 0 <= insn.pc < n:
+            slots[insn.pc] = insn
+    if n > 1_000_000:
+        raise Reject(f"program of {n} insns is too large", errno.E2BIG)
+    # resolve_pseudo_ldimm64: per-instruction sanity
+    for insn in insns:
+        cls = insn.code & 7
+        if cls == isa.BPF_LDX and ((insn.code & 0xE0) not in (isa.BPF_MEM, isa.BPF_MEMSX)
+                                   or insn.imm != 0):
+            raise Reject("BPF_LDX uses reserved fields", errno.EINVAL)
+        if insn.code == isa.BPF_LD | isa.BPF_IMM | isa.BPF_DW:
+            if insn.src == 0:
+                continue
+            if insn.src not in (isa.BPF_PSEUDO_MAP_FD, isa.BPF_PSEUDO_MAP_VALUE,
+                                isa.BPF_PSEUDO_FUNC):
+                raise Reject("unrecognized bpf_ld_imm64 insn", errno.EINVAL)
+            if insn.src == isa.BPF_PSEUDO_FUNC:
+                continue
+            fd = isa._s32(insn.imm & 0xFFFFFFFF)
+            if fd not in maps:
+                raise Reject(f"fd {fd} is not pointing to valid bpf_map", errno.EBADF)
+            continue
+        if not isa.bpf_opcode_in_insntable(insn.code):
+            raise Reject(f"unknown opcode {insn.code:02x}", errno.EINVAL)
+    # add_subprog_and_kfunc
+    subs = {0}
+    for insn in insns:
+        if insn.code == isa.BPF_JMP | isa.BPF_CALL and insn.src == isa.BPF_PSEUDO_CALL:
+            t = insn.pc + insn.imm + 1
+            if t < 0 or t >= n:
+                raise Reject("call to invalid destination", errno.EINVAL)
+            subs.add(t)
+        elif insn.code == isa.BPF_JMP | isa.BPF_CALL and insn.src == isa.BPF_PSEUDO_KFUNC_CALL:
+            raise Reject("calling kernel functions is not allowed in pyebpf", errno.EINVAL)
+        elif insn.code == isa.BPF_LD | isa.BPF_IMM | isa.BPF_DW and \
+                insn.src == isa.BPF_PSEUDO_FUNC:
+            t = insn.pc + isa._s32(insn.imm & 0xFFFFFFFF) + 1
+            if t < 0 or t >= n:
+                raise Reject("call to invalid destination", errno.EINVAL)
+            subs.add(t)
+    prog = Program(slots, n, sorted(subs))
+    # check_subprogs: jumps stay inside their subprogram, each ends in exit or jmp
+    bounds = [*prog.subprogs, n]
+    for k in range(len(prog.subprogs)):
+        start, end = bounds[k], bounds[k + 1]
+        last: Instruction | None = None
+        for pc in range(start, end):
+            insn = slots[pc]
+            if insn is None:
+                continue
+            last = insn
+            cls = insn.code & 7
+            if cls not in (isa.BPF_JMP, isa.BPF_JMP32):
+                continue
+            op = insn.code & 0xF0
+            if op in (isa.BPF_EXIT, isa.BPF_CALL):
+                continue
+            off = insn.imm if cls == isa.BPF_JMP32 and op == isa.BPF_JA else insn.off
+            t = pc + off + 1
+            if t < start or t >= end:
+                raise Reject(f"jump out of range from insn {pc} to {t}", errno.EINVAL)
+        if last is None or last.pc + last.slots != end:
+            raise Reject("last insn is not an exit or jmp", errno.EINVAL)
+        code = last.code
+        if not ((code & 7) in (isa.BPF_JMP, isa.BPF_JMP32) and
+                (code & 0xF0) in (isa.BPF_EXIT, isa.BPF_JA)):
+            raise Reject("last insn is not an exit or jmp", errno.EINVAL)
+    _check_cfg(prog, allow_loops)
+    _liveness(prog)
+    return prog
+
+
+def successors(prog: Program, pc: int) -> list[int]:
+    insn = prog.slots[pc]
+    assert insn is not None
+    cls = insn.code & 7
+    nxt = pc + insn.slots
+    if cls not in (isa.BPF_JMP, isa.BPF_JMP32):
+        return [nxt]
+    op = insn.code & 0xF0
+    if op == isa.BPF_EXIT:
+        return []
+    if op == isa.BPF_CALL:
+        return [nxt]
+    if op == isa.BPF_JA:
+        off = insn.imm if cls == isa.BPF_JMP32 else insn.off
+        return [pc + off + 1]
+    return [nxt, pc + insn.off + 1]
+
+
+def _check_cfg(prog: Program, allow_loops: bool) -> None:
+    """check_cfg: depth-first walk marking prune points, back-edges and reachability."""
+    n = prog.n
+    state = [0] * n  # 0 unseen, 1 on stack, 2 done
+    prune = prog.prune
+    for entry in prog.subprogs:
+        if state[entry]:
+            continue
+        stack = [(entry, 0)]
+        state[entry] = 1
+        while stack:
+            t, i = stack[-1]
+            insn = prog.slots[t]
+            if insn is None:
+                raise Reject(f"jump into the middle of ldimm64 insn {t}", errno.EINVAL)
+            succ = successors(prog, t)
+            cls = insn.code & 7
+            op = insn.code & 0xF0
+            if i == 0 and cls in (isa.BPF_JMP, isa.BPF_JMP32):
+                if op == isa.BPF_JA:
+                    prune.add(succ[0])
+                elif op == isa.BPF_CALL:
+                    if insn.src == isa.BPF_PSEUDO_CALL:
+                        prune.add(t)
+                    prune.add(t + 1)
+                elif op != isa.BPF_EXIT:
+                    prune.add(t)
+            if i >= len(succ):
+                state[t] = 2
+                stack.pop()
+                continue
+            stack[-1] = (t, i + 1)
+            w = succ[i]
+            if w < 0 or w >= n:
+                raise Reject(f"jump out of range from insn {t} to {w}", errno.EINVAL)
+            if prog.slots[w] is None:
+                raise Reject(f"jump into the middle of ldimm64 insn {w}", errno.EINVAL)
+            if state[w] == 0:
+                state[w] = 1
+                stack.append((w, 0))
+            elif state[w] == 1 and not allow_loops:
+                raise Reject(f"back-edge from insn {t} to {w}", errno.EINVAL)
+    for pc in range(n):
+        if prog.slots[pc] is not None and not state[pc]:
+            raise Reject(f"unreachable insn {pc}", errno.EINVAL)
+
+
+def _uses_defs(insn: Instruction) -> tuple[int, int]:
+    """Bitmasks of registers an instruction reads and writes (for liveness)."""
+    spec = _spec(insn)
+    if spec is None:
+        return 0, 0
+    d, s = 1 << insn.dst, 1 << insn.src
+    f = spec.form
+    if f is Form.ALU_REG:
+        return (s if spec.op == "mov" else d | s), d
+    if f in (Form.ALU_IMM, Form.NEG, Form.END):
+        return (0 if spec.op == "mov" else d), d
+    if f is Form.MOVSX:
+        return s, d
+    if f is Form.LDX:
+        return s, d
+    if f is Form.ST:
+        return d, 0
+    if f is Form.STX:
+        return d | s, 0
+    if f is Form.ATOMIC:
+        if spec.op == "atomic_cmpxchg":
+            return d | s | 1, 1
+        return d | s, (s if "fetch" in spec.op or "xchg" in spec.op else 0)
+    if f is Form.LDDW:
+        return 0, d
+    if f in (Form.LDABS, Form.LDIND):
+        return (1 << 6) | (s if f is Form.LDIND else 0), 0x3F
+    if f in (Form.JCOND_REG,):
+        return d | s, 0
+    if f is Form.JCOND_IMM:
+        return d, 0
+    if f is Form.CALL:
+        return 0x3E, 0x3F
+    if f is Form.EXIT:
+        return 1, 0
+    return 0, 0
+
+
+def _liveness(prog: Program) -> None:
+    """Registers live before each instruction (backward data flow to a fixed point)."""
+    n = prog.n
+    live = [0] * n
+    ud = [(0, 0)] * n
+    succs: list[list[int]] = [[] for _ in range(n)]
+    for pc in range(n):
+        insn = prog.slots[pc]
+        if insn is not None:
+            ud[pc] = _uses_defs(insn)
+            succs[pc] = successors(prog, pc)
+    changed = True
+    while changed:
+        changed = False
+        for pc in range(n - 1, -1, -1):
+            if prog.slots[pc] is None:
+                continue
+            out = 0
+            for w in succs[pc]:
+                if 0 <= w < n:
+                    out |= live[w]
+            use, dfn = ud[pc]
+            new = use | (out & ~dfn) | (1 << 10)
+            if new != live[pc]:
+                live[pc] = new
+                changed = True
+    prog.live = live

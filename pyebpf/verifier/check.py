@@ -1,0 +1,1155 @@
+"""Abstract interpretation of a program: the kernel's ``do_check`` with state pruning."""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Mapping
+
+from pyebpf import isa
+from pyebpf.isa import Form
+from pyebpf.verifier import log as vlog
+from pyebpf.verifier import protos as pr
+from pyebpf.verifier import scalar as sc
+from pyebpf.verifier import tnum
+from pyebpf.verifier.cfg import Program, Reject
+from pyebpf.verifier.scalar import Reg
+
+INSN_LIMIT = 1_000_000
+MAX_VAR_OFF = 1 << 29
+STACK = 512
+_INVALID, _MISC, _ZERO, _SPILL = "?", "m", "0", "r"
+
+
+class Frame:
+    """One call frame: registers, stack slots (spi -> [8 byte kinds, spilled reg])."""
+
+    __slots__ = ("callsite", "frameno", "regs", "stack", "subprog")
+
+    def __init__(self, frameno: int, callsite: int, subprog: int) -> None:
+        self.regs = [Reg() for _ in range(11)]
+        self.stack: dict[int, list] = {}
+        self.callsite = callsite
+        self.frameno = frameno
+        self.subprog = subprog
+
+    def copy(self) -> Frame:
+        f = Frame.__new__(Frame)
+        f.regs = [r.copy() for r in self.regs]
+        f.stack = {k: [list(v[0]), v[1].copy() if v[1] is not None else None]
+                   for k, v in self.stack.items()}
+        f.callsite, f.frameno, f.subprog = self.callsite, self.frameno, self.subprog
+        return f
+
+
+class State:
+    __slots__ = ("branches", "frames", "hits", "misses", "parent", "refs")
+
+    def __init__(self) -> None:
+        self.hits = self.misses = 0
+        self.frames: list[Frame] = []
+        self.refs: list[tuple[int, int]] = []  # (ref id, alloc insn)
+        self.parent: State | None = None
+        self.branches = 0
+
+    def copy(self) -> State:
+        s = State()
+        s.frames = [f.copy() for f in self.frames]
+        s.refs = list(self.refs)
+        s.parent = self.parent
+        return s
+
+    @property
+    def cur(self) -> Frame:
+        return self.frames[-1]
+
+
+class Checker:
+    """Walks every path of a program, keeping the kernel's verifier state."""
+
+    def __init__(self, prog: Program, prog_type: int, maps: Mapping[int, pr.MapInfo],
+                 helpers: Mapping[int, pr.HelperProto], log_level: int) -> None:
+        self.p = prog
+        self.prog_type = prog_type
+        self.maps = maps
+        self.helpers = helpers
+        self.log_level = log_level
+        self.lines: list[str] = []
+        self.id_gen = 0
+        self.processed = 0
+        self.jmps = 0
+        self.prev_jmps = 0
+        self.prev_insns = 0
+        self.visited: dict[int, list[State]] = {}
+        self.total_states = 0
+        self.peak_states = 0
+        self.cur_states = 0
+        self.max_states_per_insn = 0
+        self.stack_depth = [0] * len(prog.subprogs)
+
+    # --- logging ---------------------------------------------------------------
+    def out(self, text: str) -> None:
+        if self.log_level:
+            self.lines.append(text)
+
+    def state_str(self, st: State, only: set[int] | None = None) -> str:
+        f = st.cur
+        parts = []
+        for i, r in enumerate(f.regs):
+            if r.t != sc.NOT_INIT and (only is None or i in only):
+                parts.append(f"R{i}={vlog.reg_str(r)}")
+        if only is None:
+            for spi in sorted(f.stack):
+                kinds, sp = f.stack[spi]
+                if kinds[7] == _SPILL and sp is not None:
+                    parts.append(f"fp{-(spi + 1) * 8}={vlog.reg_str(sp)}")
+                elif any(k != _INVALID for k in kinds):
+                    parts.append(f"fp{-(spi + 1) * 8}={''.join(reversed(kinds))}")
+        pre = f"frame{f.frameno}: " if f.frameno else ""
+        refs = (" refs=" + ",".join(str(r) for r, _ in st.refs)) if st.refs else ""
+        return pre + " ".join(parts) + refs
+
+    def new_id(self) -> int:
+        self.id_gen += 1
+        return self.id_gen
+
+    # --- register access ---------------------------------------------------------
+    def read(self, st: State, r: int) -> Reg:
+        if r > 10:
+            raise Reject(f"R{r} is invalid", errno.EINVAL)
+        reg = st.cur.regs[r]
+        if reg.t == sc.NOT_INIT:
+            raise Reject(f"R{r} !read_ok")
+        return reg
+
+    def check_dst(self, r: int) -> None:
+        if r > 10:
+            raise Reject(f"R{r} is invalid", errno.EINVAL)
+        if r == 10:
+            raise Reject("frame pointer is read only")
+
+    # --- the main loop -------------------------------------------------------------
+    def run(self) -> None:
+        st = State()
+        f = Frame(0, -1, 0)
+        f.regs[1] = Reg(sc.CTX)
+        f.regs[10] = Reg(sc.STACK)
+        for r in (f.regs[1], f.regs[10]):
+            r.set_const(0)
+        st.frames.append(f)
+        stack: list[tuple[State, int, int, int]] = []
+        pc = 0
+        print_state = True
+        while True:
+            if self.processed >= INSN_LIMIT:
+                raise Reject(f"BPF program is too large. Processed {self.processed + 1} insn",
+                             errno.E2BIG)
+            self.processed += 1
+            if pc in self.p.prune:
+                pruned = self.is_state_visited(st, pc)
+                if pruned:
+                    self.processed -= 1
+                    self.out(f"{pc}: safe")
+                    pc, st = self.path_done(st, stack)
+                    if st is None:
+                        return
+                    print_state = True
+                    continue
+            insn = self.p.slots[pc]
+            assert insn is not None
+            if print_state:
+                self.out(f"{pc}: {self.state_str(st)}")
+                print_state = False
+            self.out(f"{pc}: {vlog.format_insn(insn)}")
+            spec = insn.spec
+            if spec is None:
+                raise Reject(f"unknown opcode {insn.code:02x}", errno.EINVAL)
+            cls = insn.code & 7
+            if cls in (isa.BPF_JMP, isa.BPF_JMP32):
+                self.jmps += 1
+            nxt = self.step(st, insn, spec, stack)
+            if nxt is None:  # path ended at exit
+                pc, st = self.path_done(st, stack)
+                if st is None:
+                    return
+                print_state = True
+                continue
+            pc = nxt
+
+    def path_done(self, st: State, stack: list) -> tuple[int, State | None]:
+        p = st.parent
+        while p is not None:
+            p.branches -= 1
+            if p.branches:
+                break
+            p = p.parent
+        if not stack:
+            return 0, None
+        nst, pc, prev, pos = stack.pop()
+        if self.log_level == 1:
+            del self.lines[pos:]
+        self.out(f"from {prev} to {pc}: {self.state_str(nst)}")
+        return pc, nst
+
+    def push(self, st: State, pc: int, prev: int, stack: list) -> State:
+        if len(stack) >= 8192:
+            raise Reject(f"The sequence of {len(stack)} jumps is too complex.", errno.E2BIG)
+        c = st.copy()
+        if c.parent is not None:
+            c.parent.branches += 1
+        stack.append((c, pc, prev, len(self.lines)))
+        return c
+
+    # --- pruning ---------------------------------------------------------------------
+    def is_state_visited(self, st: State, pc: int) -> bool:
+        lst = self.visited.setdefault(pc, [])
+        add = (self.jmps - self.prev_jmps >= 2 and self.processed - self.prev_insns >= 8)
+        live = self.p.live[pc]
+        keep: list[State] = []
+        found = False
+        for old in lst:
+            if found:
+                keep.append(old)
+                continue
+            if old.branches:
+                if self.states_equal(old, st, live, exact=True):
+                    raise Reject(f"infinite loop detected at insn {pc}", errno.EINVAL)
+                if self.jmps - self.prev_jmps < 20 and self.processed - self.prev_insns < 100:
+                    add = False
+            elif self.states_equal(old, st, live, exact=False):
+                old.hits += 1
+                found = True
+                keep.append(old)
+                continue
+            old.misses += 1
+            # the kernel's eviction: states that keep missing stop being compared
+            if old.misses > old.hits * 3 + 3:
+                self.cur_states -= 1
+                continue
+            keep.append(old)
+        lst[:] = keep
+        if found:
+            return True
+        if not add:
+            return False
+        self.prev_jmps, self.prev_insns = self.jmps, self.processed
+        cp = st.copy()
+        cp.branches = 1
+        cp.parent = st.parent
+        st.parent = cp
+        lst.append(cp)
+        self.total_states += 1
+        self.cur_states += 1
+        self.peak_states = max(self.peak_states, self.cur_states)
+        self.max_states_per_insn = max(self.max_states_per_insn, len(lst))
+        return False
+
+    def states_equal(self, old: State, cur: State, live: int, exact: bool) -> bool:
+        if len(old.frames) != len(cur.frames) or len(old.refs) != len(cur.refs):
+            return False
+        idmap: dict[int, int] = {}
+        for _i, (a, b) in enumerate(zip(old.refs, cur.refs, strict=False)):
+            if not self._ids(idmap, a[0], b[0]):
+                return False
+        for depth, (fo, fc) in enumerate(zip(old.frames, cur.frames, strict=False)):
+            if fo.callsite != fc.callsite:
+                return False
+            inner = depth == len(old.frames) - 1
+            for r in range(11):
+                if inner and not (live >> r) & 1:
+                    continue
+                if not self.regsafe(fo.regs[r], fc.regs[r], idmap, exact):
+                    return False
+            for spi in set(fo.stack) | set(fc.stack):
+                so = fo.stack.get(spi)
+                scur = fc.stack.get(spi)
+                ko = so[0] if so else [_INVALID] * 8
+                kc = scur[0] if scur else [_INVALID] * 8
+                if exact:
+                    if ko != kc:
+                        return False
+                    if ko[7] == _SPILL and not self.regsafe(so[1], scur[1], idmap, True):
+                        return False
+                    continue
+                if ko[7] == _SPILL:
+                    if kc[7] != _SPILL or ko != kc:
+                        return False
+                    if not self.regsafe(so[1], scur[1], idmap, False):
+                        return False
+                    continue
+                for x, y in zip(ko, kc, strict=False):
+                    if x == _INVALID:
+                        continue
+                    if x == _MISC and y in (_MISC, _ZERO, _SPILL, _INVALID):
+                        continue
+                    if x != y:
+                        return False
+        return True
+
+    @staticmethod
+    def _ids(idmap: dict[int, int], a: int, b: int) -> bool:
+        if not a and not b:
+            return True
+        if not a or not b:
+            return False
+        if a in idmap:
+            return idmap[a] == b
+        idmap[a] = b
+        return True
+
+    def regsafe(self, o: Reg, c: Reg, idmap: dict[int, int], exact: bool) -> bool:
+        if exact:
+            return o.key() == c.key() and self._ids(idmap, o.id, c.id)
+        if o.t == sc.NOT_INIT:
+            return True
+        if c.t != o.t:
+            return False
+        if o.t == sc.SCALAR:
+            if o.id and not self._ids(idmap, o.id, c.id):
+                return False
+            return (o.smin <= c.smin and o.smax >= c.smax and o.umin <= c.umin
+                    and o.umax >= c.umax and o.s32min <= c.s32min and o.s32max >= c.s32max
+                    and o.u32min <= c.u32min and o.u32max >= c.u32max
+                    and tnum.contains(o.tn, c.tn))
+        if o.off != c.off or o.mp is not c.mp or o.frame != c.frame or o.memsz != c.memsz:
+            return False
+        if o.t in (sc.PKT, sc.PKT_META) and o.rng > c.rng:
+            return False
+        if not self._ids(idmap, o.id, c.id) or not self._ids(idmap, o.ref, c.ref):
+            return False
+        return (o.smin <= c.smin and o.smax >= c.smax and o.umin <= c.umin
+                and o.umax >= c.umax and tnum.contains(o.tn, c.tn))
+
+    # --- one instruction ---------------------------------------------------------------
+    def step(self, st: State, insn: isa.Instruction, spec: isa.OpSpec,
+             stack: list) -> int | None:
+        f = spec.form
+        pc = insn.pc
+        if f in (Form.ALU_REG, Form.ALU_IMM, Form.NEG, Form.END, Form.MOVSX):
+            self.alu(st, insn, spec)
+        elif f is Form.LDX:
+            self.read(st, insn.src)
+            self.check_dst(insn.dst)
+            val = self.mem_access(st, insn.src, insn.off, spec.width, write=False,
+                                  sx=spec.op == "ldxs")
+            st.cur.regs[insn.dst] = val
+            self.trace(st, [insn.dst])
+        elif f in (Form.ST, Form.STX):
+            self.read(st, insn.dst)
+            src = None
+            if f is Form.STX:
+                src = self.read(st, insn.src)
+            self.mem_access(st, insn.dst, insn.off, spec.width, write=True, src=src,
+                            imm=insn.imm if f is Form.ST else None)
+        elif f is Form.ATOMIC:
+            self.atomic(st, insn, spec)
+        elif f is Form.LDDW:
+            self.check_dst(insn.dst)
+            self.lddw(st, insn)
+            return pc + 2
+        elif f in (Form.LDABS, Form.LDIND):
+            self.ld_abs(st, insn, spec)
+        elif f in (Form.JA, Form.JA32):
+            return pc + (insn.imm if f is Form.JA32 else insn.off) + 1
+        elif f in (Form.JCOND_REG, Form.JCOND_IMM):
+            return self.cond_jmp(st, insn, spec, stack)
+        elif f is Form.CALL:
+            if insn.src == isa.BPF_PSEUDO_CALL:
+                return self.call_subprog(st, insn)
+            self.call_helper(st, insn)
+        elif f is Form.CALLX:
+            raise Reject(f"unknown opcode {insn.code:02x}", errno.EINVAL)
+        elif f is Form.EXIT:
+            return self.exit(st, insn)
+        return pc + 1
+
+    def trace(self, st: State, regs: list[int]) -> None:
+        if self.log_level and self.lines:
+            text = self.state_str(st, set(regs))
+            if text:
+                self.lines[-1] = f"{self.lines[-1]:<37} ; {text}"
+
+    # --- ALU ---------------------------------------------------------------------------
+    def alu(self, st: State, insn: isa.Instruction, spec: isa.OpSpec) -> None:
+        f = spec.form
+        op = spec.op
+        is64 = spec.width == 64 if f is not Form.END else insn.code & 7 == isa.BPF_ALU64
+        regs = st.cur.regs
+        if f is Form.ALU_REG or f is Form.MOVSX:
+            src = self.read(st, insn.src)
+        else:
+            src = sc.const_scalar(insn.imm if is64 or op != "mov" else insn.imm & 0xFFFFFFFF)
+            if f is Form.ALU_IMM and not is64:
+                src = sc.const_scalar(insn.imm & 0xFFFFFFFF)
+        if op == "mov" or f is Form.MOVSX:
+            self.check_dst(insn.dst)
+            if f is Form.MOVSX:
+                dst = src.copy() if src.t == sc.SCALAR else sc.unknown_scalar()
+                dst.id = 0
+                (sc.coerce_sx if is64 else sc.coerce_sx32)(dst, insn.off // 8)
+            elif f is Form.ALU_IMM:
+                dst = sc.const_scalar(insn.imm if is64 else insn.imm & 0xFFFFFFFF)
+            elif is64:
+                if src.t == sc.SCALAR and not src.is_const() and not src.id:
+                    src.id = self.new_id()
+                dst = src.copy()
+            else:
+                if src.t != sc.SCALAR:
+                    dst = sc.unknown_scalar()
+                    sc.zext32(dst)
+                    sc.sync(dst)
+                else:
+                    dst = src.copy()
+                    if dst.umax > 0xFFFFFFFF or dst.smin < 0:
+                        dst.id = 0
+                    sc.coerce(dst, 4)
+            regs[insn.dst] = dst
+            self.trace(st, [insn.dst])
+            return
+        dst = self.read(st, insn.dst)
+        self.check_dst(insn.dst)
+        if f is Form.ALU_IMM and op in ("div", "mod", "sdiv", "smod") and insn.imm == 0:
+            raise Reject("div by zero", errno.EINVAL)
+        if f is Form.ALU_IMM and op in ("lsh", "rsh", "arsh") and \
+                not 0 <= insn.imm < (64 if is64 else 32):
+            raise Reject(f"invalid shift {insn.imm}", errno.EINVAL)
+        dst = dst.copy()
+        if f in (Form.NEG, Form.END):
+            if dst.t != sc.SCALAR:
+                dst = sc.unknown_scalar()
+            elif f is Form.NEG:
+                sc.alu_scalar("neg", dst, dst, is64)
+            else:
+                bits = spec.width
+                dst.set_unknown()
+                if spec.op == "le" and bits < 64:
+                    sc.coerce(dst, bits // 8)
+            dst.id = 0
+            regs[insn.dst] = dst
+            self.trace(st, [insn.dst])
+            return
+        if dst.t != sc.SCALAR or src.t != sc.SCALAR:
+            dst = self.ptr_alu(st, insn, op, dst, src, is64, f is Form.ALU_REG)
+        else:
+            dst.id = 0
+            sc.alu_scalar(op, dst, src, is64)
+        regs[insn.dst] = dst
+        self.trace(st, [insn.dst])
+
+    def ptr_alu(self, st: State, insn: isa.Instruction, op: str, dst: Reg, src: Reg,
+                is64: bool, x: bool) -> Reg:
+        """adjust_ptr_min_max_vals: the pointer arithmetic a privileged program may do."""
+        d = insn.dst
+        opstr = vlog.ALU_OP_STR[isa.ALU_OPS.get(op, 0) >> 4] if op in isa.ALU_OPS else op
+        if dst.t != sc.SCALAR and src.t != sc.SCALAR:
+            if op == "sub":
+                return sc.unknown_scalar()
+            raise Reject(f"R{d} pointer {opstr} pointer prohibited")
+        if dst.t == sc.SCALAR:  # scalar += pointer
+            if op != "add" or not is64:
+                if not is64:
+                    return self._alu32_ptr(d, op, src)
+                raise Reject(f"R{d} pointer arithmetic with {opstr} operator prohibited"
+                             if op not in ("and", "or", "xor")
+                             else f"R{d} bitwise operator {opstr} on pointer prohibited")
+            ptr, off = src, dst
+        else:
+            ptr, off = dst, src
+        if not is64:
+            return self._alu32_ptr(d, op, ptr)
+        if ptr.t in sc.OR_NULL:
+            raise Reject(f"R{d} pointer arithmetic on {sc.TYPE_STR[ptr.t]} prohibited, "
+                         "null-check it first")
+        if ptr.t in (sc.PKT_END, sc.MAP_PTR):
+            if not (ptr.t == sc.MAP_PTR and off.is_const() and off.smin == 0 and op == "add"):
+                raise Reject(f"R{d} pointer arithmetic on {sc.TYPE_STR[ptr.t]} prohibited")
+        if op in ("and", "or", "xor"):
+            raise Reject(f"R{d} bitwise operator {opstr} on pointer prohibited")
+        if op not in ("add", "sub"):
+            raise Reject(f"R{d} pointer arithmetic with {opstr} operator prohibited")
+        if op == "sub" and dst is off:
+            raise Reject(f"R{d} tried to subtract pointer from scalar")
+        tname = sc.TYPE_STR[ptr.t]
+        known = off.is_const()
+        if known and not -MAX_VAR_OFF < off.smin < MAX_VAR_OFF:
+            raise Reject(f"math between {tname} pointer and {off.smin} is not allowed")
+        if not known and off.smin == sc.S64_MIN:
+            raise Reject(f"math between {tname} pointer and register with unbounded min "
+                         "value is not allowed")
+        if ptr.t == sc.STACK and op == "sub" and not known:
+            raise Reject(f"R{d} subtraction from stack pointer prohibited")
+        res = ptr.copy()
+        if known:
+            delta = off.smin if op == "add" else -off.smin
+            res.off = ptr.off + delta
+        else:
+            tmp = ptr.copy()
+            tmp.t = sc.SCALAR
+            sc.alu_scalar(op, tmp, off, True)
+            for k in ("tn", "smin", "smax", "umin", "umax", "s32min", "s32max", "u32min",
+                      "u32max"):
+                setattr(res, k, getattr(tmp, k))
+            if ptr.t in (sc.PKT, sc.PKT_META):
+                res.id = self.new_id()
+                res.rng = 0
+        if not -MAX_VAR_OFF < res.off < MAX_VAR_OFF:
+            raise Reject(f"{tname} pointer offset {res.off} is not allowed")
+        if res.smin <= -MAX_VAR_OFF:
+            raise Reject(f"value {res.smin} makes {tname} pointer be out of bounds")
+        return res
+
+    @staticmethod
+    def _alu32_ptr(d: int, op: str, ptr: Reg) -> Reg:
+        if op == "sub":
+            r = sc.unknown_scalar()
+            sc.zext32(r)
+            return r
+        raise Reject(f"R{d} 32-bit pointer arithmetic prohibited")
+
+    # --- memory ------------------------------------------------------------------------
+    def mem_access(self, st: State, regno: int, off: int, size: int, write: bool,
+                   src: Reg | None = None, imm: int | None = None, sx: bool = False) -> Reg:
+        reg = st.cur.regs[regno]
+        t = reg.t
+        val = sc.unknown_scalar()
+        if t == sc.STACK:
+            if not reg.is_const():
+                raise Reject(f"R{regno} variable stack access prohibited")
+            total = reg.off + off
+            if (total) % size:
+                raise Reject(f"misaligned stack access off 0+{reg.off}+{off} size {size}")
+            if total < -STACK or total + size > 0:
+                kind = "write to" if write else "read from"
+                raise Reject(f"invalid {kind} stack R{regno} off={total} size={size}")
+            frame = st.frames[reg.frame] if reg.frame < len(st.frames) else st.cur
+            sub = frame.subprog
+            self.stack_depth[sub] = max(self.stack_depth[sub], -total)
+            if write:
+                self.stack_write(frame, total, size, src, imm)
+                return val
+            val = self.stack_read(frame, total, size)
+        elif t == sc.CTX:
+            if not reg.is_const():
+                raise Reject(f"variable ctx access var_off={tnum.fmt(reg.tn)} disallowed")
+            if reg.off:
+                raise Reject(f"dereference of modified ctx ptr R{regno} off={reg.off} "
+                             "disallowed")
+            kind = pr.ctx_access(self.prog_type, off, size, write)
+            if kind is None:
+                raise Reject(f"invalid bpf_context access off={off} size={size}")
+            if write and src is not None and src.is_ptr():
+                raise Reject(f"invalid bpf_context access off={off} size={size}")
+            if not write:
+                if kind == "pkt":
+                    val = Reg(sc.PKT)
+                    val.set_const(0)
+                    return val
+                if kind == "pkt_end":
+                    val = Reg(sc.PKT_END)
+                    val.set_const(0)
+                    return val
+                if kind == "pkt_meta":
+                    val = Reg(sc.PKT_META)
+                    val.set_const(0)
+                    return val
+        elif t in (sc.MAP_VALUE, sc.MEM, sc.MAP_KEY):
+            if t == sc.MAP_VALUE and write and reg.mp.flags & pr.BPF_F_RDONLY_PROG:
+                raise Reject(f"write into map forbidden, value_size={reg.mp.value_size} "
+                             f"off={off + reg.off} size={size}")
+            if t == sc.MAP_VALUE:
+                limit = reg.mp.value_size
+            elif t == sc.MAP_KEY:
+                limit = reg.mp.key_size
+            else:
+                limit = reg.memsz
+            self.region(regno, reg, off + reg.off, size, limit, t)
+        elif t in (sc.PKT, sc.PKT_META):
+            if write and self.prog_type == pr.SOCKET_FILTER:
+                raise Reject("cannot write into packet")
+            if reg.smin < 0:
+                raise Reject(f"R{regno} min value is negative, either use unsigned index or "
+                             "do a if (index >=0) check.")
+            o = off + reg.off
+            if not (o >= 0 and o + size <= reg.rng) or reg.umax + o + size > reg.rng + reg.umax:
+                raise Reject(f"invalid access to packet, off={o} size={size}, "
+                             f"R{regno}(id={reg.id},off={reg.off},r={reg.rng})")
+        else:
+            raise Reject(f"R{regno} invalid mem access '{sc.TYPE_STR[t]}'")
+        if not write and val.t == sc.SCALAR:
+            if sx:
+                sc.coerce_sx(val, size)
+            else:
+                sc.coerce(val, size)
+        return val
+
+    def region(self, regno: int, reg: Reg, off: int, size: int, limit: int, t: int) -> None:
+        def fail(o: int) -> None:
+            if t == sc.MAP_VALUE:
+                raise Reject(f"invalid access to map value, value_size={limit} off={o} "
+                             f"size={size}")
+            if t == sc.MAP_KEY:
+                raise Reject(f"invalid access to map key, key_size={limit} off={o} "
+                             f"size={size}")
+            raise Reject(f"invalid access to memory, mem_size={limit} off={o} size={size}")
+        if reg.smin < 0 and (reg.smin == sc.S64_MIN or reg.smin + off < 0):
+            raise Reject(f"R{regno} min value is negative, either use unsigned index or do a "
+                         "if (index >=0) check.")
+        lo = reg.smin + off
+        if not (lo >= 0 and lo + size <= limit):
+            fail(lo)
+        if reg.umax >= MAX_VAR_OFF:
+            raise Reject(f"R{regno} unbounded memory access, make sure to bounds check any "
+                         "such access")
+        hi = reg.umax + off
+        if not (hi >= 0 and hi + size <= limit):
+            fail(hi)
+
+    def stack_write(self, frame: Frame, off: int, size: int, src: Reg | None,
+                    imm: int | None) -> None:
+        spi = (-off - 1) // 8
+        slot = frame.stack.setdefault(spi, [[_INVALID] * 8, None])
+        kinds = slot[0]
+        aligned = off % 8 == 0
+        if (src is not None and src.t == sc.SCALAR and aligned and \
+                not (src.umin == 0 and src.umax == sc.tnum.U64 and src.smin == sc.S64_MIN
+                     and src.smax == sc.S64_MAX)) or (src is None and aligned):
+            sp = src.copy() if src is not None else sc.const_scalar(imm or 0)
+            if src is not None and size < 8 and sp.umax.bit_length() > size * 8:
+                sp.id = 0
+            slot[1] = sp
+            for i in range(8):
+                if i >= 8 - size:
+                    kinds[i] = _SPILL
+                elif kinds[i] not in (_ZERO, _INVALID):
+                    kinds[i] = _MISC
+            return
+        if src is not None and src.is_ptr():
+            if size != 8:
+                raise Reject("invalid size of register spill")
+            slot[1] = src.copy()
+            slot[0] = [_SPILL] * 8
+            return
+        is_zero = (src is not None and src.is_const() and src.tn.value == 0) or \
+            (src is None and imm == 0)
+        k = _ZERO if is_zero else _MISC
+        if kinds[7] == _SPILL or _SPILL in kinds:
+            slot[1] = None
+            slot[0] = kinds = [(_MISC if x == _SPILL else x) for x in kinds]
+        for j in range(size):
+            idx = -(off + j) - 1
+            frame.stack.setdefault(idx // 8, [[_INVALID] * 8, None])
+            s2 = frame.stack[idx // 8]
+            if s2[0][7] == _SPILL and s2 is not slot:
+                s2[0] = [(_MISC if x == _SPILL else x) for x in s2[0]]
+                s2[1] = None
+            s2[0][idx % 8] = k
+
+    def stack_read(self, frame: Frame, off: int, size: int) -> Reg:
+        spi = (-off - 1) // 8
+        slot = frame.stack.get(spi)
+        if slot and slot[0][7] == _SPILL and slot[1] is not None:
+            kinds, sp = slot
+            spill = 1
+            i = 7
+            while i > 0 and kinds[i - 1] == _SPILL:
+                spill += 1
+                i -= 1
+            if size == 8 and spill == 8:
+                return sp.copy()
+            if sp.t != sc.SCALAR:
+                raise Reject("invalid size of register fill")
+            if size <= spill and off % 8 == 0:
+                r = sp.copy()
+                if r.umax.bit_length() > size * 8:
+                    r.id = 0
+                return r
+            cnt_sp = cnt_zero = 0
+            for j in range(size):
+                idx = -(off + j) - 1
+                s2 = frame.stack.get(idx // 8)
+                k = s2[0][idx % 8] if s2 else _INVALID
+                cnt_sp += k == _SPILL
+                cnt_zero += k == _ZERO
+            if (cnt_sp == size and sp.is_const() and sp.tn.value == 0) or cnt_zero == size:
+                return sc.const_scalar(0)
+            return sc.unknown_scalar()
+        zeros = 0
+        for j in range(size):
+            idx = -(off + j) - 1
+            s2 = frame.stack.get(idx // 8)
+            k = s2[0][idx % 8] if s2 else _INVALID
+            zeros += k == _ZERO
+        return sc.const_scalar(0) if zeros == size else sc.unknown_scalar()
+
+    def atomic(self, st: State, insn: isa.Instruction, spec: isa.OpSpec) -> None:
+        self.read(st, insn.src)
+        dst = self.read(st, insn.dst)
+        if spec.op == "atomic_cmpxchg":
+            self.read(st, 0)
+        if dst.t not in (sc.STACK, sc.MAP_VALUE, sc.MEM):
+            if dst.t == sc.SCALAR or dst.t in sc.OR_NULL or dst.t == sc.NOT_INIT:
+                raise Reject(f"R{insn.dst} invalid mem access '{sc.TYPE_STR[dst.t]}'")
+            raise Reject(f"BPF_ATOMIC stores into R{insn.dst} {sc.TYPE_STR[dst.t]} is not "
+                         "allowed")
+        self.mem_access(st, insn.dst, insn.off, spec.width, write=False)
+        self.mem_access(st, insn.dst, insn.off, spec.width, write=True, src=sc.unknown_scalar())
+        r = sc.unknown_scalar()
+        if spec.width == 4:
+            sc.coerce(r, 4)
+        if spec.op == "atomic_cmpxchg":
+            st.cur.regs[0] = r
+        elif "fetch" in spec.op or "xchg" in spec.op:
+            st.cur.regs[insn.src] = r
+
+    def lddw(self, st: State, insn: isa.Instruction) -> None:
+        regs = st.cur.regs
+        if insn.src == 0:
+            regs[insn.dst] = sc.const_scalar(insn.imm)
+        elif insn.src in (isa.BPF_PSEUDO_MAP_FD, isa.BPF_PSEUDO_MAP_VALUE):
+            mp = self.maps[isa._s32(insn.imm & 0xFFFFFFFF)]
+            r = Reg(sc.MAP_PTR if insn.src == isa.BPF_PSEUDO_MAP_FD else sc.MAP_VALUE)
+            r.set_const(0)
+            r.mp = mp
+            if insn.src == isa.BPF_PSEUDO_MAP_VALUE:
+                r.off = insn.imm >> 32
+                if mp.map_type != pr.MAP_ARRAY or r.off >= mp.value_size:
+                    raise Reject("invalid access to map value pointer", errno.EINVAL)
+            regs[insn.dst] = r
+        else:
+            r = Reg(sc.FUNC)
+            r.set_const(0)
+            regs[insn.dst] = r
+        self.trace(st, [insn.dst])
+
+    def ld_abs(self, st: State, insn: isa.Instruction, spec: isa.OpSpec) -> None:
+        if self.prog_type not in (pr.SOCKET_FILTER, pr.SCHED_CLS, pr.SCHED_ACT):
+            raise Reject("BPF_LD_[ABS|IND] instructions not allowed for this program type",
+                         errno.EINVAL)
+        if st.refs:
+            raise Reject("BPF_LD_[ABS|IND] cannot be mixed with socket references",
+                         errno.EINVAL)
+        r6 = self.read(st, 6)
+        if spec.form is Form.LDIND:
+            self.read(st, insn.src)
+        if r6.t != sc.CTX:
+            raise Reject("at the time of BPF_LD_ABS|IND R6 != pointer to skb")
+        for r in range(1, 6):
+            st.cur.regs[r] = Reg()
+        st.cur.regs[0] = sc.unknown_scalar()
+        sc.coerce(st.cur.regs[0], spec.width)
+
+    # --- jumps -------------------------------------------------------------------------
+    def cond_jmp(self, st: State, insn: isa.Instruction, spec: isa.OpSpec,
+                 stack: list) -> int:
+        pc = insn.pc
+        is64 = spec.width == 64
+        dst = self.read(st, insn.dst)
+        if spec.form is Form.JCOND_REG:
+            src = self.read(st, insn.src)
+        else:
+            src = sc.const_scalar(insn.imm if is64 else insn.imm & 0xFFFFFFFF)
+        op = spec.op
+        target = pc + insn.off + 1
+        taken = self.branch_taken(dst, src, op, is64)
+        if taken == 1:
+            return target
+        if taken == 0:
+            return pc + 1
+        other = self.push(st, target, pc, stack)
+        # refine both branches: ``other`` is the jump-taken state
+        self.refine(other, insn, spec, True)
+        self.refine(st, insn, spec, False)
+        self.trace(st, [insn.dst] + ([insn.src] if spec.form is Form.JCOND_REG else []))
+        return pc + 1
+
+    @staticmethod
+    def branch_taken(a: Reg, b: Reg, op: str, is64: bool) -> int:
+        if a.t != sc.SCALAR or b.t != sc.SCALAR:
+            ptr, other = (a, b) if a.t != sc.SCALAR else (b, a)
+            if other.t == sc.SCALAR and other.is_const() and other.tn.value == 0 and \
+                    ptr.t not in sc.OR_NULL and ptr.t not in (sc.PKT_END,):
+                if op == "jeq":
+                    return 0
+                if op == "jne":
+                    return 1
+            return -1
+        if is64:
+            smin, smax, umin, umax = a.smin, a.smax, a.umin, a.umax
+            bsmin, bsmax, bumin, bumax = b.smin, b.smax, b.umin, b.umax
+            ta, tb = a.tn, b.tn
+        else:
+            smin, smax, umin, umax = a.s32min, a.s32max, a.u32min, a.u32max
+            bsmin, bsmax, bumin, bumax = b.s32min, b.s32max, b.u32min, b.u32max
+            ta, tb = tnum.subreg(a.tn), tnum.subreg(b.tn)
+        if op in ("jeq", "jne"):
+            eq = -1
+            if ta.is_const() and tb.is_const():
+                eq = int(ta.value == tb.value)
+            elif umin > bumax or umax < bumin or smin > bsmax or smax < bsmin:
+                eq = 0
+            elif (ta.value ^ tb.value) & ~(ta.mask | tb.mask) & tnum.U64:
+                eq = 0
+            if eq == -1:
+                return -1
+            return eq if op == "jeq" else 1 - eq
+        if op == "jset":
+            if not tb.is_const():
+                return -1
+            if ta.value & tb.value:
+                return 1
+            if not ((ta.value | ta.mask) & tb.value):
+                return 0
+            return -1
+        table = {
+            "jgt": (umin > bumax, umax <= bumin), "jge": (umin >= bumax, umax < bumin),
+            "jlt": (umax < bumin, umin >= bumax), "jle": (umax <= bumin, umin > bumax),
+            "jsgt": (smin > bsmax, smax <= bsmin), "jsge": (smin >= bsmax, smax < bsmin),
+            "jslt": (smax < bsmin, smin >= bsmax), "jsle": (smax <= bsmin, smin > bsmax),
+        }
+        yes, no = table[op]
+        return 1 if yes else (0 if no else -1)
+
+    _FLIP = {"jeq": "jne", "jne": "jeq", "jgt": "jle", "jle": "jgt", "jge": "jlt",
+             "jlt": "jge", "jsgt": "jsle", "jsle": "jsgt", "jsge": "jslt", "jslt": "jsge",
+             "jset": "jnset"}
+    _SWAP = {"jgt": "jlt", "jlt": "jgt", "jge": "jle", "jle": "jge", "jsgt": "jslt",
+             "jslt": "jsgt", "jsge": "jsle", "jsle": "jsge", "jeq": "jeq", "jne": "jne"}
+
+    def refine(self, st: State, insn: isa.Instruction, spec: isa.OpSpec, taken: bool) -> None:
+        regs = st.cur.regs
+        op = spec.op if taken else self._FLIP[spec.op]
+        is64 = spec.width == 64
+        a = regs[insn.dst]
+        is_reg = spec.form is Form.JCOND_REG
+        b = regs[insn.src] if is_reg else sc.const_scalar(
+            insn.imm if is64 else insn.imm & 0xFFFFFFFF)
+        # NULL checks
+        if is64 and op in ("jeq", "jne"):
+            for p, o in ((a, b), (b, a)):
+                if p.t in sc.OR_NULL and o.t == sc.SCALAR and o.is_const() and \
+                        o.tn.value == 0:
+                    self.mark_null(st, p.id, is_null=op == "jeq")
+                    return
+        if a.t in (sc.PKT, sc.PKT_META, sc.PKT_END) and is_reg and \
+                b.t in (sc.PKT, sc.PKT_META, sc.PKT_END) and is64:
+            self.pkt_compare(st, a, b, op)
+            return
+        if a.t != sc.SCALAR or b.t != sc.SCALAR:
+            return
+        a, b = a.copy(), b.copy()
+        if not self._refine_scalars(a, b, op, is64):
+            return
+        regs[insn.dst] = a
+        if is_reg:
+            regs[insn.src] = b
+        for r in ((a, insn.dst), (b, insn.src)) if is_reg else ((a, insn.dst),):
+            if r[0].id:
+                self.sync_ids(st, r[0])
+
+    def _refine_scalars(self, a: Reg, b: Reg, op: str, is64: bool) -> bool:
+        if op == "jnset":
+            if b.is_const():
+                v = b.tn.value if is64 else b.tn.value & 0xFFFFFFFF
+                a.tn = tnum.and_(a.tn, tnum.const(~v))
+                sc.sync(a)
+            return True
+        if op == "jset":
+            if b.is_const():
+                v = b.tn.value if is64 else b.tn.value & 0xFFFFFFFF
+                if v and v & (v - 1) == 0:
+                    a.tn = tnum.or_(a.tn, tnum.const(v))
+                    sc.sync(a)
+            return True
+        names = ("smin", "smax", "umin", "umax") if is64 else (
+            "s32min", "s32max", "u32min", "u32max")
+        if op == "jeq":
+            if is64:
+                tn = tnum.intersect(a.tn, b.tn)
+                a.tn = b.tn = tn
+            else:
+                tn = tnum.intersect(tnum.subreg(a.tn), tnum.subreg(b.tn))
+                a.tn = tnum.with_subreg(a.tn, tn)
+                b.tn = tnum.with_subreg(b.tn, tn)
+            for lo, hi in ((names[0], names[1]), (names[2], names[3])):
+                v0 = max(getattr(a, lo), getattr(b, lo))
+                v1 = min(getattr(a, hi), getattr(b, hi))
+                for r in (a, b):
+                    setattr(r, lo, v0)
+                    setattr(r, hi, v1)
+        elif op == "jne":
+            for x, y in ((a, b), (b, a)):
+                if not y.is_const():
+                    continue
+                v = y.tn.value if is64 else y.tn.value & 0xFFFFFFFF
+                sv = sc.s64(v) if is64 else sc.s32(v)
+                if getattr(x, names[2]) == v:
+                    setattr(x, names[2], v + 1)
+                elif getattr(x, names[3]) == v:
+                    setattr(x, names[3], v - 1)
+                if getattr(x, names[0]) == sv:
+                    setattr(x, names[0], sv + 1)
+                elif getattr(x, names[1]) == sv:
+                    setattr(x, names[1], sv - 1)
+        else:
+            if op in ("jgt", "jge", "jsgt", "jsge"):
+                a, b = b, a
+                op = self._SWAP[op]
+            signed = op.startswith("js")
+            lo, hi = (names[0], names[1]) if signed else (names[2], names[3])
+            strict = op in ("jlt", "jslt")
+            # a < b (or <=): a.max <= b.max (-1), b.min >= a.min (+1)
+            setattr(a, hi, min(getattr(a, hi), getattr(b, hi) - strict))
+            setattr(b, lo, max(getattr(b, lo), getattr(a, lo) + strict))
+        for r in (a, b):
+            if sc.is_bottom(r):
+                return True
+            sc.sync(r)
+        return True
+
+    def sync_ids(self, st: State, src: Reg) -> None:
+        for f in st.frames:
+            for i, r in enumerate(f.regs):
+                if r.t == sc.SCALAR and r.id == src.id and r is not src:
+                    f.regs[i] = src.copy()
+            for slot in f.stack.values():
+                sp = slot[1]
+                if sp is not None and sp.t == sc.SCALAR and sp.id == src.id and \
+                        slot[0] == [_SPILL] * 8:
+                    slot[1] = src.copy()
+
+    def mark_null(self, st: State, rid: int, is_null: bool) -> None:
+        ref = 0
+        for f in st.frames:
+            regs = f.regs + [s[1] for s in f.stack.values() if s[1] is not None]
+            for r in regs:
+                if r.t in sc.OR_NULL and r.id == rid:
+                    ref = ref or r.ref
+                    if is_null:
+                        r.t = sc.SCALAR
+                        r.set_const(0)
+                        r.id = r.ref = 0
+                        r.mp = None
+                        r.memsz = 0
+                    else:
+                        r.t = sc.OR_NULL[r.t]
+                        if r.t == sc.MAP_VALUE:
+                            r.id = 0
+        if is_null and ref:
+            st.refs = [x for x in st.refs if x[0] != ref]
+
+    def pkt_compare(self, st: State, a: Reg, b: Reg, op: str) -> None:
+        """try_match_pkt_pointers, seen from the branch where ``a op b`` holds."""
+        if op in ("jgt", "jge", "jlt", "jle"):
+            pass
+        else:
+            return
+        # normalise to ``p < end`` / ``p <= end`` with p the data pointer
+        if (a.t in (sc.PKT, sc.PKT_META) and b.t == sc.PKT_END) or \
+                (a.t == sc.PKT_META and b.t == sc.PKT):
+            p, rel = a, op
+        elif (b.t in (sc.PKT, sc.PKT_META) and a.t == sc.PKT_END) or \
+                (b.t == sc.PKT_META and a.t == sc.PKT):
+            p, rel = b, self._SWAP[op]
+        else:
+            return
+        if rel == "jle":
+            self.good_pkt(st, p, open_right=False)
+        elif rel == "jlt":
+            self.good_pkt(st, p, open_right=True)
+
+    def good_pkt(self, st: State, p: Reg, open_right: bool) -> None:
+        if p.off < 0 or (p.off == 0 and open_right):
+            return
+        if p.umax > 0xFFFF or p.umax + p.off > 0xFFFF:
+            return
+        rng = p.off + (1 if open_right else 0)
+        for f in st.frames:
+            regs = f.regs + [s[1] for s in f.stack.values() if s[1] is not None]
+            for r in regs:
+                if r.t == p.t and r.id == p.id:
+                    r.rng = max(r.rng, rng)
+
+    # --- calls ---------------------------------------------------------------------------
+    def call_helper(self, st: State, insn: isa.Instruction) -> None:
+        fid = insn.imm
+        proto = self.helpers.get(fid)
+        if proto is None:
+            if fid < 0 or fid >= pr.HELPER_ID_LIMIT:
+                raise Reject(f"invalid func unknown#{fid}", errno.EINVAL)
+            raise Reject(f"program of this type cannot use helper unknown#{fid}",
+                         errno.EINVAL)
+        regs = st.cur.regs
+        meta_map: pr.MapInfo | None = None
+        const_key: int | None = None
+        release: int = 0
+        alloc_size = 0
+        for i, kind in enumerate(proto.args):
+            rn = i + 1
+            r = self.read(st, rn)
+            if kind == pr.ANYTHING:
+                continue
+            if kind == pr.CONST_MAP_PTR:
+                if r.t != sc.MAP_PTR:
+                    raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected=map_ptr")
+                meta_map = r.mp
+                mt = meta_map.map_type
+                if (proto.map_types and mt not in proto.map_types) or \
+                        (not proto.map_types and mt in (pr.MAP_RINGBUF, pr.MAP_PROG_ARRAY)):
+                    raise Reject(f"cannot pass map_type {mt} into func bpf_{proto.name}#{fid}")
+            elif kind == pr.PTR_TO_CTX:
+                if r.t != sc.CTX:
+                    raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected=ctx")
+            elif kind in (pr.PTR_TO_MAP_KEY, pr.PTR_TO_MAP_VALUE, pr.PTR_TO_MEM_RO):
+                if r.t not in (sc.STACK, sc.PKT, sc.PKT_META, sc.MAP_KEY, sc.MAP_VALUE, sc.MEM):
+                    raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected=fp, pkt, pkt_meta, "
+                                 "map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_")
+                if kind == pr.PTR_TO_MEM_RO:
+                    size_reg = self.read(st, rn + 1)
+                    if size_reg.t != sc.SCALAR:
+                        raise Reject(f"R{rn + 1} type={sc.TYPE_STR[size_reg.t]} "
+                                     "expected=scalar")
+                    zero_ok = proto.args[i + 1] == pr.CONST_SIZE_OR_ZERO
+                    self.size_check(st, rn, r, size_reg, zero_ok)
+                    continue
+                assert meta_map is not None
+                size = meta_map.key_size if kind == pr.PTR_TO_MAP_KEY else meta_map.value_size
+                self.helper_mem(st, rn, r, size)
+                if kind == pr.PTR_TO_MAP_KEY and r.t == sc.STACK:
+                    const_key = self.const_key(st, r, size)
+            elif kind in (pr.CONST_SIZE, pr.CONST_SIZE_OR_ZERO, pr.CONST_ALLOC_SIZE_OR_ZERO):
+                if r.t != sc.SCALAR:
+                    raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected=scalar")
+                if kind == pr.CONST_ALLOC_SIZE_OR_ZERO:
+                    if not r.is_const():
+                        raise Reject(f"R{rn} is not a known constant'")
+                    alloc_size = r.tn.value
+            elif kind == pr.PTR_TO_RINGBUF_MEM_RELEASE:
+                if r.t != sc.MEM:
+                    raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected=ringbuf_mem")
+                if r.off or not r.is_const():
+                    raise Reject(f"R{rn} must have zero offset when passed to release func")
+                release = r.ref
+        if release:
+            if not any(x[0] == release for x in st.refs):
+                raise Reject("R1 must be referenced when passed to release function")
+            st.refs = [x for x in st.refs if x[0] != release]
+            for f in st.frames:
+                for i, r in enumerate(f.regs):
+                    if r.ref == release:
+                        f.regs[i] = Reg()
+                for slot in f.stack.values():
+                    if slot[1] is not None and slot[1].ref == release:
+                        slot[1] = None
+                        slot[0] = [_MISC] * 8
+        for r in range(1, 6):
+            regs[r] = Reg()
+        if proto.ret == pr.RET_MAP_VALUE_OR_NULL:
+            assert meta_map is not None
+            r0 = Reg(sc.MAP_VALUE_OR_NULL)
+            r0.set_const(0)
+            r0.mp = meta_map
+            if meta_map.map_type in (pr.MAP_ARRAY, pr.MAP_PERCPU_ARRAY) and \
+                    const_key is not None and const_key < meta_map.max_entries:
+                r0.t = sc.MAP_VALUE
+            else:
+                r0.id = self.new_id()
+        elif proto.ret == pr.RET_RINGBUF_MEM_OR_NULL:
+            r0 = Reg(sc.MEM_OR_NULL)
+            r0.set_const(0)
+            r0.id = r0.ref = self.new_id()
+            r0.memsz = alloc_size
+            st.refs.append((r0.id, insn.pc))
+        elif proto.ret == pr.RET_VOID:
+            r0 = Reg()
+        else:
+            r0 = sc.unknown_scalar()
+        regs[0] = r0
+        self.trace(st, [0])
+
+    def const_key(self, st: State, r: Reg, size: int) -> int | None:
+        if not r.is_const():
+            return None
+        off = r.off
+        frame = st.frames[r.frame] if r.frame < len(st.frames) else st.cur
+        slot = frame.stack.get((-off - 1) // 8)
+        if slot is None:
+            return None
+        kinds, sp = slot
+        if kinds[7] == _SPILL and sp is not None and sp.t == sc.SCALAR and off % 8 == 0:
+            spill = sum(1 for k in kinds if k == _SPILL)
+            if spill == size and sp.is_const():
+                return sp.tn.value
+            return None
+        if all(kinds[(-(off + j) - 1) % 8] == _ZERO for j in range(size)) and off % 8 == 0:
+            return 0
+        return None
+
+    def helper_mem(self, st: State, rn: int, r: Reg, size: int) -> None:
+        """check_helper_mem_access for a fixed size."""
+        if r.t == sc.STACK:
+            if not r.is_const():
+                raise Reject(f"R{rn} variable stack access prohibited")
+            off = r.off
+            if off < -STACK or off + size > 0 or size <= 0:
+                raise Reject(f"invalid read from stack R{rn} off={off} size={size}",
+                             errno.EINVAL if off + size > 0 else errno.EACCES)
+            frame = st.frames[r.frame] if r.frame < len(st.frames) else st.cur
+            self.stack_depth[frame.subprog] = max(self.stack_depth[frame.subprog], -off)
+            return
+        if r.t == sc.MAP_VALUE:
+            self.region(rn, r, r.off, size, r.mp.value_size, sc.MAP_VALUE)
+        elif r.t == sc.MAP_KEY:
+            self.region(rn, r, r.off, size, r.mp.key_size, sc.MAP_KEY)
+        elif r.t == sc.MEM:
+            self.region(rn, r, r.off, size, r.memsz, sc.MEM)
+        elif r.t in (sc.PKT, sc.PKT_META):
+            o = r.off
+            if r.smin < 0 or o < 0 or r.umax + o + size > r.rng:
+                raise Reject(f"invalid access to packet, off={o} size={size}, "
+                             f"R{rn}(id={r.id},off={r.off},r={r.rng})")
+
+    def size_check(self, st: State, rn: int, mem: Reg, size: Reg, zero_ok: bool) -> None:
+        if size.smin < 0:
+            raise Reject(f"R{rn + 1} min value is negative, either use unsigned or 'var &= "
+                         "const'")
+        if size.umin == 0 and not zero_ok:
+            raise Reject(f"R{rn + 1} invalid zero-sized read: u64=[{size.umin},{size.umax}]")
+        if size.umax >= MAX_VAR_OFF:
+            raise Reject(f"R{rn + 1} unbounded memory access, use 'var &= const' or "
+                         "'if (var < const)'")
+        if size.umax:
+            self.helper_mem(st, rn, mem, size.umax)
+
+    def call_subprog(self, st: State, insn: isa.Instruction) -> int:
+        target = insn.pc + insn.imm + 1
+        if len(st.frames) >= 8:
+            raise Reject(f"the call stack of {len(st.frames) + 1} frames is too deep !",
+                         errno.E2BIG)
+        caller = st.cur
+        callee = Frame(len(st.frames), insn.pc, self.p.subprogs.index(target))
+        for r in range(1, 6):
+            callee.regs[r] = caller.regs[r].copy()
+        callee.regs[10] = Reg(sc.STACK)
+        callee.regs[10].set_const(0)
+        callee.regs[10].frame = callee.frameno
+        st.frames.append(callee)
+        return target
+
+    def exit(self, st: State, insn: isa.Instruction) -> int | None:
+        r0 = st.cur.regs[0]
+        if len(st.frames) > 1:
+            if r0.t == sc.NOT_INIT:
+                raise Reject("R0 !read_ok")
+            if r0.t == sc.STACK and r0.frame == st.cur.frameno:
+                raise Reject("cannot return stack pointer to the caller", errno.EINVAL)
+            callee = st.frames.pop()
+            caller = st.cur
+            caller.regs[0] = r0.copy()
+            for r in range(1, 6):
+                caller.regs[r] = Reg()
+            return callee.callsite + 1
+        if st.refs:
+            rid, at = st.refs[0]
+            raise Reject(f"Unreleased reference id={rid} alloc_insn={at}")
+        if r0.t == sc.NOT_INIT:
+            raise Reject("R0 !read_ok")
+        return None

@@ -1,0 +1,346 @@
+"""Register state and scalar range tracking, as the kernel's ``struct bpf_reg_state``.
+
+Every register carries a tnum and signed/unsigned 64- and 32-bit bounds; for
+pointers they describe the variable part of the offset (``off`` is the fixed
+part).  :func:`sync` is the kernel's ``reg_bounds_sync``: each representation
+tightens the others.
+"""
+
+from __future__ import annotations
+
+from pyebpf.verifier import tnum
+from pyebpf.verifier.tnum import U32, U64, Tnum
+
+S64_MIN, S64_MAX = -(1 << 63), (1 << 63) - 1
+S32_MIN, S32_MAX = -(1 << 31), (1 << 31) - 1
+
+# register types (enum bpf_reg_type, the subset modelled)
+NOT_INIT, SCALAR, CTX, MAP_PTR, MAP_VALUE, MAP_VALUE_OR_NULL, MAP_KEY, STACK = range(8)
+PKT, PKT_META, PKT_END, MEM, MEM_OR_NULL, FUNC = range(8, 14)
+TYPE_STR = ("?", "scalar", "ctx", "map_ptr", "map_value", "map_value_or_null", "map_key", "fp",
+            "pkt", "pkt_meta", "pkt_end", "ringbuf_mem", "ringbuf_mem_or_null", "func")
+OR_NULL = {MAP_VALUE_OR_NULL: MAP_VALUE, MEM_OR_NULL: MEM}
+
+
+def s64(v: int) -> int:
+    v &= U64
+    return v - (1 << 64) if v >> 63 else v
+
+
+def s32(v: int) -> int:
+    v &= U32
+    return v - (1 << 32) if v >> 31 else v
+
+
+class Reg:
+    """One register's abstract value."""
+
+    __slots__ = (
+        "frame",
+        "id",
+        "memsz",
+        "mp",
+        "off",
+        "ref",
+        "rng",
+        "s32max",
+        "s32min",
+        "smax",
+        "smin",
+        "t",
+        "tn",
+        "u32max",
+        "u32min",
+        "umax",
+        "umin",
+    )
+
+    def __init__(self, t: int = NOT_INIT) -> None:
+        self.t = t
+        self.off = 0
+        self.id = 0
+        self.ref = 0
+        self.rng = 0
+        self.mp = None
+        self.frame = 0
+        self.memsz = 0
+        self.set_unknown()
+
+    def set_unknown(self) -> None:
+        self.tn = tnum.UNKNOWN
+        self.smin, self.smax, self.umin, self.umax = S64_MIN, S64_MAX, 0, U64
+        self.s32min, self.s32max, self.u32min, self.u32max = S32_MIN, S32_MAX, 0, U32
+
+    def set_const(self, v: int) -> None:
+        v &= U64
+        self.tn = Tnum(v, 0)
+        self.smin = self.smax = s64(v)
+        self.umin = self.umax = v
+        self.s32min = self.s32max = s32(v)
+        self.u32min = self.u32max = v & U32
+
+    def copy(self) -> Reg:
+        r = Reg.__new__(Reg)
+        for k in Reg.__slots__:
+            setattr(r, k, getattr(self, k))
+        return r
+
+    def key(self) -> tuple:
+        return (self.t, self.off, self.tn, self.smin, self.smax, self.umin, self.umax,
+                self.s32min, self.s32max, self.u32min, self.u32max, self.ref, self.rng,
+                id(self.mp) if self.mp is not None else 0, self.frame, self.memsz)
+
+    def is_const(self) -> bool:
+        return self.tn.mask == 0
+
+    def is_ptr(self) -> bool:
+        return self.t not in (NOT_INIT, SCALAR)
+
+
+def unknown_scalar() -> Reg:
+    return Reg(SCALAR)
+
+
+def const_scalar(v: int) -> Reg:
+    r = Reg(SCALAR)
+    r.set_const(v)
+    return r
+
+
+# --- bounds synchronisation (reg_bounds_sync) -----------------------------------------
+
+def _update_bounds(r: Reg) -> None:
+    v, m = r.tn
+    r.smin = max(r.smin, s64(v | (m & (1 << 63))))
+    r.smax = min(r.smax, s64(v | (m & S64_MAX)))
+    r.umin = max(r.umin, v)
+    r.umax = min(r.umax, v | m)
+    v32, m32 = v & U32, m & U32
+    r.s32min = max(r.s32min, s32(v32 | (m32 & (1 << 31))))
+    r.s32max = min(r.s32max, s32(v32 | (m32 & S32_MAX)))
+    r.u32min = max(r.u32min, v32)
+    r.u32max = min(r.u32max, v32 | m32)
+
+
+def _deduce32(r: Reg) -> None:
+    if r.umin >> 32 == r.umax >> 32:
+        r.u32min = max(r.u32min, r.umin & U32)
+        r.u32max = min(r.u32max, r.umax & U32)
+        if s32(r.umin) <= s32(r.umax):
+            r.s32min = max(r.s32min, s32(r.umin))
+            r.s32max = min(r.s32max, s32(r.umax))
+    if (r.smin & U64) >> 32 == (r.smax & U64) >> 32:
+        if s32(r.smin) <= s32(r.smax):
+            r.s32min = max(r.s32min, s32(r.smin))
+            r.s32max = min(r.s32max, s32(r.smax))
+    if s32(r.u32min) <= s32(r.u32max):
+        r.s32min = max(r.s32min, s32(r.u32min))
+        r.s32max = min(r.s32max, s32(r.u32max))
+    if (r.s32min & U32) <= (r.s32max & U32):
+        r.u32min = max(r.u32min, r.s32min & U32)
+        r.u32max = min(r.u32max, r.s32max & U32)
+
+
+def _deduce64(r: Reg) -> None:
+    if s64(r.umin) <= s64(r.umax):
+        r.smin = max(r.smin, s64(r.umin))
+        r.smax = min(r.smax, s64(r.umax))
+    if (r.smin & U64) <= (r.smax & U64):
+        r.umin = max(r.umin, r.smin & U64)
+        r.umax = min(r.umax, r.smax & U64)
+
+
+def _deduce_mixed(r: Reg) -> None:
+    r.umin = max(r.umin, (r.umin & ~U32 & U64) | r.u32min)
+    r.umax = min(r.umax, (r.umax & ~U32 & U64) | r.u32max)
+    r.smin = max(r.smin, s64((r.smin & ~U32 & U64) | r.u32min))
+    r.smax = min(r.smax, s64((r.smax & ~U32 & U64) | r.u32max))
+    if r.s32min >= 0 and r.smin >= S32_MIN and r.smax <= S32_MAX:
+        r.smin, r.smax = r.s32min, r.s32max
+        r.umin, r.umax = r.s32min, r.s32max
+        r.tn = tnum.intersect(r.tn, tnum.trange(r.smin & U64, r.smax & U64))
+
+
+def _bound_offset(r: Reg) -> None:
+    v64 = tnum.intersect(r.tn, tnum.trange(r.umin, r.umax))
+    v32 = tnum.intersect(tnum.subreg(v64), tnum.trange(r.u32min, r.u32max))
+    r.tn = tnum.or_(tnum.clear_subreg(v64), v32)
+
+
+def sync(r: Reg) -> None:
+    """reg_bounds_sync: make tnum and the four ranges agree."""
+    _update_bounds(r)
+    _deduce32(r)
+    _deduce64(r)
+    _deduce_mixed(r)
+    _deduce64(r)
+    _bound_offset(r)
+    _update_bounds(r)
+
+
+def is_bottom(r: Reg) -> bool:
+    """True when the bounds are contradictory (an impossible branch)."""
+    return r.smin > r.smax or r.umin > r.umax or r.s32min > r.s32max or r.u32min > r.u32max
+
+
+def zext32(r: Reg) -> None:
+    """Zero-extend the 32-bit subregister into 64 bits (ALU32 results)."""
+    r.tn = tnum.subreg(r.tn)
+    r.umin, r.umax = r.u32min, r.u32max
+    r.smin, r.smax = r.u32min, r.u32max
+
+
+def coerce(r: Reg, size: int) -> None:
+    """Truncate to ``size`` bytes with zero extension (narrow loads, casts)."""
+    if size >= 8:
+        return
+    bits = size * 8
+    m = (1 << bits) - 1
+    r.tn = tnum.cast(r.tn, size)
+    if r.umax >> bits == r.umin >> bits:
+        r.umin &= m
+        r.umax &= m
+    else:
+        r.umin, r.umax = 0, m
+    if r.umin > r.umax:
+        r.umin, r.umax = 0, m
+    r.smin, r.smax = r.umin, r.umax
+    r.s32min, r.s32max, r.u32min, r.u32max = S32_MIN, S32_MAX, 0, U32
+    if size < 4:
+        r.u32min, r.u32max = r.umin, r.umax
+        r.s32min, r.s32max = r.umin, r.umax
+    sync(r)
+
+
+def coerce_sx(r: Reg, size: int) -> None:
+    """Sign-extend the low ``size`` bytes into 64 bits (MOVSX, LDSX)."""
+    bits = size * 8
+    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    if r.is_const():
+        r.set_const(_sext(r.tn.value, bits))
+        return
+    fits = r.smin >= lo and r.smax <= hi if bits < 64 else True
+    if fits and r.umax <= U64:
+        smin, smax = r.smin, r.smax
+    else:
+        smin, smax = lo, hi
+    r.set_unknown()
+    r.smin, r.smax = smin, smax
+    if smin >= 0:
+        r.umin, r.umax = smin, smax
+    sync(r)
+
+
+def coerce_sx32(r: Reg, size: int) -> None:
+    """Sign-extend the low ``size`` bytes into the 32-bit subregister, zero the upper half."""
+    bits = size * 8
+    if r.is_const():
+        r.set_const(_sext(r.tn.value, bits) & U32)
+        return
+    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    r.set_unknown()
+    r.s32min, r.s32max = lo, hi
+    r.umin, r.umax = 0, U32
+    r.smin, r.smax = 0, U32
+    r.tn = Tnum(0, U32)
+    sync(r)
+
+
+def _sext(v: int, bits: int) -> int:
+    v &= (1 << bits) - 1
+    return v - (1 << bits) if v >> (bits - 1) else v
+
+
+# --- ALU on scalars (adjust_scalar_min_max_vals) ---------------------------------------
+
+def _bounds(r: Reg, bits: int) -> tuple[int, int, int, int]:
+    if bits == 64:
+        return r.smin, r.smax, r.umin, r.umax
+    return r.s32min, r.s32max, r.u32min, r.u32max
+
+
+def _arith(op: str, a: Reg, b: Reg, bits: int) -> tuple[int, int, int, int]:
+    """The kernel's scalar(32)_min_max_<op> for one width: (smin, smax, umin, umax)."""
+    smin, smax, umin, umax = _bounds(a, bits)
+    bsmin, bsmax, bumin, bumax = _bounds(b, bits)
+    lo, hi = (S64_MIN, S64_MAX) if bits == 64 else (S32_MIN, S32_MAX)
+    umask = U64 if bits == 64 else U32
+    full = (lo, hi, 0, umask)
+    if op == "add":
+        s0, s1 = smin + bsmin, smax + bsmax
+        if s0 < lo or s1 > hi:
+            s0, s1 = lo, hi
+        u0, u1 = umin + bumin, umax + bumax
+        if u1 > umask:
+            u0, u1 = (u0 - umask - 1, u1 - umask - 1) if u0 > umask else (0, umask)
+        return s0, s1, u0, u1
+    if op == "sub":
+        s0, s1 = smin - bsmax, smax - bsmin
+        if s0 < lo or s1 > hi:
+            s0, s1 = lo, hi
+        u0, u1 = umin - bumax, umax - bumin
+        if u0 < 0:
+            u0, u1 = (u0 + umask + 1, u1 + umask + 1) if u1 < 0 else (0, umask)
+        return s0, s1, u0, u1
+    if op == "mul":
+        u1 = umax * bumax
+        u0, u1 = (umin * bumin, u1) if u1 <= umask else (0, umask)
+        prods = (smin * bsmin, smin * bsmax, smax * bsmin, smax * bsmax)
+        s0, s1 = min(prods), max(prods)
+        if s0 < lo or s1 > hi:
+            s0, s1 = lo, hi
+        return s0, s1, u0, u1
+    return full
+
+
+def alu_scalar(op: str, dst: Reg, src: Reg, is64: bool) -> None:
+    """Apply ``op`` to scalar ``dst`` with scalar ``src`` (both already read-checked)."""
+    bits = 64 if is64 else 32
+    if op in ("lsh", "rsh", "arsh") and not (src.is_const() and src.umax < bits):
+        dst.set_unknown()
+        if not is64:
+            zext32(dst)
+        return
+    if op not in ("add", "sub", "mul", "and", "or", "xor", "lsh", "rsh", "arsh", "neg"):
+        dst.set_unknown()
+        if not is64:
+            zext32(dst)
+        return
+    if op == "neg":
+        zero = const_scalar(0)
+        alu_scalar("sub", zero, dst, is64)
+        for k in Reg.__slots__:
+            setattr(dst, k, getattr(zero, k))
+        return
+    a, b = dst.tn, src.tn
+    if not is64:
+        a, b = tnum.subreg(a), tnum.subreg(b)
+    if op in ("add", "sub", "mul"):
+        tn = {"add": tnum.add, "sub": tnum.sub, "mul": tnum.mul}[op](a, b)
+        r64 = _arith(op, dst, src, 64) if is64 else None
+        r32 = _arith(op, dst, src, 32)
+        dst.set_unknown()
+        if r64 is not None:
+            dst.smin, dst.smax, dst.umin, dst.umax = r64
+        dst.s32min, dst.s32max, dst.u32min, dst.u32max = r32
+    elif op in ("and", "or", "xor"):
+        tn = {"and": tnum.and_, "or": tnum.or_, "xor": tnum.xor}[op](a, b)
+        dst.set_unknown()
+    else:
+        s = src.tn.value
+        if op == "lsh":
+            tn = tnum.lshift(a, s)
+            if not is64:
+                tn = tnum.subreg(tn)
+        elif op == "rsh":
+            tn = tnum.rshift(a, s)
+        else:
+            tn = tnum.arshift(a, s, bits)
+        dst.set_unknown()
+    if not is64:
+        tn = tnum.subreg(tn)
+    dst.tn = tn
+    sync(dst)
+    if not is64:
+        zext32(dst)
+        sync(dst)
