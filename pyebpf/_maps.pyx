@@ -53,7 +53,8 @@ cdef extern from * nogil:
     #include <time.h>
     #define RB_BUSY 0x80000000u
     static inline uint32_t pyebpf_hash(const uint8_t *p, uint32_t n, uint32_t seed) {
-        uint64_t h = (uint64_t)seed ^ ((uint64_t)n * 0x9E3779B97F4A7C15ULL);
+        uint64_t h = (((uint64_t)seed + 1) * 0xD6E8FEB86659FD93ULL) ^ ((uint64_t)n * 0x9E3779B97F4A7C15ULL);
+        h ^= h >> 29;
         uint64_t v;
         while (n >= 8) {
             memcpy(&v, p, 8);

@@ -104,8 +104,6 @@ def check_attrs(a: MapAttrs) -> None:
             raise _err(ENOTSUPP, "LRU maps are always preallocated")
         if a.max_entries == 0 or a.key_size == 0 or a.value_size == 0:
             raise _err(errno.EINVAL, "key_size, value_size and max_entries must be nonzero")
-        if a.key_size > MAX_BPF_STACK:
-            raise _err(errno.E2BIG, "key_size larger than the BPF stack (512)")
         if a.value_size >= KMALLOC_MAX_SIZE - MAX_BPF_STACK - HTAB_ELEM_SIZE:
             raise _err(errno.E2BIG, "value_size too large")
         if t in PERCPU_TYPES and (a.value_size + 7) // 8 * 8 > PCPU_MIN_UNIT_SIZE:
@@ -419,10 +417,10 @@ class BpfMap:
         raise _err(ENOTSUPP, "lookup_and_delete needs a hash, queue or stack")
 
     def freeze(self) -> None:
-        if self.frozen:
-            raise _err(errno.EBUSY, "map already frozen")
+        # A frozen map has lost write permission, so a second freeze is EPERM (the
+        # kernel checks permissions before its EBUSY "already frozen").
         if not self.can_write():
-            raise _err(errno.EPERM, "map is read-only")
+            raise _err(errno.EPERM, "map is read-only or already frozen")
         self.frozen = True
 
     # batches: the kernel's generic_map_*_batch (arrays) and htab batch semantics -----

@@ -153,9 +153,8 @@ class Client:
         self.fds.clear()
 
 
-@pytest.fixture(params=["kernel", "pyebpf"])
-def client(request):
-    """The same client over the live kernel and over pyebpf (a fresh runtime)."""
+def client_backends(request):
+    """Yield the same client over the live kernel or over pyebpf (a fresh runtime)."""
     if request.param == "kernel":
         kernel = request.getfixturevalue("kernel")
         c = Client(kernel.sys_bpf)
@@ -164,6 +163,12 @@ def client(request):
         c = Client(lambda cmd, attr, size=None: bpf(cmd, attr, size, runtime=rt))
     yield c
     c.close()
+
+
+@pytest.fixture(params=["kernel", "pyebpf"])
+def client(request):
+    """The client on each backend: the test runs once on the kernel, once on pyebpf."""
+    yield from client_backends(request)
 
 
 def ld_map(dst: int, fd: int, src: int = isa.BPF_PSEUDO_MAP_FD, off: int = 0) -> isa.Instruction:
