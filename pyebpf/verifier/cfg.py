@@ -173,6 +173,7 @@ def _check_cfg(prog: Program, allow_loops: bool) -> None:
                     prune.add(t + 1)
                 elif op != isa.BPF_EXIT:
                     prune.add(t)
+                    prune.add(succ[1])
             if i >= len(succ):
                 state[t] = 2
                 stack.pop()

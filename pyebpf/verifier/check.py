@@ -147,7 +147,6 @@ class Checker:
             if pc in self.p.prune:
                 pruned = self.is_state_visited(st, pc)
                 if pruned:
-                    self.processed -= 1
                     self.out(f"{pc}: safe")
                     pc, st = self.path_done(st, stack)
                     if st is None:
@@ -571,7 +570,7 @@ class Checker:
             o = off + reg.off
             if not (o >= 0 and o + size <= reg.rng) or reg.umax + o + size > reg.rng + reg.umax:
                 raise Reject(f"invalid access to packet, off={o} size={size}, "
-                             f"R{regno}(id={reg.id},off={reg.off},r={reg.rng})")
+                             f"R{regno}(id={reg.id},off={o},r={reg.rng})")
         else:
             raise Reject(f"R{regno} invalid mem access '{sc.TYPE_STR[t]}'")
         if not write and val.t == sc.SCALAR:
@@ -1055,6 +1054,7 @@ class Checker:
         elif proto.ret == pr.RET_RINGBUF_MEM_OR_NULL:
             r0 = Reg(sc.MEM_OR_NULL)
             r0.set_const(0)
+            self.new_id()  # the kernel numbers the maybe-NULL id, then the reference
             r0.id = r0.ref = self.new_id()
             r0.memsz = alloc_size
             st.refs.append((r0.id, insn.pc))

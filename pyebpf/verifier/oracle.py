@@ -91,7 +91,7 @@ def kernel_available() -> str | None:
     return None
 
 
-_TRACE = re.compile(r"^(\d+: |from \d+ to \d+|processed \d+ insns|func#\d+ @|Live regs|\s+\d+: )")
+_TRACE = re.compile(r"^(\d+: |from \d+ to \d+|func#\d+ @|Live regs|\s+\d+: )")
 
 
 def error_line(log: str) -> str:

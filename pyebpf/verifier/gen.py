@@ -1,0 +1,320 @@
+"""A seeded random program generator for differential testing of the verifier.
+
+``generate(seed)`` returns a :class:`GenProgram`: a program for socket filter,
+XDP or tc built from random valid blocks (scalar arithmetic, stack spill/fill,
+context reads, map lookups with NULL checks, packet accesses behind bounds
+checks, bounded loops, ringbuf reserve/submit, bpf-to-bpf calls), and, for most
+seeds, ONE deliberate defect of a named kind (``defect``; None for a valid
+program).  The same seed always gives the same program.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from pyebpf.isa import Instruction
+from pyebpf.verifier import protos as pr
+from pyebpf.verifier.protos import MapInfo
+
+EXIT = (0x95, 0, 0, 0, 0)
+_LDX = {1: 0x71, 2: 0x69, 4: 0x61, 8: 0x79}
+_STX = {1: 0x73, 2: 0x6B, 4: 0x63, 8: 0x7B}
+_ST = {1: 0x72, 2: 0x6A, 4: 0x62, 8: 0x7A}
+_ALU_IMM = {"add": 0x07, "sub": 0x17, "mul": 0x27, "or": 0x47, "and": 0x57, "lsh": 0x67,
+            "rsh": 0x77, "xor": 0xA7, "arsh": 0xC7}
+_JCC = {"jeq": 0x15, "jgt": 0x25, "jge": 0x35, "jset": 0x45, "jne": 0x55, "jsgt": 0x65,
+        "jsge": 0x75, "jlt": 0xA5, "jle": 0xB5, "jslt": 0xC5, "jsle": 0xD5}
+
+DEFECTS = (
+    "uninit_reg", "uninit_r0", "stack_oob", "stack_misaligned", "no_null_check",
+    "map_value_oob", "pkt_no_check", "pkt_beyond_range", "ctx_bad_off", "ctx_bad_write",
+    "helper_bad_map", "helper_bad_key", "ptr_mul", "ptr_bitwise", "ptr32", "null_ptr_arith",
+    "infinite_loop", "leaked_ref", "div_by_zero", "bad_shift", "unknown_opcode",
+    "jump_out_of_range", "unreachable", "scalar_deref", "map_var_off_unbounded",
+)
+MAPS = {
+    0: MapInfo(pr.MAP_HASH, 4, 16, 8),
+    1: MapInfo(pr.MAP_ARRAY, 4, 32, 4),
+    2: MapInfo(pr.MAP_RINGBUF, 0, 0, 4096),
+}
+
+
+@dataclass
+class GenProgram:
+    seed: int
+    prog_type: int
+    insns: list[Instruction]
+    defect: str | None
+    maps: dict[int, MapInfo] = field(default_factory=dict)
+
+
+class _Asm:
+    """Tiny assembler with labels, producing Instructions with slot pcs."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple] = []
+        self.n = 0
+
+    def emit(self, *t: int) -> None:
+        self.items.append(("i", *t))
+
+    def map(self, dst: int, idx: int) -> None:
+        self.items.append(("m", dst, idx))
+
+    def jmp(self, code: int, dst: int, src: int, imm: int, label: str) -> None:
+        self.items.append(("j", code, dst, src, imm, label))
+
+    def label(self, name: str) -> None:
+        self.items.append(("l", name))
+
+    def new_label(self) -> str:
+        self.n += 1
+        return f"L{self.n}"
+
+    def build(self) -> list[Instruction]:
+        pcs: dict[str, int] = {}
+        pc = 0
+        for it in self.items:
+            if it[0] == "l":
+                pcs[it[1]] = pc
+            else:
+                pc += 2 if it[0] == "m" else 1
+        out: list[Instruction] = []
+        pc = 0
+        for it in self.items:
+            if it[0] == "i":
+                out.append(Instruction(it[1], it[2], it[3], it[4], it[5], pc))
+                pc += 1
+            elif it[0] == "m":
+                out.append(Instruction(0x18, it[1], 1, 0, it[2], pc))
+                pc += 2
+            elif it[0] == "j":
+                _, code, dst, src, imm, lab = it
+                out.append(Instruction(code, dst, src, pcs[lab] - pc - 1, imm, pc))
+                pc += 1
+        return out
+
+
+class _Gen:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.a = _Asm()
+        self.prog_type = self.rng.choice((pr.SOCKET_FILTER, pr.XDP, pr.SCHED_CLS))
+        self.defect: str | None = None
+        self.maps: set[int] = set()
+        self.used_defect = False
+
+    def want(self, kind: str) -> bool:
+        """Whether this block should carry the program's defect."""
+        if self.defect == kind and not self.used_defect:
+            self.used_defect = True
+            return True
+        return False
+
+    # --- blocks ----------------------------------------------------------------------
+    def scalars(self) -> None:
+        r, a = self.rng, self.a
+        for reg in (6, 7, 8):
+            a.emit(0xB7, reg, 0, 0, r.randint(-100, 1000))
+        for _ in range(r.randint(1, 5)):
+            op = r.choice(list(_ALU_IMM))
+            reg = r.choice((6, 7, 8))
+            imm = r.randint(0, 31) if op in ("lsh", "rsh", "arsh") else r.randint(-50, 50)
+            code = _ALU_IMM[op] - (0x03 if r.random() < 0.3 else 0)  # ALU32 sometimes
+            a.emit(code, reg, 0, 0, imm)
+        if self.want("div_by_zero"):
+            a.emit(0x37, 6, 0, 0, 0)
+        if self.want("bad_shift"):
+            a.emit(0x67, 7, 0, 0, r.choice((64, 65, -1)))
+        if self.want("uninit_reg"):
+            a.emit(0x0F, 6, r.choice((2, 3, 4, 5)), 0, 0)
+
+    def stack(self) -> None:
+        r, a = self.rng, self.a
+        size = r.choice((1, 2, 4, 8))
+        off = -8 * r.randint(1, 8) + (r.randrange(0, 8, size) if size < 8 else 0)
+        if self.want("stack_oob"):
+            off = r.choice((-520, -512 - size + 8 - 8, 8, 0))
+            off = off - off % size if off < 0 else off
+        elif self.want("stack_misaligned") and size > 1:
+            off = -16 + 1
+        a.emit(_STX[size], 10, 6, off, 0)
+        a.emit(_LDX[size], 7, 10, off, 0)
+
+    def ctx(self) -> None:
+        r, a = self.rng, self.a
+        if self.prog_type == pr.XDP:
+            off, size = r.choice(((12, 4), (16, 4))), 4
+            off = off[0] if isinstance(off, tuple) else off
+        else:
+            off, size = r.choice(((0, 4), (4, 4), (8, 2), (16, 4), (48, 4), (52, 8), (64, 4)))
+        if self.want("ctx_bad_off"):
+            off = r.choice((100 if self.prog_type == pr.XDP else 200, 3 * size + 1, -4))
+        a.emit(_LDX[size], 8, 1, off, 0)
+        if self.want("ctx_bad_write"):
+            a.emit(_STX[4], 1, 8, 0 if self.prog_type != pr.XDP else 12, 0)
+
+    def lookup(self) -> None:
+        r, a = self.rng, self.a
+        idx = r.choice((0, 1))
+        self.maps.add(idx)
+        mp = MAPS[idx]
+        a.emit(_ST[4], 10, 0, -4, r.randint(0, 3))
+        a.emit(0xBF, 2, 10, 0, 0)
+        a.emit(0x07, 2, 0, 0, -4)
+        if self.want("helper_bad_key"):
+            a.emit(0xB7, 2, 0, 0, 0)
+        a.map(1, idx)
+        if self.want("helper_bad_map"):
+            a.emit(0xBF, 1, 10, 0, 0)
+        a.emit(0x85, 0, 0, 0, 1)
+        skip = a.new_label()
+        if not self.want("no_null_check") or idx == 1:
+            if self.defect == "no_null_check" and idx == 1:
+                self.used_defect = False
+            if self.want("null_ptr_arith"):
+                a.emit(0x07, 0, 0, 0, 8)
+            a.jmp(0x15, 0, 0, 0, skip)
+        size = r.choice((1, 2, 4, 8))
+        off = r.randrange(0, mp.value_size - size + 1, size)
+        if self.want("map_value_oob"):
+            off = mp.value_size - size + r.choice((size, 8))
+        if r.random() < 0.5 or self.defect == "map_var_off_unbounded":
+            # variable offset into the value, bounded by a mask
+            a.emit(0x79 if size == 8 else _LDX[size], 3, 0, off, 0)
+            if not self.want("map_var_off_unbounded"):
+                a.emit(0x57, 3, 0, 0, (mp.value_size // 2 - 1) & ~7)
+            a.emit(0xBF, 4, 0, 0, 0)
+            a.emit(0x0F, 4, 3, 0, 0)
+            a.emit(_LDX[1], 5, 4, 0, 0)
+        else:
+            a.emit(_LDX[size], 3, 0, off, 0)
+            a.emit(_STX[size], 0, 6, off, 0)
+        a.label(skip)
+
+    def packet(self) -> None:
+        r, a = self.rng, self.a
+        if self.prog_type == pr.SOCKET_FILTER:
+            return
+        d, de = (0, 4) if self.prog_type == pr.XDP else (76, 80)
+        a.emit(0x61, 2, 1, d, 0)
+        a.emit(0x61, 3, 1, de, 0)
+        n = r.randint(1, 40)
+        out = a.new_label()
+        if not self.want("pkt_no_check"):
+            a.emit(0xBF, 4, 2, 0, 0)
+            a.emit(0x07, 4, 0, 0, n)
+            if r.random() < 0.5:
+                a.jmp(0x2D, 4, 3, 0, out)  # if r4 > r3 goto out
+            else:
+                ok = a.new_label()
+                a.jmp(0xAD, 4, 3, 0, ok)  # if r4 < r3 goto ok
+                a.jmp(0x05, 0, 0, 0, out)
+                a.label(ok)
+        size = r.choice((1, 2, 4))
+        size = min(size, n) if n in (1, 2) else size
+        off = r.randint(0, max(0, n - size))
+        if self.want("pkt_beyond_range"):
+            off = n - size + r.randint(1, 4) + 1
+        a.emit(_LDX[size], 5, 2, off, 0)
+        a.label(out)
+
+    def loop(self) -> None:
+        r, a = self.rng, self.a
+        head = a.new_label()
+        a.emit(0xB7, 9, 0, 0, 0)
+        a.label(head)
+        if self.want("infinite_loop"):
+            a.emit(0xB7, 9, 0, 0, 0)
+            a.jmp(0xA5, 9, 0, r.randint(2, 20), head)
+            return
+        a.emit(0x07, 9, 0, 0, 1)
+        a.jmp(0xA5, 9, 0, r.randint(2, 20), head)
+
+    def ringbuf(self) -> None:
+        r, a = self.rng, self.a
+        self.maps.add(2)
+        a.map(1, 2)
+        size = r.choice((8, 16))
+        a.emit(0xB7, 2, 0, 0, size)
+        a.emit(0xB7, 3, 0, 0, 0)
+        a.emit(0x85, 0, 0, 0, 131)
+        out = a.new_label()
+        a.jmp(0x15, 0, 0, 0, out)
+        a.emit(_ST[8], 0, 0, 0, r.randint(0, 100))
+        if not self.want("leaked_ref"):
+            a.emit(0xBF, 1, 0, 0, 0)
+            a.emit(0xB7, 2, 0, 0, 0)
+            a.emit(0x85, 0, 0, 0, r.choice((132, 133)))
+        a.label(out)
+
+    def ptr_ops(self) -> None:
+        r, a = self.rng, self.a
+        a.emit(0xBF, 2, 10, 0, 0)
+        if self.want("ptr_mul"):
+            a.emit(0x27, 2, 0, 0, 2)
+        elif self.want("ptr_bitwise"):
+            a.emit(r.choice((0x47, 0x57, 0xA7)), 2, 0, 0, 1)
+        elif self.want("ptr32"):
+            a.emit(0x04, 2, 0, 0, -8)
+        elif self.want("scalar_deref"):
+            a.emit(_LDX[4], 3, 6, 0, 0)
+        a.emit(0x07, 2, 0, 0, -16)
+        a.emit(_ST[8], 2, 0, 0, 7)
+
+    def structural(self) -> None:
+        a = self.a
+        if self.want("unknown_opcode"):
+            a.emit(self.rng.choice((0x8F, 0xE7, 0x06 + 0x80, 0xFF)), 0, 0, 0, 0)
+        if self.want("jump_out_of_range"):
+            a.emit(0x05, 0, 0, self.rng.choice((400, -400)), 0)
+        if self.want("unreachable"):
+            lab = self.a.new_label()
+            a.jmp(0x05, 0, 0, 0, lab)
+            a.emit(0xB7, 0, 0, 0, 1)
+            a.label(lab)
+
+    def program(self, seed: int) -> GenProgram:
+        r = self.rng
+        if r.random() < 0.75:
+            choices = list(DEFECTS)
+            if self.prog_type == pr.SOCKET_FILTER:
+                choices = [c for c in choices if not c.startswith("pkt")]
+            self.defect = r.choice(choices)
+        blocks = [self.scalars, self.stack, self.ctx, self.lookup, self.packet, self.loop,
+                  self.ringbuf, self.ptr_ops, self.structural]
+        a = self.a
+        self.scalars()
+        order = [b for b in blocks[1:] if r.random() < 0.6]
+        r.shuffle(order)
+        # make sure the defect's block is present
+        home = {"stack_oob": self.stack, "stack_misaligned": self.stack, "ctx_bad_off": self.ctx,
+                "ctx_bad_write": self.ctx, "no_null_check": self.lookup,
+                "map_value_oob": self.lookup, "helper_bad_map": self.lookup,
+                "helper_bad_key": self.lookup, "null_ptr_arith": self.lookup,
+                "map_var_off_unbounded": self.lookup, "pkt_no_check": self.packet,
+                "pkt_beyond_range": self.packet, "infinite_loop": self.loop,
+                "leaked_ref": self.ringbuf, "ptr_mul": self.ptr_ops, "ptr_bitwise": self.ptr_ops,
+                "ptr32": self.ptr_ops, "scalar_deref": self.ptr_ops,
+                "unknown_opcode": self.structural, "jump_out_of_range": self.structural,
+                "unreachable": self.structural}
+        if self.defect in home and home[self.defect] not in order:
+            order.insert(r.randrange(len(order) + 1), home[self.defect])
+        # blocks that clobber r1 (calls) come after the ctx-using ones
+        ctx_first = [b for b in order if b in (self.ctx, self.packet)]
+        rest = [b for b in order if b not in ctx_first]
+        for b in ctx_first + rest:
+            b()
+        if not self.want("uninit_r0"):
+            a.emit(0xB7, 0, 0, 0, r.choice((0, 1, 2)))
+        a.emit(*EXIT)
+        defect = self.defect if self.used_defect else None
+        insns = a.build()
+        return GenProgram(seed, self.prog_type, insns, defect,
+                          {i: MAPS[i] for i in sorted(self.maps)})
+
+
+def generate(seed: int) -> GenProgram:
+    """The program for ``seed`` (deterministic)."""
+    return _Gen(seed).program(seed)

@@ -1,0 +1,117 @@
+"""Unit tests for the verifier: kernel messages for hand-written programs, and robustness.
+
+Expected messages are the ones Linux 6.18's verifier prints for the same programs.
+"""
+
+from __future__ import annotations
+
+import errno
+import random
+
+import pytest
+
+from pyebpf.errors import LoadError, VerifierError
+from pyebpf.isa import Instruction as I
+from pyebpf.verifier import MapInfo, bpf_check
+
+EXIT = I(0x95, 0, 0, 0, 0)
+
+
+def prog(*insns: tuple) -> list[I]:
+    out, pc = [], 0
+    for t in insns:
+        out.append(I(*t, pc=pc))
+        pc += 2 if t[0] == 0x18 else 1
+    return out
+
+
+CASES = [
+    ("ok/return-const", 1, prog((0xB7, 0, 0, 0, 7), (0x95, 0, 0, 0, 0)), None),
+    ("uninit/r2", 1, prog((0xBF, 0, 2, 0, 0), (0x95, 0, 0, 0, 0)), "R2 !read_ok"),
+    ("uninit/r0-at-exit", 1, prog((0x95, 0, 0, 0, 0),), "R0 !read_ok"),
+    ("stack/out-of-bounds", 1, prog((0xB7, 0, 0, 0, 0), (0x7A, 10, 0, -520, 1), (0x95, 0, 0, 0, 0)),
+     "invalid write to stack R10 off=-520 size=8"),
+    ("stack/misaligned", 1, prog((0xB7, 0, 0, 0, 0), (0x62, 10, 0, -6, 1), (0x95, 0, 0, 0, 0)),
+     "misaligned stack access off 0+0+-6 size 4"),
+    ("ctx/bad-offset-xdp", 6, prog((0x61, 0, 1, 100, 0), (0x95, 0, 0, 0, 0)),
+     "invalid bpf_context access off=100 size=4"),
+    ("pkt/no-bounds-check", 6, prog((0x61, 2, 1, 0, 0), (0x61, 3, 1, 4, 0), (0x71, 0, 2, 0, 0),
+                                    (0x95, 0, 0, 0, 0)),
+     "invalid access to packet, off=0 size=1, R2(id=0,off=0,r=0)"),
+    ("pkt/checked", 6, prog((0x61, 2, 1, 0, 0), (0x61, 3, 1, 4, 0), (0xBF, 4, 2, 0, 0),
+                            (0x07, 4, 0, 0, 8), (0x2D, 4, 3, 1, 0), (0x71, 0, 2, 7, 0),
+                            (0xB7, 0, 0, 0, 1), (0x95, 0, 0, 0, 0)), None),
+    ("map/no-null-check", 1, prog((0x7A, 10, 0, -8, 0), (0xBF, 2, 10, 0, 0), (0x07, 2, 0, 0, -8),
+                                  (0x18, 1, 1, 0, 0), (0x85, 0, 0, 0, 1), (0x79, 0, 0, 0, 0),
+                                  (0x95, 0, 0, 0, 0)),
+     "R0 invalid mem access 'map_value_or_null'"),
+    ("alu/ptr-plus-ptr", 6, prog((0x0F, 1, 1, 0, 0), (0x95, 0, 0, 0, 0)),
+     "R1 pointer += pointer prohibited"),
+    ("alu/ptr32", 6, prog((0xB7, 0, 0, 0, 0), (0x04, 1, 0, 0, 4), (0x95, 0, 0, 0, 0)),
+     "R1 32-bit pointer arithmetic prohibited"),
+    ("alu/write-r10", 6, prog((0xB7, 0, 0, 0, 0), (0x1F, 10, 1, 0, 0), (0x95, 0, 0, 0, 0)),
+     "frame pointer is read only"),
+    ("call/unknown-helper", 1, prog((0x85, 0, 0, 0, 999), (0x95, 0, 0, 0, 0)),
+     "invalid func unknown#999"),
+    ("cfg/infinite-loop", 1, prog((0xB7, 0, 0, 0, 0), (0x15, 0, 0, 1, 0), (0x95, 0, 0, 0, 0),
+                                  (0x05, 0, 0, -4, 0)), "infinite loop detected at insn 1"),
+    ("cfg/jump-out-of-range", 1, prog((0x05, 0, 0, 5, 0), (0x95, 0, 0, 0, 0)),
+     "jump out of range from insn 0 to 6"),
+    ("cfg/unreachable", 1, prog((0xB7, 0, 0, 0, 0), (0x95, 0, 0, 0, 0), (0x95, 0, 0, 0, 0)),
+     "unreachable insn 2"),
+    ("cfg/last-insn", 1, prog((0xB7, 0, 0, 0, 0),), "last insn is not an exit or jmp"),
+    ("cfg/unknown-opcode", 1, prog((0xFF, 0, 0, 0, 0), (0x95, 0, 0, 0, 0)), "unknown opcode ff"),
+    ("loop/bounded", 1, prog((0xB7, 0, 0, 0, 0), (0x07, 0, 0, 0, 1), (0xA5, 0, 0, -2, 50),
+                             (0x95, 0, 0, 0, 0)), None),
+]
+
+
+@pytest.mark.parametrize("name,ptype,insns,msg", CASES, ids=[c[0] for c in CASES])
+def test_kernel_messages(name: str, ptype: int, insns: list[I], msg: str | None) -> None:
+    maps = {0: MapInfo(1, 4, 8, 1)}
+    if msg is None:
+        res = bpf_check(insns, ptype, maps=maps, log_level=1)
+        assert res.processed > 0
+        assert "processed" in res.log
+    else:
+        with pytest.raises(VerifierError) as exc:
+            bpf_check(insns, ptype, maps=maps, log_level=1)
+        assert exc.value.reason == msg
+        assert msg in exc.value.log
+
+
+def test_errno_classes() -> None:
+    with pytest.raises(VerifierError) as exc:
+        bpf_check(prog((0x05, 0, 0, 5, 0), (0x95, 0, 0, 0, 0)), 1)
+    assert exc.value.errno == errno.EINVAL
+    with pytest.raises(VerifierError) as exc:
+        bpf_check(prog((0xBF, 0, 2, 0, 0), (0x95, 0, 0, 0, 0)), 1)
+    assert exc.value.errno == errno.EACCES
+
+
+def test_log_format_level1() -> None:
+    res = bpf_check(prog((0xB7, 0, 0, 0, 7), (0x95, 0, 0, 0, 0)), 1, log_level=1)
+    lines = res.log.splitlines()
+    assert lines[0] == "0: R1=ctx() R10=fp0"
+    assert lines[1].startswith("0: (b7) r0 = 7") and lines[1].endswith("; R0=7")
+    assert lines[-1].startswith("processed 2 insns (limit 1000000) max_states_per_insn 0")
+
+
+def test_random_streams_never_crash() -> None:
+    """Hostile input: every exception must be a LoadError (VerifierError) subclass."""
+    rng = random.Random(1234)
+    for _ in range(1500):
+        n = rng.randint(1, 12)
+        insns = []
+        pc = 0
+        for _ in range(n):
+            code = rng.choice((rng.randrange(256), 0xB7, 0x07, 0x15, 0x05, 0x95, 0x61, 0x7B,
+                               0x85, 0xBF, 0x0F))
+            insn = I(code, rng.randrange(16), rng.randrange(16), rng.randint(-4, 4),
+                     rng.choice((0, 1, -1, 7, 1 << 31 - 1, rng.randint(-2**31, 2**31 - 1))), pc)
+            insns.append(insn)
+            pc += insn.slots
+        try:
+            bpf_check(insns, rng.choice((1, 3, 6)), maps={0: MapInfo(1, 4, 8, 1)})
+        except LoadError:
+            pass
