@@ -11,16 +11,16 @@ import random
 import pytest
 
 from pyebpf.errors import LoadError, VerifierError
-from pyebpf.isa import Instruction as I
+from pyebpf.isa import Instruction
 from pyebpf.verifier import MapInfo, bpf_check
 
-EXIT = I(0x95, 0, 0, 0, 0)
+EXIT = Instruction(0x95, 0, 0, 0, 0)
 
 
-def prog(*insns: tuple) -> list[I]:
+def prog(*insns: tuple) -> list[Instruction]:
     out, pc = [], 0
     for t in insns:
-        out.append(I(*t, pc=pc))
+        out.append(Instruction(*t, pc=pc))
         pc += 2 if t[0] == 0x18 else 1
     return out
 
@@ -67,7 +67,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("name,ptype,insns,msg", CASES, ids=[c[0] for c in CASES])
-def test_kernel_messages(name: str, ptype: int, insns: list[I], msg: str | None) -> None:
+def test_kernel_messages(name: str, ptype: int, insns: list[Instruction], msg: str | None) -> None:
     maps = {0: MapInfo(1, 4, 8, 1)}
     if msg is None:
         res = bpf_check(insns, ptype, maps=maps, log_level=1)
@@ -107,7 +107,7 @@ def test_random_streams_never_crash() -> None:
         for _ in range(n):
             code = rng.choice((rng.randrange(256), 0xB7, 0x07, 0x15, 0x05, 0x95, 0x61, 0x7B,
                                0x85, 0xBF, 0x0F))
-            insn = I(code, rng.randrange(16), rng.randrange(16), rng.randint(-4, 4),
+            insn = Instruction(code, rng.randrange(16), rng.randrange(16), rng.randint(-4, 4),
                      rng.choice((0, 1, -1, 7, 1 << 31 - 1, rng.randint(-2**31, 2**31 - 1))), pc)
             insns.append(insn)
             pc += insn.slots
