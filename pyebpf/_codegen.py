@@ -21,7 +21,7 @@ _C_TYPES = {1: "uint8_t", 2: "uint16_t", 4: "uint32_t", 8: "uint64_t"}
 _S_TYPES = {1: "int8_t", 2: "int16_t", 4: "int32_t", 8: "int64_t"}
 
 _FAULT = ("vm.fault_pc = ins - insns\n"
-          "    vm.budget = budget - (ip - seg)\n"
+          "    vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES\n"
           "    return vm_fault(vm, {kind}, {addr}, {size})")
 
 
@@ -169,7 +169,7 @@ def _ldabs(spec: OpSpec) -> str:
     return (f"{ofs}\n"
             f"if ofs < 0 or <uint64_t>ofs + {n} > vm.packet_len:\n"
             "    reg[0] = 0\n"
-            "    vm.budget = budget - (ip - seg)\n"
+            "    vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES\n"
             "    vm.depth = 0\n"
             "    return 0\n"
             f"reg[0] = {load}")
@@ -177,12 +177,13 @@ def _ldabs(spec: OpSpec) -> str:
 
 # A taken jump ends a straight-line run: charge the budget for it.  Only
 # loops and calls can run long, and both pass here, so the budget is checked
-# without a cost on every instruction; `budget` stays an exact count.
+# without a cost on every instruction; `budget` stays an exact count (in bytes
+# of pre-decoded code inside the loop, in instructions outside it).
 _TAKE = """\
-budget -= ip - seg
+budget -= <char *>ip - <char *>seg
 if budget < 0:
     vm.fault_pc = ins - insns
-    vm.budget = budget
+    vm.budget = budget / INSN_BYTES
     return vm_fault(vm, FAULT_BUDGET, 0, 0)
 ip = <Insn *>(<char *>insns + ins.target)
 seg = ip"""
@@ -191,16 +192,14 @@ _CALL = """\
 if ins.src == 1:
     if vm.depth + 1 >= MAX_FRAMES:
         vm.fault_pc = ins - insns
-        vm.budget = budget
+        vm.budget = budget / INSN_BYTES
         return vm_fault(vm, FAULT_DEPTH, 0, 0)
     push_frame(vm, insns, ninsns, ip - insns)
 """ + "\n".join("    " + line for line in _TAKE.splitlines()) + """
 else:
-    budget -= ip - seg
+    budget -= <char *>ip - <char *>seg
     seg = ip
-    vm.budget = budget
     st = call_helper(vm, <uint64_t>ins.imm)
-    budget = vm.budget
     if st != HELPER_OK:
         if st == HELPER_TAIL_CALL:
             insns = vm.tail_insns
@@ -209,17 +208,16 @@ else:
             seg = ip
         elif st == HELPER_EXIT:
             vm.depth = 0
+            vm.budget = budget / INSN_BYTES
             return 0
         else:
             vm.fault_pc = ins - insns
             return -1"""
 
 _CALLX = """\
-budget -= ip - seg
+budget -= <char *>ip - <char *>seg
 seg = ip
-vm.budget = budget
 st = call_helper(vm, reg[ins.dst])
-budget = vm.budget
 if st != HELPER_OK:
     if st == HELPER_TAIL_CALL:
         insns = vm.tail_insns
@@ -228,15 +226,16 @@ if st != HELPER_OK:
         seg = ip
     elif st == HELPER_EXIT:
         vm.depth = 0
+        vm.budget = budget / INSN_BYTES
         return 0
     else:
         vm.fault_pc = ins - insns
         return -1"""
 
 _EXIT = """\
-budget -= ip - seg
+budget -= <char *>ip - <char *>seg
 if vm.depth == 0:
-    vm.budget = budget
+    vm.budget = budget / INSN_BYTES
     return 0
 ip = insns + pop_frame(vm, &insns, &ninsns)
 seg = ip"""
@@ -267,7 +266,8 @@ def generate() -> str:
         "    cdef Insn *ins",
         "    cdef Insn *ip = insns",
         "    cdef Insn *seg = insns",
-        "    cdef int64_t budget = vm.budget",
+        "    # Kept in bytes of pre-decoded code: charging a run is then one subtraction.",
+        "    cdef int64_t budget = vm.budget * INSN_BYTES",
         "    cdef int64_t ofs",
         "    cdef uint64_t a, b, addr",
         "    cdef uint8_t *p",
@@ -285,9 +285,16 @@ def generate() -> str:
         out.append(f"        {kw} h == H_{spec.ident}:  # {spec.mnemonic}")
         out.append(_indent(_body(spec), 12))
     out += [
-        "        else:",
+    ]
+    # Naming every other value of the uint8 handler lets the C compiler drop
+    # the range check in front of its jump table.
+    illegal = [0, *range(len(SPECS) + 1, 256)]
+    out.append("        elif (" + " or\n              ".join(
+        " or ".join(f"h == {v}" for v in illegal[i:i + 8]) for i in range(0, len(illegal), 8)
+    ) + "):")
+    out += [
         "            vm.fault_pc = ins - insns",
-        "            vm.budget = budget",
+        "            vm.budget = budget / INSN_BYTES",
         "            return vm_fault(vm, FAULT_ILLEGAL, ins.opcode, 0)",
         "",
     ]

@@ -9,6 +9,7 @@ cdef enum:
     STACK_SIZE = 512
     MAX_FRAMES = 8
     TAIL_CALL_LIMIT = 33
+    INSN_BYTES = 16         # sizeof(Insn), checked at import
 
     REGION_READ = 1
     REGION_WRITE = 2

@@ -110,6 +110,9 @@ cdef extern from * nogil:
 DEFAULT_BUDGET = 1_000_000_000
 """Instructions a run may execute unless told otherwise (about two seconds)."""
 
+MAX_BUDGET = 1 << 58
+"""The largest budget: the loop counts it in bytes of code (x16) in an int64."""
+
 cdef enum:
     MAX_RUN_BUFFERS = 16
 
@@ -234,6 +237,8 @@ cdef inline int call_helper(VMState *vm, uint64_t hid) noexcept nogil:
 
 
 include "_dispatch.pxi"
+
+assert sizeof(Insn) == INSN_BYTES
 
 
 # --- Python-facing objects -----------------------------------------------------
@@ -477,7 +482,7 @@ cdef class VM:
             vm.tail_calls = 0
             vm.cpu = cpu
             vm.fault_kind = FAULT_NONE
-            vm.budget = self.budget_default if budget is None else budget
+            vm.budget = min(self.budget_default if budget is None else budget, MAX_BUDGET)
             with nogil:
                 rc = run_loop(vm, prog.insns, prog.ninsns)
         finally:

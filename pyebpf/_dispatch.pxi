@@ -175,7 +175,8 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
     cdef Insn *ins
     cdef Insn *ip = insns
     cdef Insn *seg = insns
-    cdef int64_t budget = vm.budget
+    # Kept in bytes of pre-decoded code: charging a run is then one subtraction.
+    cdef int64_t budget = vm.budget * INSN_BYTES
     cdef int64_t ofs
     cdef uint64_t a, b, addr
     cdef uint8_t *p
@@ -531,413 +532,413 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             reg[ins.dst] = bswap64(<uint64_t>reg[ins.dst])
         elif h == H_JMP_JEQ_X:  # jeq
             if <uint64_t>reg[ins.dst] == <uint64_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JEQ_K:  # jeq
             if <uint64_t>reg[ins.dst] == <uint64_t><uint64_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JGT_X:  # jgt
             if <uint64_t>reg[ins.dst] > <uint64_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JGT_K:  # jgt
             if <uint64_t>reg[ins.dst] > <uint64_t><uint64_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JGE_X:  # jge
             if <uint64_t>reg[ins.dst] >= <uint64_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JGE_K:  # jge
             if <uint64_t>reg[ins.dst] >= <uint64_t><uint64_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JSET_X:  # jset
             if (reg[ins.dst] & reg[ins.src]) != 0:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JSET_K:  # jset
             if (reg[ins.dst] & <uint64_t>ins.imm) != 0:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JNE_X:  # jne
             if <uint64_t>reg[ins.dst] != <uint64_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JNE_K:  # jne
             if <uint64_t>reg[ins.dst] != <uint64_t><uint64_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JSGT_X:  # jsgt
             if <int64_t>reg[ins.dst] > <int64_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JSGT_K:  # jsgt
             if <int64_t>reg[ins.dst] > <int64_t><uint64_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JSGE_X:  # jsge
             if <int64_t>reg[ins.dst] >= <int64_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JSGE_K:  # jsge
             if <int64_t>reg[ins.dst] >= <int64_t><uint64_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JLT_X:  # jlt
             if <uint64_t>reg[ins.dst] < <uint64_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JLT_K:  # jlt
             if <uint64_t>reg[ins.dst] < <uint64_t><uint64_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JLE_X:  # jle
             if <uint64_t>reg[ins.dst] <= <uint64_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JLE_K:  # jle
             if <uint64_t>reg[ins.dst] <= <uint64_t><uint64_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JSLT_X:  # jslt
             if <int64_t>reg[ins.dst] < <int64_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JSLT_K:  # jslt
             if <int64_t>reg[ins.dst] < <int64_t><uint64_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JSLE_X:  # jsle
             if <int64_t>reg[ins.dst] <= <int64_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JSLE_K:  # jsle
             if <int64_t>reg[ins.dst] <= <int64_t><uint64_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JEQ_X:  # jeq32
             if <uint32_t><uint32_t>reg[ins.dst] == <uint32_t><uint32_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JEQ_K:  # jeq32
             if <uint32_t><uint32_t>reg[ins.dst] == <uint32_t><uint32_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JGT_X:  # jgt32
             if <uint32_t><uint32_t>reg[ins.dst] > <uint32_t><uint32_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JGT_K:  # jgt32
             if <uint32_t><uint32_t>reg[ins.dst] > <uint32_t><uint32_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JGE_X:  # jge32
             if <uint32_t><uint32_t>reg[ins.dst] >= <uint32_t><uint32_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JGE_K:  # jge32
             if <uint32_t><uint32_t>reg[ins.dst] >= <uint32_t><uint32_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JSET_X:  # jset32
             if (<uint32_t>reg[ins.dst] & <uint32_t>reg[ins.src]) != 0:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JSET_K:  # jset32
             if (<uint32_t>reg[ins.dst] & <uint32_t>ins.imm) != 0:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JNE_X:  # jne32
             if <uint32_t><uint32_t>reg[ins.dst] != <uint32_t><uint32_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JNE_K:  # jne32
             if <uint32_t><uint32_t>reg[ins.dst] != <uint32_t><uint32_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JSGT_X:  # jsgt32
             if <int32_t><uint32_t>reg[ins.dst] > <int32_t><uint32_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JSGT_K:  # jsgt32
             if <int32_t><uint32_t>reg[ins.dst] > <int32_t><uint32_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JSGE_X:  # jsge32
             if <int32_t><uint32_t>reg[ins.dst] >= <int32_t><uint32_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JSGE_K:  # jsge32
             if <int32_t><uint32_t>reg[ins.dst] >= <int32_t><uint32_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JLT_X:  # jlt32
             if <uint32_t><uint32_t>reg[ins.dst] < <uint32_t><uint32_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JLT_K:  # jlt32
             if <uint32_t><uint32_t>reg[ins.dst] < <uint32_t><uint32_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JLE_X:  # jle32
             if <uint32_t><uint32_t>reg[ins.dst] <= <uint32_t><uint32_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JLE_K:  # jle32
             if <uint32_t><uint32_t>reg[ins.dst] <= <uint32_t><uint32_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JSLT_X:  # jslt32
             if <int32_t><uint32_t>reg[ins.dst] < <int32_t><uint32_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JSLT_K:  # jslt32
             if <int32_t><uint32_t>reg[ins.dst] < <int32_t><uint32_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JSLE_X:  # jsle32
             if <int32_t><uint32_t>reg[ins.dst] <= <int32_t><uint32_t>reg[ins.src]:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP32_JSLE_K:  # jsle32
             if <int32_t><uint32_t>reg[ins.dst] <= <int32_t><uint32_t>ins.imm:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
         elif h == H_JMP_JA:  # ja
-            budget -= ip - seg
+            budget -= <char *>ip - <char *>seg
             if budget < 0:
                 vm.fault_pc = ins - insns
-                vm.budget = budget
+                vm.budget = budget / INSN_BYTES
                 return vm_fault(vm, FAULT_BUDGET, 0, 0)
             ip = <Insn *>(<char *>insns + ins.target)
             seg = ip
         elif h == H_JMP32_JA:  # ja32
-            budget -= ip - seg
+            budget -= <char *>ip - <char *>seg
             if budget < 0:
                 vm.fault_pc = ins - insns
-                vm.budget = budget
+                vm.budget = budget / INSN_BYTES
                 return vm_fault(vm, FAULT_BUDGET, 0, 0)
             ip = <Insn *>(<char *>insns + ins.target)
             seg = ip
@@ -945,22 +946,20 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             if ins.src == 1:
                 if vm.depth + 1 >= MAX_FRAMES:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_DEPTH, 0, 0)
                 push_frame(vm, insns, ninsns, ip - insns)
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 if budget < 0:
                     vm.fault_pc = ins - insns
-                    vm.budget = budget
+                    vm.budget = budget / INSN_BYTES
                     return vm_fault(vm, FAULT_BUDGET, 0, 0)
                 ip = <Insn *>(<char *>insns + ins.target)
                 seg = ip
             else:
-                budget -= ip - seg
+                budget -= <char *>ip - <char *>seg
                 seg = ip
-                vm.budget = budget
                 st = call_helper(vm, <uint64_t>ins.imm)
-                budget = vm.budget
                 if st != HELPER_OK:
                     if st == HELPER_TAIL_CALL:
                         insns = vm.tail_insns
@@ -969,16 +968,15 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
                         seg = ip
                     elif st == HELPER_EXIT:
                         vm.depth = 0
+                        vm.budget = budget / INSN_BYTES
                         return 0
                     else:
                         vm.fault_pc = ins - insns
                         return -1
         elif h == H_JMP_CALLX:  # callx
-            budget -= ip - seg
+            budget -= <char *>ip - <char *>seg
             seg = ip
-            vm.budget = budget
             st = call_helper(vm, reg[ins.dst])
-            budget = vm.budget
             if st != HELPER_OK:
                 if st == HELPER_TAIL_CALL:
                     insns = vm.tail_insns
@@ -987,14 +985,15 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
                     seg = ip
                 elif st == HELPER_EXIT:
                     vm.depth = 0
+                    vm.budget = budget / INSN_BYTES
                     return 0
                 else:
                     vm.fault_pc = ins - insns
                     return -1
         elif h == H_JMP_EXIT:  # exit
-            budget -= ip - seg
+            budget -= <char *>ip - <char *>seg
             if vm.depth == 0:
-                vm.budget = budget
+                vm.budget = budget / INSN_BYTES
                 return 0
             ip = insns + pop_frame(vm, &insns, &ninsns)
             seg = ip
@@ -1003,7 +1002,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = hot_read(vm, addr, 1)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_READ, addr, 1)
             reg[ins.dst] = ld8(p)
         elif h == H_LDX_MEMSX_B:  # ldxsb
@@ -1011,7 +1010,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = hot_read(vm, addr, 1)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_READ, addr, 1)
             reg[ins.dst] = <uint64_t><int64_t><int8_t>ld8(p)
         elif h == H_ST_MEM_B:  # stb
@@ -1019,7 +1018,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = hot_write(vm, addr, 1)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 1)
             st8(p, <uint8_t><uint64_t>ins.imm)
         elif h == H_STX_MEM_B:  # stxb
@@ -1027,7 +1026,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = hot_write(vm, addr, 1)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 1)
             st8(p, <uint8_t>reg[ins.src])
         elif h == H_LDX_MEM_H:  # ldxh
@@ -1035,7 +1034,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = hot_read(vm, addr, 2)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_READ, addr, 2)
             reg[ins.dst] = ld16(p)
         elif h == H_LDX_MEMSX_H:  # ldxsh
@@ -1043,7 +1042,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = hot_read(vm, addr, 2)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_READ, addr, 2)
             reg[ins.dst] = <uint64_t><int64_t><int16_t>ld16(p)
         elif h == H_ST_MEM_H:  # sth
@@ -1051,7 +1050,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = hot_write(vm, addr, 2)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 2)
             st16(p, <uint16_t><uint64_t>ins.imm)
         elif h == H_STX_MEM_H:  # stxh
@@ -1059,7 +1058,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = hot_write(vm, addr, 2)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 2)
             st16(p, <uint16_t>reg[ins.src])
         elif h == H_LDX_MEM_W:  # ldxw
@@ -1067,7 +1066,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = hot_read(vm, addr, 4)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_READ, addr, 4)
             reg[ins.dst] = ld32(p)
         elif h == H_LDX_MEMSX_W:  # ldxsw
@@ -1075,7 +1074,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = hot_read(vm, addr, 4)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_READ, addr, 4)
             reg[ins.dst] = <uint64_t><int64_t><int32_t>ld32(p)
         elif h == H_ST_MEM_W:  # stw
@@ -1083,7 +1082,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = hot_write(vm, addr, 4)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             st32(p, <uint32_t><uint64_t>ins.imm)
         elif h == H_STX_MEM_W:  # stxw
@@ -1091,7 +1090,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = hot_write(vm, addr, 4)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             st32(p, <uint32_t>reg[ins.src])
         elif h == H_LDX_MEM_DW:  # ldxdw
@@ -1099,7 +1098,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = hot_read(vm, addr, 8)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_READ, addr, 8)
             reg[ins.dst] = ld64(p)
         elif h == H_ST_MEM_DW:  # stdw
@@ -1107,7 +1106,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = hot_write(vm, addr, 8)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             st64(p, <uint64_t><uint64_t>ins.imm)
         elif h == H_STX_MEM_DW:  # stxdw
@@ -1115,7 +1114,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = hot_write(vm, addr, 8)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             st64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_ADD:  # lock add32
@@ -1123,7 +1122,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             atomic_fetch_add32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_OR:  # lock or32
@@ -1131,7 +1130,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             atomic_fetch_or32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_AND:  # lock and32
@@ -1139,7 +1138,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             atomic_fetch_and32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_XOR:  # lock xor32
@@ -1147,7 +1146,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             atomic_fetch_xor32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_FETCH_ADD:  # lock fetch add32
@@ -1155,7 +1154,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             reg[ins.src] = atomic_fetch_add32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_FETCH_OR:  # lock fetch or32
@@ -1163,7 +1162,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             reg[ins.src] = atomic_fetch_or32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_FETCH_AND:  # lock fetch and32
@@ -1171,7 +1170,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             reg[ins.src] = atomic_fetch_and32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_FETCH_XOR:  # lock fetch xor32
@@ -1179,7 +1178,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             reg[ins.src] = atomic_fetch_xor32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_XCHG:  # lock xchg32
@@ -1187,7 +1186,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             reg[ins.src] = atomic_xchg32(p, <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_W_CMPXCHG:  # lock cmpxchg32
@@ -1195,7 +1194,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 4, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 4)
             reg[0] = atomic_cmpxchg32(p, <uint32_t>reg[0], <uint32_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_ADD:  # lock add
@@ -1203,7 +1202,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             atomic_fetch_add64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_OR:  # lock or
@@ -1211,7 +1210,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             atomic_fetch_or64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_AND:  # lock and
@@ -1219,7 +1218,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             atomic_fetch_and64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_XOR:  # lock xor
@@ -1227,7 +1226,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             atomic_fetch_xor64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_FETCH_ADD:  # lock fetch add
@@ -1235,7 +1234,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             reg[ins.src] = atomic_fetch_add64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_FETCH_OR:  # lock fetch or
@@ -1243,7 +1242,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             reg[ins.src] = atomic_fetch_or64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_FETCH_AND:  # lock fetch and
@@ -1251,7 +1250,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             reg[ins.src] = atomic_fetch_and64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_FETCH_XOR:  # lock fetch xor
@@ -1259,7 +1258,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             reg[ins.src] = atomic_fetch_xor64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_XCHG:  # lock xchg
@@ -1267,7 +1266,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             reg[ins.src] = atomic_xchg64(p, <uint64_t>reg[ins.src])
         elif h == H_STX_ATOMIC_DW_CMPXCHG:  # lock cmpxchg
@@ -1275,7 +1274,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             p = vm_access(vm, addr, 8, REGION_RW)
             if p == NULL:
                 vm.fault_pc = ins - insns
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             reg[0] = atomic_cmpxchg64(p, <uint64_t>reg[0], <uint64_t>reg[ins.src])
         elif h == H_LD_IMM_DW:  # lddw
@@ -1285,7 +1284,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             ofs = ins.imm
             if ofs < 0 or <uint64_t>ofs + 1 > vm.packet_len:
                 reg[0] = 0
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 vm.depth = 0
                 return 0
             reg[0] = vm.packet[ofs]
@@ -1293,7 +1292,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             ofs = <int32_t>(<uint32_t>reg[ins.src] + <uint32_t>ins.imm)
             if ofs < 0 or <uint64_t>ofs + 1 > vm.packet_len:
                 reg[0] = 0
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 vm.depth = 0
                 return 0
             reg[0] = vm.packet[ofs]
@@ -1301,7 +1300,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             ofs = ins.imm
             if ofs < 0 or <uint64_t>ofs + 2 > vm.packet_len:
                 reg[0] = 0
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 vm.depth = 0
                 return 0
             reg[0] = bswap16(ld16(vm.packet + ofs))
@@ -1309,7 +1308,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             ofs = <int32_t>(<uint32_t>reg[ins.src] + <uint32_t>ins.imm)
             if ofs < 0 or <uint64_t>ofs + 2 > vm.packet_len:
                 reg[0] = 0
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 vm.depth = 0
                 return 0
             reg[0] = bswap16(ld16(vm.packet + ofs))
@@ -1317,7 +1316,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             ofs = ins.imm
             if ofs < 0 or <uint64_t>ofs + 4 > vm.packet_len:
                 reg[0] = 0
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 vm.depth = 0
                 return 0
             reg[0] = bswap32(ld32(vm.packet + ofs))
@@ -1325,11 +1324,22 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             ofs = <int32_t>(<uint32_t>reg[ins.src] + <uint32_t>ins.imm)
             if ofs < 0 or <uint64_t>ofs + 4 > vm.packet_len:
                 reg[0] = 0
-                vm.budget = budget - (ip - seg)
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 vm.depth = 0
                 return 0
             reg[0] = bswap32(ld32(vm.packet + ofs))
-        else:
+        elif (h == 0 or h == 164 or h == 165 or h == 166 or h == 167 or h == 168 or h == 169 or h == 170 or
+              h == 171 or h == 172 or h == 173 or h == 174 or h == 175 or h == 176 or h == 177 or h == 178 or
+              h == 179 or h == 180 or h == 181 or h == 182 or h == 183 or h == 184 or h == 185 or h == 186 or
+              h == 187 or h == 188 or h == 189 or h == 190 or h == 191 or h == 192 or h == 193 or h == 194 or
+              h == 195 or h == 196 or h == 197 or h == 198 or h == 199 or h == 200 or h == 201 or h == 202 or
+              h == 203 or h == 204 or h == 205 or h == 206 or h == 207 or h == 208 or h == 209 or h == 210 or
+              h == 211 or h == 212 or h == 213 or h == 214 or h == 215 or h == 216 or h == 217 or h == 218 or
+              h == 219 or h == 220 or h == 221 or h == 222 or h == 223 or h == 224 or h == 225 or h == 226 or
+              h == 227 or h == 228 or h == 229 or h == 230 or h == 231 or h == 232 or h == 233 or h == 234 or
+              h == 235 or h == 236 or h == 237 or h == 238 or h == 239 or h == 240 or h == 241 or h == 242 or
+              h == 243 or h == 244 or h == 245 or h == 246 or h == 247 or h == 248 or h == 249 or h == 250 or
+              h == 251 or h == 252 or h == 253 or h == 254 or h == 255):
             vm.fault_pc = ins - insns
-            vm.budget = budget
+            vm.budget = budget / INSN_BYTES
             return vm_fault(vm, FAULT_ILLEGAL, ins.opcode, 0)
