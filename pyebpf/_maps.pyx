@@ -1352,14 +1352,32 @@ cdef int h_probe_read_str(VMState *vm, uint64_t *r) noexcept nogil:
     return HELPER_OK
 
 
+cdef uint64_t csum_partial32(const uint8_t *p, uint64_t n, uint32_t seed) noexcept nogil:
+    """x86 csum_partial over 4-byte words: a 32-bit one's complement sum."""
+    cdef uint64_t s = seed
+    cdef uint32_t w
+    cdef uint64_t i = 0
+    while i < n:
+        memcpy(&w, p + i, 4)
+        s += w
+        i += 4
+    s = (s & 0xFFFFFFFFu) + (s >> 32)
+    s = (s & 0xFFFFFFFFu) + (s >> 32)
+    return s
+
+
+cdef inline uint32_t csum_sub32(uint32_t a, uint32_t b) noexcept nogil:
+    cdef uint64_t s = <uint64_t>a + <uint32_t>~b
+    return <uint32_t>((s & 0xFFFFFFFFu) + (s >> 32))
+
+
 cdef int h_csum_diff(VMState *vm, uint64_t *r) noexcept nogil:
-    # csum_diff(from, from_size, to, to_size, seed): x86 csum_partial semantics.
+    # csum_diff(from, from_size, to, to_size, seed): since Linux 6.13 the result is the
+    # same on every architecture, the 32-bit sum folded to 16 bits (csum_from32to16).
     cdef const uint8_t *a = NULL
     cdef const uint8_t *b = NULL
-    cdef uint64_t s = <uint32_t>r[5]
-    cdef uint32_t w
-    cdef uint64_t i
-    if (r[2] | r[4]) & 3 or r[2] > 512 or r[4] > 512:
+    cdef uint32_t ret = <uint32_t>r[5]
+    if (r[2] | r[4]) & 3 or r[2] + r[4] > 512:
         r[0] = neg(-EINVAL)
         return HELPER_OK
     if r[2]:
@@ -1370,19 +1388,16 @@ cdef int h_csum_diff(VMState *vm, uint64_t *r) noexcept nogil:
         b = vm_access(vm, r[3], r[4], REGION_READ)
         if b == NULL:
             return vm_fault(vm, FAULT_READ, r[3], r[4])
-    i = 0
-    while i < r[2]:
-        memcpy(&w, a + i, 4)
-        s += <uint32_t>~w
-        i += 4
-    i = 0
-    while i < r[4]:
-        memcpy(&w, b + i, 4)
-        s += w
-        i += 4
-    s = <uint64_t>(<uint32_t>s) + (s >> 32)
-    s = <uint64_t>(<uint32_t>s) + (s >> 32)
-    r[0] = <uint32_t>s
+    if r[2] and r[4]:
+        ret = csum_sub32(<uint32_t>csum_partial32(b, r[4], ret),
+                         <uint32_t>csum_partial32(a, r[2], 0))
+    elif r[4]:
+        ret = <uint32_t>csum_partial32(b, r[4], ret)
+    elif r[2]:
+        ret = ~(<uint32_t>csum_partial32(a, r[2], ~ret))
+    ret = (ret & 0xFFFF) + (ret >> 16)
+    ret = (ret & 0xFFFF) + (ret >> 16)
+    r[0] = ret
     return HELPER_OK
 
 
