@@ -1066,22 +1066,35 @@ class Checker:
         self.trace(st, [0])
 
     def const_key(self, st: State, r: Reg, size: int) -> int | None:
+        """get_constant_map_key: a key on the stack that is a known constant, else None."""
         if not r.is_const():
             return None
-        off = r.off
+        slot_idx = -(r.off + sc.s64(r.tn.value)) - 1
+        if slot_idx < 0:
+            return None
         frame = st.frames[r.frame] if r.frame < len(st.frames) else st.cur
-        slot = frame.stack.get((-off - 1) // 8)
+        slot = frame.stack.get(slot_idx // 8)
         if slot is None:
             return None
         kinds, sp = slot
-        if kinds[7] == _SPILL and sp is not None and sp.t == sc.SCALAR and off % 8 == 0:
-            spill = sum(1 for k in kinds if k == _SPILL)
-            if spill == size and sp.is_const():
-                return sp.tn.value
-            return None
-        if all(kinds[(-(off + j) - 1) % 8] == _ZERO for j in range(size)) and off % 8 == 0:
+        pos = slot_idx % 8
+        zero = 0
+        i = pos
+        while i >= 0 and kinds[i] == _ZERO:
+            zero += 1
+            i -= 1
+        if zero >= size:
             return 0
-        return None
+        if kinds[7] != _SPILL or sp is None or sp.t != sc.SCALAR:
+            return None
+        spill = 0
+        i = pos
+        while i >= 0 and kinds[i] == _SPILL:
+            spill += 1
+            i -= 1
+        if spill != size or not sp.is_const():
+            return None
+        return sp.tn.value
 
     def helper_mem(self, st: State, rn: int, r: Reg, size: int) -> None:
         """check_helper_mem_access for a fixed size."""
