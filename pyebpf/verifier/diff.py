@@ -12,8 +12,7 @@ import sys
 from dataclasses import dataclass
 
 from pyebpf.errors import VerifierError
-from pyebpf.verifier import bpf_check
-from pyebpf.verifier import oracle
+from pyebpf.verifier import bpf_check, oracle
 from pyebpf.verifier.gen import GenProgram, generate
 
 
