@@ -188,36 +188,12 @@ if budget < 0:
 ip = <Insn *>(<char *>insns + ins.target)
 seg = ip"""
 
-_CALL = """\
-if ins.src == 1:
-    if vm.depth + 1 >= MAX_FRAMES:
-        vm.fault_pc = ins - insns
-        vm.budget = budget / INSN_BYTES
-        return vm_fault(vm, FAULT_DEPTH, 0, 0)
-    push_frame(vm, insns, ninsns, ip - insns)
-""" + "\n".join("    " + line for line in _TAKE.splitlines()) + """
-else:
-    budget -= <char *>ip - <char *>seg
-    seg = ip
-    st = call_helper(vm, <uint64_t>ins.imm)
-    if st != HELPER_OK:
-        if st == HELPER_TAIL_CALL:
-            insns = vm.tail_insns
-            ninsns = vm.tail_ninsns
-            ip = insns
-            seg = ip
-        elif st == HELPER_EXIT:
-            vm.depth = 0
-            vm.budget = budget / INSN_BYTES
-            return 0
-        else:
-            vm.fault_pc = ins - insns
-            return -1"""
-
-_CALLX = """\
+def _helper_call(helper_id: str) -> str:
+    """A call through the helper table: the straight-line run ends here too."""
+    return f"""\
 budget -= <char *>ip - <char *>seg
 seg = ip
-st = call_helper(vm, reg[ins.dst])
+st = call_helper(vm, {helper_id})
 if st != HELPER_OK:
     if st == HELPER_TAIL_CALL:
         insns = vm.tail_insns
@@ -231,6 +207,20 @@ if st != HELPER_OK:
     else:
         vm.fault_pc = ins - insns
         return -1"""
+
+
+_CALL = """\
+if ins.src == 1:
+    if vm.depth + 1 >= MAX_FRAMES:
+        vm.fault_pc = ins - insns
+        vm.budget = budget / INSN_BYTES
+        return vm_fault(vm, FAULT_DEPTH, 0, 0)
+    push_frame(vm, insns, ninsns, ip - insns)
+""" + "\n".join("    " + line for line in _TAKE.splitlines()) + """
+else:
+""" + "\n".join("    " + line for line in _helper_call("<uint64_t>ins.imm").splitlines())
+
+_CALLX = _helper_call("reg[ins.dst]")
 
 _EXIT = """\
 budget -= <char *>ip - <char *>seg
