@@ -429,6 +429,9 @@ def test_run_skb(prog: Any, p: TestRunParams) -> TestRunOutcome:
         return prog.execute(c, state, memory=(frame.buf,), packet=packet, cpu=0)
 
     r0, duration = _repeat(prog, p, once)
+    if not is_l2:
+        # The kernel pushes the link-layer header back for the output, zeroed.
+        frame.buf[head:head + ETH_HLEN] = bytes(ETH_HLEN)
     out = _finish(p, bytes(frame.buf[head:state.end]), r0, duration)
     out.redirect = state.redirect_to
     if ctx_raw is not None:

@@ -385,8 +385,12 @@ class Runtime:
             raise BPFError(errno.E2BIG, f"insn_cnt {n} out of range")
         if not self.privileged and req.prog_type not in _UNPRIV_TYPES:
             raise BPFError(errno.EPERM, "unprivileged loads are for socket filters only")
-        # 2. program type ops lookup (find_prog_type)
+        # 2. program type ops lookup (find_prog_type) and attach checks
         spec = spec_for(req.prog_type)
+        sleepable = bool(req.prog_flags & uapi.BPF_F_SLEEPABLE)
+        if (req.prog_type == uapi.BpfProgType.BPF_PROG_TYPE_SYSCALL) != sleepable:
+            raise BPFError(errno.EINVAL, "syscall programs, and only they (of the types "
+                           "pyebpf runs), must be sleepable")
         # 3. allocation, then the LSM-like security hook (security_bpf_prog_load)
         for hook in self.security_hooks:
             if hook(req) is False:

@@ -105,13 +105,14 @@ class Client:
         return self.call(Cmd.BPF_MAP_FREEZE, a)
 
     def prog_load(self, insns, prog_type=PT.BPF_PROG_TYPE_XDP, license=b"GPL",
-                  fd_array=None) -> int:
+                  fd_array=None, flags=0) -> int:
         code = insns if isinstance(insns, bytes) else isa.encode(insns)
         buf = ctypes.create_string_buffer(code, len(code))
         lic = ctypes.create_string_buffer(license)
         a = uapi.BpfAttr()
         a.prog_type, a.insn_cnt = prog_type, len(code) // 8
         a.insns, a.license = ctypes.addressof(buf), ctypes.addressof(lic)
+        a.prog_flags = flags
         if fd_array is not None:
             arr = (ctypes.c_int * len(fd_array))(*fd_array)
             a.fd_array = ctypes.addressof(arr)
