@@ -27,9 +27,10 @@ import dataclasses
 import errno
 import os
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pyebpf import isa
 from pyebpf.btf import (
@@ -54,6 +55,10 @@ from pyebpf.uapi import BPF_F_RDONLY_PROG, BPF_F_SLEEPABLE
 from pyebpf.uapi import BpfAttachType as _At
 from pyebpf.uapi import BpfMapType as _Mt
 from pyebpf.uapi import BpfProgType as _Pt
+
+if TYPE_CHECKING:
+    from pyebpf.objects import Map, Program
+    from pyebpf.runtime import Runtime
 
 # --- ELF constants (System V ABI; llvm's BPF relocation numbering) -------------
 
@@ -413,6 +418,16 @@ class CollectionSpec:
         for v in new.variables.values():
             v.collection = new
         return new
+
+    def load(self, runtime: Runtime | None = None,
+             programs: Iterable[str] | None = None) -> Collection:
+        """Create the maps and load the programs (all, or those named) in a pyebpf runtime.
+
+        ``runtime`` defaults to the process's :func:`pyebpf.runtime.default_runtime`.
+        Everything goes through the same ``bpf()`` commands a kernel loader issues,
+        so the verifier and every check of BPF_MAP_CREATE / BPF_PROG_LOAD apply.
+        """
+        return load_collection(self, runtime, programs)
 
 
 # --- ELF reading ----------------------------------------------------------------
@@ -1026,6 +1041,179 @@ def load_elf(source: str | os.PathLike[str] | bytes | bytearray | memoryview) ->
         except OSError as e:
             raise ELFError(f"cannot read {os.fspath(source)!r}: {e.strerror}") from None
     return _Loader(data).load()
+
+
+# --- loading into a pyebpf runtime --------------------------------------------------
+
+
+def _typed(btf: BTF | None, type_id: int, raw: bytes) -> object:
+    """``raw`` as a Python value of BTF type ``type_id``, or the bytes when untyped."""
+    if btf is None or not type_id:
+        return bytes(raw)
+    try:
+        return btf.to_python(type_id, raw)
+    except BTFError:
+        return bytes(raw)
+
+
+@dataclass
+class MapEntry:
+    """One element of a loaded map: the raw bytes and their BTF-typed Python values.
+
+    For per-CPU maps ``value`` is one value per CPU (as the kernel returns them).
+    """
+
+    key: bytes
+    value: bytes | list[bytes]
+    key_typed: object
+    value_typed: object
+
+
+@dataclass
+class Collection:
+    """A :class:`CollectionSpec` loaded into a pyebpf runtime: live
+    :class:`pyebpf.objects.Program` and :class:`pyebpf.objects.Map` objects by name.
+
+    Close it (or use ``with``) to release their fds; an object then lives on
+    only while something else (another fd, a pin, a program using a map) holds it.
+    """
+
+    programs: dict[str, Program]
+    maps: dict[str, Map]
+    spec: CollectionSpec = field(repr=False)
+    runtime: Runtime = field(repr=False)
+
+    def close(self) -> None:
+        for obj in [*self.programs.values(), *self.maps.values()]:
+            obj.close()
+
+    def __enter__(self) -> Collection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def entries(self, name: str) -> list[MapEntry]:
+        """The elements of map ``name`` in iteration order, typed through the object's BTF.
+
+        Maps whose elements user space cannot list (ring buffers, queues, stacks,
+        bloom filters, prog arrays and map-in-maps hold no readable values) give [].
+        """
+        m, ms = self.maps[name], self.spec.maps[name]
+        if ms.type in _NOT_LISTABLE:
+            return []
+        out = []
+        for key in m:
+            try:
+                value = m.lookup(key)
+            except BPFError:
+                continue          # deleted meanwhile, or an empty array slot of fd maps
+            if isinstance(value, list):
+                typed: object = [_typed(ms.btf, ms.value_type_id, v) for v in value]
+            else:
+                typed = _typed(ms.btf, ms.value_type_id, value)
+            out.append(MapEntry(key, value, _typed(ms.btf, ms.key_type_id, key), typed))
+        return out
+
+    def variables(self, map_name: str) -> dict[str, object]:
+        """The global variables of a data map (``.data``, ``.bss``, ``.rodata``) as they
+        are now in the loaded map, typed through BTF."""
+        raw = self.maps[map_name].lookup(0)
+        out: dict[str, object] = {}
+        for v in self.spec.variables.values():
+            if v.map_name == map_name:
+                chunk = raw[v.offset:v.offset + v.size]
+                out[v.name] = (_typed(self.spec.btf, v.type_id, chunk) if v.type_id
+                               else int.from_bytes(chunk, "little") if v.size <= 8 else chunk)
+        return out
+
+
+_NOT_LISTABLE = frozenset(int(t) for t in (
+    _Mt.BPF_MAP_TYPE_RINGBUF, _Mt.BPF_MAP_TYPE_USER_RINGBUF, _Mt.BPF_MAP_TYPE_QUEUE,
+    _Mt.BPF_MAP_TYPE_STACK, _Mt.BPF_MAP_TYPE_BLOOM_FILTER, _Mt.BPF_MAP_TYPE_PROG_ARRAY,
+    _Mt.BPF_MAP_TYPE_ARRAY_OF_MAPS, _Mt.BPF_MAP_TYPE_HASH_OF_MAPS,
+    _Mt.BPF_MAP_TYPE_PERF_EVENT_ARRAY))
+
+
+def load_collection(spec: CollectionSpec, runtime: Runtime | None = None,
+                    programs: Iterable[str] | None = None) -> Collection:
+    """Load ``spec`` into a pyebpf runtime, in the order libbpf's loader uses.
+
+    1. maps: an inner-map template first for map-in-maps; global data maps
+       written with their initial contents, ``.rodata`` frozen afterwards (so the
+       verifier may treat its values as constants, as the kernel does);
+    2. programs through BPF_PROG_LOAD with ``fd_array`` for the
+       ``BPF_PSEUDO_MAP_IDX``/``MAP_IDX_VALUE`` references, the type, expected
+       attach type and flags from the section, and the object's license;
+    3. PROG_ARRAY and map-in-map initial ``values`` once their targets exist.
+
+    Maps are never pinned (``pinning`` is kept in the spec only).  The runtime's
+    PROG_LOAD takes no program BTF, so func_info/line_info stay in the spec.
+    """
+    from pyebpf.objects import Map, Program
+    from pyebpf.runtime import default_runtime
+
+    rt = runtime or default_runtime()
+    wanted = None if programs is None else list(programs)
+    if wanted is not None:
+        unknown = [n for n in wanted if n not in spec.programs]
+        if unknown:
+            raise ELFError(f"no program {unknown[0]!r} in the object "
+                           f"(programs: {', '.join(spec.programs) or 'none'})")
+    coll = Collection({}, {}, spec, rt)
+    try:
+        for name, m in spec.maps.items():
+            template = None
+            if m.inner is not None:
+                i = m.inner
+                template = Map(i.type, i.key_size, i.value_size, i.max_entries, flags=i.flags,
+                               name=kernel_map_name(i.name), map_extra=i.map_extra, runtime=rt)
+            try:
+                live = Map(m.type, m.key_size, m.value_size, m.max_entries, flags=m.flags,
+                           name=kernel_map_name(name), inner_map=template,
+                           map_extra=m.map_extra, runtime=rt)
+            except BPFError as e:
+                raise _context(e, f"map {name!r}") from None
+            finally:
+                if template is not None:
+                    template.close()
+            coll.maps[name] = live
+            if m.is_data:
+                live.update(0, bytes(m.data))
+                if m.freeze:
+                    live.freeze()
+        for name, p in spec.programs.items():
+            if wanted is not None and name not in wanted:
+                continue
+            p.check_core_relos()
+            p.check_license()
+            try:
+                coll.programs[name] = Program(
+                    p.instructions, p.type, license=p.license, name=kernel_map_name(name),
+                    fd_array=[coll.maps[n] for n in p.map_names], prog_flags=p.flags,
+                    expected_attach_type=p.expected_attach_type, runtime=rt)
+            except BPFError as e:
+                raise _context(e, f"program {name!r}") from None
+        for name, m in spec.maps.items():
+            for key, value in m.contents if not m.is_data else ():
+                assert isinstance(key, int) and isinstance(value, str)
+                target: Any = (coll.programs.get(value) if m.type == _Mt.BPF_MAP_TYPE_PROG_ARRAY
+                               else coll.maps.get(value))
+                if target is not None:         # a program not loaded (``programs=``) is skipped
+                    coll.maps[name].update(key, target.fd)
+    except BaseException:
+        coll.close()
+        raise
+    return coll
+
+
+def _context(e: BPFError, what: str) -> BPFError:
+    """``e`` with ``what`` in front of its message, same class, errno and log
+    (cilium/ebpf's ``%w`` wrapping), so callers still catch VerifierError by type."""
+    e.strerror = f"{what}: {e.strerror or os.strerror(e.errno or errno.EINVAL)}"
+    if hasattr(e, "reason"):
+        e.reason = f"{what}: {e.reason}"
+    return e
 
 
 # --- loading into the live kernel ---------------------------------------------------

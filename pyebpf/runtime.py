@@ -118,6 +118,7 @@ class BpfProg:
             if m not in maps:
                 maps.append(m)
                 todo.extend(m.inner_maps())
+                todo.extend(_tail_call_maps(m))
         ctx.set_maps([m.cmap for m in maps])
         pid_tgid, uid_gid = identity()
         ctx.set_identity(pid_tgid, uid_gid, time.monotonic_ns())
@@ -196,6 +197,21 @@ class BpfProg:
         finally:
             run.attach(vm)
         return r0
+
+
+def _tail_call_maps(m: BpfMap) -> list[BpfMap]:
+    """The maps of the programs a prog array holds: a tail call runs in the caller's
+    context, and the callee uses its own maps (as in the kernel)."""
+    if m.map_type != uapi.BpfMapType.BPF_MAP_TYPE_PROG_ARRAY:
+        return []
+    out: list[BpfMap] = []
+    for i in range(m.max_entries):
+        try:
+            prog = m.cmap.slot(i)
+        except BPFError:
+            continue
+        out.extend(getattr(prog, "used_maps", ()))
+    return out
 
 
 def _calc_tag(insns: Sequence[isa.Instruction]) -> bytes:
