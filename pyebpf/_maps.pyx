@@ -165,11 +165,15 @@ cdef inline uint8_t *value_at(MapC *m, uint32_t i) noexcept nogil:
 
 
 cdef uint32_t hash_find(MapC *m, const uint8_t *key, uint32_t h) noexcept nogil:
+    # The walk is bounded: a lock-free reader racing a writer in another thread may
+    # see a chain being relinked, and must neither loop nor leave the slab.
     cdef uint32_t i = m.buckets[h & (m.nbuckets - 1)]
-    while i != NIL:
+    cdef uint32_t steps = 0
+    while i < m.max_entries and steps <= m.max_entries:
         if m.hashes[i] == h and memcmp(key_at(m, i), key, m.key_size) == 0:
             return i
         i = m.next[i]
+        steps += 1
     return NIL
 
 
@@ -394,6 +398,10 @@ cdef uint8_t *map_lookup(MapC *m, const uint8_t *key, int32_t cpu) noexcept nogi
         if idx < m.max_entries:
             return value_at(m, idx) + off
         return NULL
+    if is_hash(m.map_type) and not is_lru(m.map_type):
+        # Readers take no lock (the kernel's are RCU readers): see hash_find.
+        i = hash_find(m, key, pyebpf_hash(key, m.key_size, m.seed))
+        return value_at(m, i) + off if i != NIL else NULL
     pyebpf_lock(&m.lock)
     if is_hash(m.map_type):
         i = hash_find(m, key, pyebpf_hash(key, m.key_size, m.seed))
