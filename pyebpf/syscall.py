@@ -22,7 +22,7 @@ from typing import Any
 
 from pyebpf import uapi
 from pyebpf.errors import BPFError, LoadError, VerifierError
-from pyebpf.maps import HASH_TYPES, BpfMap, MapAttrs
+from pyebpf.maps import ARRAY_TYPES, HASH_TYPES, BpfMap, MapAttrs
 from pyebpf.progtypes import TestRunParams, test_run
 from pyebpf.runtime import BpfProg, BtfObject, LoadRequest, Runtime, StatsHandle, default_runtime
 
@@ -250,6 +250,10 @@ def _batch(c: _Call) -> int:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
     vsize = m.user_value_size
     count = b.count
+    # which map_ops have batch operations: htab all four, arrays lookup and update
+    if not (m.map_type in HASH_TYPES or (m.map_type in ARRAY_TYPES and cmd in (
+            C.BPF_MAP_LOOKUP_BATCH, C.BPF_MAP_UPDATE_BATCH))):
+        raise BPFError(ENOTSUPP, "this map type has no such batch operation")
     if cmd in (C.BPF_MAP_UPDATE_BATCH, C.BPF_MAP_DELETE_BATCH):
         done = 0
         try:
@@ -264,27 +268,40 @@ def _batch(c: _Call) -> int:
         finally:
             c.put(uapi.BpfAttrMapBatch, off, "count", done)
         return 0
-    # lookup (and delete): the cursor is the index of the next element, as a u32
-    if m.map_type not in HASH_TYPES and cmd == C.BPF_MAP_LOOKUP_AND_DELETE_BATCH:
-        raise BPFError(errno.EINVAL if m.map_type in (uapi.BpfMapType.BPF_MAP_TYPE_ARRAY,
-                       uapi.BpfMapType.BPF_MAP_TYPE_PERCPU_ARRAY) else ENOTSUPP)
+    # lookup (and delete)
     if count == 0:
         raise BPFError(errno.EINVAL, "count is 0")
-    start = struct.unpack("<I", copy_from_user(b.in_batch, 4))[0] if b.in_batch else 0
-    keys = m.keys()
-    chunk = keys[start:start + count]
-    out_keys = b"".join(chunk)
-    out_vals = b"".join(m.lookup(k) for k in chunk)
-    copy_to_user(b.keys, out_keys)
-    copy_to_user(b.values, out_vals)
-    nxt = start + len(chunk)
+    if m.map_type in HASH_TYPES:
+        # htab batches: the cursor is an opaque u32 (pyebpf: the position in key order)
+        start = struct.unpack("<I", copy_from_user(b.in_batch, 4))[0] if b.in_batch else 0
+        keys = m.keys()
+        chunk = keys[start:start + count]
+        done = start + len(chunk) >= len(keys)
+        cursor = struct.pack("<I", start if cmd == C.BPF_MAP_LOOKUP_AND_DELETE_BATCH
+                             else start + len(chunk))
+    else:
+        # generic_map_lookup_batch: in_batch/out_batch hold the last key copied
+        prev = copy_from_user(b.in_batch, m.key_size) if b.in_batch else None
+        chunk, done = [], False
+        while len(chunk) < count:
+            try:
+                prev = m.next_key(prev)
+            except BPFError as e:
+                if e.errno != errno.ENOENT:
+                    raise
+                done = True
+                break
+            chunk.append(prev)
+        cursor = chunk[-1] if chunk else b""
+    copy_to_user(b.keys, b"".join(chunk))
+    copy_to_user(b.values, b"".join(m.lookup(k) for k in chunk))
     if cmd == C.BPF_MAP_LOOKUP_AND_DELETE_BATCH:
         for k in chunk:
             m.delete(k)
-        nxt = start
-    copy_to_user(b.out_batch, struct.pack("<I", nxt))
+    if cursor:
+        copy_to_user(b.out_batch, cursor)
     c.put(uapi.BpfAttrMapBatch, off, "count", len(chunk))
-    if start + len(chunk) >= len(keys):
+    if done:
         raise BPFError(errno.ENOENT, "no more elements")
     return 0
 

@@ -463,3 +463,67 @@ def test_log_buffer_enospc_when_too_small():
     else:  # the whole log fitted
         assert len(log.value) < 127
         rt.close(fd)
+
+
+def _batch_attr(fd, keys, values, count, in_batch=None, out_batch=None):
+    a = uapi.BpfAttr()
+    b = a.batch
+    b.map_fd, b.count = fd, count
+    b.keys, b.values = ctypes.addressof(keys), ctypes.addressof(values)
+    b.in_batch = ctypes.addressof(in_batch) if in_batch is not None else 0
+    b.out_batch = ctypes.addressof(out_batch) if out_batch is not None else 0
+    return a
+
+
+def test_array_batches_match_kernel(client):
+    fd = client.map_create(MT.BPF_MAP_TYPE_ARRAY, 4, 4, 5)
+    keys = (ctypes.c_uint32 * 5)(0, 1, 2, 3, 4)
+    vals = (ctypes.c_uint32 * 5)(10, 11, 12, 13, 14)
+    a = _batch_attr(fd, keys, vals, 5)
+    client.call(Cmd.BPF_MAP_UPDATE_BATCH, a)
+    assert a.batch.count == 5
+    okeys, ovals, cursor = (ctypes.c_uint32 * 5)(), (ctypes.c_uint32 * 5)(), ctypes.c_uint32()
+    a = _batch_attr(fd, okeys, ovals, 3, None, cursor)
+    client.call(Cmd.BPF_MAP_LOOKUP_BATCH, a)
+    assert (a.batch.count, list(okeys)[:3], list(ovals)[:3]) == (3, [0, 1, 2], [10, 11, 12])
+    nxt = ctypes.c_uint32(cursor.value)
+    a = _batch_attr(fd, okeys, ovals, 3, nxt, cursor)
+    assert client.err(client.call, Cmd.BPF_MAP_LOOKUP_BATCH, a) == errno.ENOENT
+    assert (a.batch.count, list(ovals)[:2]) == (2, [13, 14])
+    a = _batch_attr(fd, okeys, ovals, 3)
+    assert client.err(client.call, Cmd.BPF_MAP_LOOKUP_AND_DELETE_BATCH, a) == 524
+    a = _batch_attr(fd, keys, vals, 2)
+    assert client.err(client.call, Cmd.BPF_MAP_DELETE_BATCH, a) == 524   # ENOTSUPP
+
+
+def test_hash_batches_drain_the_map(client):
+    fd = client.map_create(MT.BPF_MAP_TYPE_HASH, 4, 4, 16)
+    keys = (ctypes.c_uint32 * 6)(*range(6))
+    vals = (ctypes.c_uint32 * 6)(*range(100, 106))
+    client.call(Cmd.BPF_MAP_UPDATE_BATCH, _batch_attr(fd, keys, vals, 6))
+    got = {}
+    okeys, ovals = (ctypes.c_uint32 * 16)(), (ctypes.c_uint32 * 16)()
+    cursor = ctypes.c_uint32()
+    a = _batch_attr(fd, okeys, ovals, 16, None, cursor)
+    assert client.err(client.call, Cmd.BPF_MAP_LOOKUP_AND_DELETE_BATCH, a) == errno.ENOENT
+    got.update(zip(list(okeys)[:a.batch.count], list(ovals)[:a.batch.count], strict=True))
+    assert got == {k: 100 + k for k in range(6)}
+    assert client.keys(fd, 4) == []
+
+
+def test_btf_load_matches_kernel(client):
+    types = struct.pack("<III", 1, 1 << 24, 4) + struct.pack("<I", (1 << 24) | 32)
+    strings = b"\0int\0"
+    hdr = struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types), len(strings))
+    for blob, want in ((hdr + types + strings, 0), (b"\0\0" + hdr[2:] + types + strings,
+                                                    errno.EINVAL)):
+        buf = ctypes.create_string_buffer(blob, len(blob))
+        a = uapi.BpfAttr()
+        a.btf, a.btf_size = ctypes.addressof(buf), len(blob)
+        try:
+            fd = client.call(Cmd.BPF_BTF_LOAD, a)
+        except OSError as e:
+            assert e.errno == want
+        else:
+            assert want == 0
+            client.fds.append(fd)
