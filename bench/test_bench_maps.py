@@ -15,10 +15,10 @@ import struct
 import time
 
 import pytest
-
-from pyebpf import isa, kernel, uapi
 from pyebpf._core import VM, Program
 from pyebpf._maps import CMap, RunContext, c_helpers
+
+from pyebpf import isa, kernel, uapi
 from pyebpf.asm import assemble
 
 N = 1_000_000

@@ -74,7 +74,6 @@ cdef class CMap:
     cdef MapC *c
     cdef dict refs             # slot -> object kept alive for fd maps
     cdef readonly int map_type
-    cdef readonly object ringbuf_waiters
     cdef bytes _key(self, key)
 
 

@@ -121,11 +121,6 @@ class RunState:
             c.data, c.data_end, c.data_meta = base + self.data, base + self.end, base + self.data
             c.len = self.end - self.data
 
-    def _read_ctx(self) -> None:
-        # The program may have changed nothing here, but adjust_* must start from the
-        # kernel-side truth, which is ours: the ctx fields are a published copy.
-        pass
-
     # XDP helpers ---------------------------------------------------------------------
 
     def xdp_adjust_head(self, delta: int) -> int:

@@ -404,3 +404,30 @@ def test_ringbuf_submit_of_foreign_pointer_is_an_error():
     p = BpfProgram(insns, PT.BPF_PROG_TYPE_XDP, runtime=rt)
     with pytest.raises(HelperError):
         p.test_run(bytes(20))
+
+
+def test_for_each_map_elem_callback():
+    """bpf_for_each_map_elem(map, cb, ctx, 0): cb(map, key, value, ctx) per element."""
+    rt = Runtime(verifier=False)
+    m = Map(MT.BPF_MAP_TYPE_HASH, 4, 8, 8, runtime=rt)
+    for k in range(5):
+        m[u32(k)] = struct.pack("<Q", 10 * k)
+    insns = [ld_map(1, m.fd), isa.Instruction(0x18, 2, isa.BPF_PSEUDO_FUNC, 0, 10), *asm("""
+        stdw [%r10-8], 0
+        mov %r3, %r10
+        add %r3, -8
+        mov %r4, 0
+        call 164
+        ldxdw %r1, [%r10-8]
+        lsh %r0, 16
+        add %r0, %r1
+        exit
+        ldxdw %r5, [%r3]
+        ldxdw %r1, [%r4]
+        add %r1, %r5
+        stxdw [%r4], %r1
+        mov %r0, 0
+        exit
+    """)]
+    p = BpfProgram(insns, PT.BPF_PROG_TYPE_XDP, runtime=rt)
+    assert p.test_run(bytes(20)).retval == (5 << 16) + 100
