@@ -419,15 +419,16 @@ class CollectionSpec:
             v.collection = new
         return new
 
-    def load(self, runtime: Runtime | None = None,
-             programs: Iterable[str] | None = None) -> Collection:
+    def load(self, runtime: Runtime | None = None, programs: Iterable[str] | None = None,
+             log_level: int = 0) -> Collection:
         """Create the maps and load the programs (all, or those named) in a pyebpf runtime.
 
         ``runtime`` defaults to the process's :func:`pyebpf.runtime.default_runtime`.
         Everything goes through the same ``bpf()`` commands a kernel loader issues,
         so the verifier and every check of BPF_MAP_CREATE / BPF_PROG_LOAD apply.
+        ``log_level`` > 0 keeps each program's verifier log in ``Program.log``.
         """
-        return load_collection(self, runtime, programs)
+        return load_collection(self, runtime, programs, log_level)
 
 
 # --- ELF reading ----------------------------------------------------------------
@@ -1136,7 +1137,7 @@ _NOT_LISTABLE = frozenset(int(t) for t in (
 
 
 def load_collection(spec: CollectionSpec, runtime: Runtime | None = None,
-                    programs: Iterable[str] | None = None) -> Collection:
+                    programs: Iterable[str] | None = None, log_level: int = 0) -> Collection:
     """Load ``spec`` into a pyebpf runtime, in the order libbpf's loader uses.
 
     1. maps: an inner-map template first for map-in-maps; global data maps
@@ -1191,7 +1192,8 @@ def load_collection(spec: CollectionSpec, runtime: Runtime | None = None,
                 coll.programs[name] = Program(
                     p.instructions, p.type, license=p.license, name=kernel_map_name(name),
                     fd_array=[coll.maps[n] for n in p.map_names], prog_flags=p.flags,
-                    expected_attach_type=p.expected_attach_type, runtime=rt)
+                    expected_attach_type=p.expected_attach_type, log_level=log_level,
+                    runtime=rt)
             except BPFError as e:
                 raise _context(e, f"program {name!r}") from None
         for name, m in spec.maps.items():
