@@ -83,6 +83,8 @@ def _body(spec: OpSpec) -> str:
         return f"reg[ins.dst] = bswap{spec.width}(<{t}>reg[ins.dst])"
     if form in (Form.JCOND_REG, Form.JCOND_IMM):
         return _jcond(spec)
+    if op == "may_goto":
+        return "if vm.may_goto == 0:\n" + _indent(_TAKE, 4) + "\nelse:\n    vm.may_goto -= 1"
     if form in (Form.JA, Form.JA32):
         return _TAKE
     if form in (Form.LDX, Form.ST, Form.STX):

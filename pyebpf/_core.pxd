@@ -10,6 +10,7 @@ cdef enum:
     MAX_FRAMES = 8
     TAIL_CALL_LIMIT = 33
     INSN_BYTES = 16         # sizeof(Insn), checked at import
+    MAX_LOOPS = 8388608     # may_goto's budget per frame (the kernel's BPF_MAX_LOOPS)
 
     REGION_READ = 1
     REGION_WRITE = 2
@@ -57,6 +58,7 @@ ctypedef struct Frame:
     Insn *insns             # the caller's code (a tail call may have changed it)
     int32_t ninsns
     int32_t ret_pc
+    uint32_t may_goto       # the caller's may_goto budget
 
 ctypedef struct VMState
 
@@ -79,6 +81,7 @@ ctypedef struct VMState:
     uint64_t packet_len
     int64_t budget
     int32_t depth
+    uint32_t may_goto             # may_goto's budget in the current frame
     int32_t tail_calls
     Insn *tail_insns
     int32_t tail_ninsns

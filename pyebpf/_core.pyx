@@ -185,6 +185,8 @@ cdef inline void push_frame(VMState *vm, Insn *insns, int32_t ninsns, int32_t re
     f.insns = insns
     f.ninsns = ninsns
     f.ret_pc = ret_pc
+    f.may_goto = vm.may_goto
+    vm.may_goto = MAX_LOOPS
     vm.depth += 1
     reg[10] = reg[10] - STACK_SIZE
     set_stack_region(vm)
@@ -202,6 +204,7 @@ cdef inline int32_t pop_frame(VMState *vm, Insn **insns, int32_t *ninsns) noexce
     reg[10] = f.saved[4]
     insns[0] = f.insns
     ninsns[0] = f.ninsns
+    vm.may_goto = f.may_goto
     set_stack_region(vm)
     return f.ret_pc
 
@@ -480,6 +483,7 @@ cdef class VM:
             vm.depth = 0
             set_stack_region(vm)
             vm.tail_calls = 0
+            vm.may_goto = MAX_LOOPS
             vm.cpu = cpu
             vm.fault_kind = FAULT_NONE
             vm.budget = min(self.budget_default if budget is None else budget, MAX_BUDGET)

@@ -160,13 +160,22 @@ cdef enum:
     H_STX_ATOMIC_DW_FETCH_XOR = 154
     H_STX_ATOMIC_DW_XCHG = 155
     H_STX_ATOMIC_DW_CMPXCHG = 156
-    H_LD_IMM_DW = 157
-    H_LD_ABS_B = 158
-    H_LD_IND_B = 159
-    H_LD_ABS_H = 160
-    H_LD_IND_H = 161
-    H_LD_ABS_W = 162
-    H_LD_IND_W = 163
+    H_STX_ATOMIC_B_LOAD_ACQ = 157
+    H_STX_ATOMIC_B_STORE_REL = 158
+    H_STX_ATOMIC_H_LOAD_ACQ = 159
+    H_STX_ATOMIC_H_STORE_REL = 160
+    H_STX_ATOMIC_W_LOAD_ACQ = 161
+    H_STX_ATOMIC_W_STORE_REL = 162
+    H_STX_ATOMIC_DW_LOAD_ACQ = 163
+    H_STX_ATOMIC_DW_STORE_REL = 164
+    H_JMP_MAY_GOTO = 165
+    H_LD_IMM_DW = 166
+    H_LD_ABS_B = 167
+    H_LD_IND_B = 168
+    H_LD_ABS_H = 169
+    H_LD_IND_H = 170
+    H_LD_ABS_W = 171
+    H_LD_IND_W = 172
 
 
 cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
@@ -1277,6 +1286,81 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
                 vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
                 return vm_fault(vm, FAULT_WRITE, addr, 8)
             reg[0] = atomic_cmpxchg64(p, <uint64_t>reg[0], <uint64_t>reg[ins.src])
+        elif h == H_STX_ATOMIC_B_LOAD_ACQ:  # ldacqb
+            addr = reg[ins.src] + <uint64_t>ins.off
+            p = hot_read(vm, addr, 1)
+            if p == NULL:
+                vm.fault_pc = ins - insns
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
+                return vm_fault(vm, FAULT_READ, addr, 1)
+            reg[ins.dst] = ld8(p)
+        elif h == H_STX_ATOMIC_B_STORE_REL:  # strelb
+            addr = reg[ins.dst] + <uint64_t>ins.off
+            p = hot_write(vm, addr, 1)
+            if p == NULL:
+                vm.fault_pc = ins - insns
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
+                return vm_fault(vm, FAULT_WRITE, addr, 1)
+            st8(p, <uint8_t>reg[ins.src])
+        elif h == H_STX_ATOMIC_H_LOAD_ACQ:  # ldacqh
+            addr = reg[ins.src] + <uint64_t>ins.off
+            p = hot_read(vm, addr, 2)
+            if p == NULL:
+                vm.fault_pc = ins - insns
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
+                return vm_fault(vm, FAULT_READ, addr, 2)
+            reg[ins.dst] = ld16(p)
+        elif h == H_STX_ATOMIC_H_STORE_REL:  # strelh
+            addr = reg[ins.dst] + <uint64_t>ins.off
+            p = hot_write(vm, addr, 2)
+            if p == NULL:
+                vm.fault_pc = ins - insns
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
+                return vm_fault(vm, FAULT_WRITE, addr, 2)
+            st16(p, <uint16_t>reg[ins.src])
+        elif h == H_STX_ATOMIC_W_LOAD_ACQ:  # ldacqw
+            addr = reg[ins.src] + <uint64_t>ins.off
+            p = hot_read(vm, addr, 4)
+            if p == NULL:
+                vm.fault_pc = ins - insns
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
+                return vm_fault(vm, FAULT_READ, addr, 4)
+            reg[ins.dst] = ld32(p)
+        elif h == H_STX_ATOMIC_W_STORE_REL:  # strelw
+            addr = reg[ins.dst] + <uint64_t>ins.off
+            p = hot_write(vm, addr, 4)
+            if p == NULL:
+                vm.fault_pc = ins - insns
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
+                return vm_fault(vm, FAULT_WRITE, addr, 4)
+            st32(p, <uint32_t>reg[ins.src])
+        elif h == H_STX_ATOMIC_DW_LOAD_ACQ:  # ldacqdw
+            addr = reg[ins.src] + <uint64_t>ins.off
+            p = hot_read(vm, addr, 8)
+            if p == NULL:
+                vm.fault_pc = ins - insns
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
+                return vm_fault(vm, FAULT_READ, addr, 8)
+            reg[ins.dst] = ld64(p)
+        elif h == H_STX_ATOMIC_DW_STORE_REL:  # streldw
+            addr = reg[ins.dst] + <uint64_t>ins.off
+            p = hot_write(vm, addr, 8)
+            if p == NULL:
+                vm.fault_pc = ins - insns
+                vm.budget = (budget - (<char *>ip - <char *>seg)) / INSN_BYTES
+                return vm_fault(vm, FAULT_WRITE, addr, 8)
+            st64(p, <uint64_t>reg[ins.src])
+        elif h == H_JMP_MAY_GOTO:  # may_goto
+            if vm.may_goto == 0:
+                budget -= <char *>ip - <char *>seg
+                if budget < 0:
+                    vm.fault_pc = ins - insns
+                    vm.budget = budget / INSN_BYTES
+                    return vm_fault(vm, FAULT_BUDGET, 0, 0)
+                ip = <Insn *>(<char *>insns + ins.target)
+                seg = ip
+            else:
+                vm.may_goto -= 1
         elif h == H_LD_IMM_DW:  # lddw
             reg[ins.dst] = <uint32_t>ins.imm | (<uint64_t><uint32_t>ip.imm << 32)
             ip += 1
@@ -1328,18 +1412,17 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
                 vm.depth = 0
                 return 0
             reg[0] = bswap32(ld32(vm.packet + ofs))
-        elif (h == 0 or h == 164 or h == 165 or h == 166 or h == 167 or h == 168 or h == 169 or h == 170 or
-              h == 171 or h == 172 or h == 173 or h == 174 or h == 175 or h == 176 or h == 177 or h == 178 or
-              h == 179 or h == 180 or h == 181 or h == 182 or h == 183 or h == 184 or h == 185 or h == 186 or
-              h == 187 or h == 188 or h == 189 or h == 190 or h == 191 or h == 192 or h == 193 or h == 194 or
-              h == 195 or h == 196 or h == 197 or h == 198 or h == 199 or h == 200 or h == 201 or h == 202 or
-              h == 203 or h == 204 or h == 205 or h == 206 or h == 207 or h == 208 or h == 209 or h == 210 or
-              h == 211 or h == 212 or h == 213 or h == 214 or h == 215 or h == 216 or h == 217 or h == 218 or
-              h == 219 or h == 220 or h == 221 or h == 222 or h == 223 or h == 224 or h == 225 or h == 226 or
-              h == 227 or h == 228 or h == 229 or h == 230 or h == 231 or h == 232 or h == 233 or h == 234 or
-              h == 235 or h == 236 or h == 237 or h == 238 or h == 239 or h == 240 or h == 241 or h == 242 or
-              h == 243 or h == 244 or h == 245 or h == 246 or h == 247 or h == 248 or h == 249 or h == 250 or
-              h == 251 or h == 252 or h == 253 or h == 254 or h == 255):
+        elif (h == 0 or h == 173 or h == 174 or h == 175 or h == 176 or h == 177 or h == 178 or h == 179 or
+              h == 180 or h == 181 or h == 182 or h == 183 or h == 184 or h == 185 or h == 186 or h == 187 or
+              h == 188 or h == 189 or h == 190 or h == 191 or h == 192 or h == 193 or h == 194 or h == 195 or
+              h == 196 or h == 197 or h == 198 or h == 199 or h == 200 or h == 201 or h == 202 or h == 203 or
+              h == 204 or h == 205 or h == 206 or h == 207 or h == 208 or h == 209 or h == 210 or h == 211 or
+              h == 212 or h == 213 or h == 214 or h == 215 or h == 216 or h == 217 or h == 218 or h == 219 or
+              h == 220 or h == 221 or h == 222 or h == 223 or h == 224 or h == 225 or h == 226 or h == 227 or
+              h == 228 or h == 229 or h == 230 or h == 231 or h == 232 or h == 233 or h == 234 or h == 235 or
+              h == 236 or h == 237 or h == 238 or h == 239 or h == 240 or h == 241 or h == 242 or h == 243 or
+              h == 244 or h == 245 or h == 246 or h == 247 or h == 248 or h == 249 or h == 250 or h == 251 or
+              h == 252 or h == 253 or h == 254 or h == 255):
             vm.fault_pc = ins - insns
             vm.budget = budget / INSN_BYTES
             return vm_fault(vm, FAULT_ILLEGAL, ins.opcode, 0)

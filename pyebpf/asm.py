@@ -438,6 +438,11 @@ _LLVM_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                     rf"(0[xX][0-9a-fA-F]+|\d+))?\s*,\s*({_R})\s*,\s*({_R})\s*\)"),
         ("cmpxchg_k", rf"({_R})\s*=\s*atomic(64)?_cmpxchg\s*\(\s*\(\s*u(?:32|64)\s*\*\s*\)\s*"
                       rf"{_ADDR}\s*,\s*({_R})\s*,\s*({_R})\s*\)"),
+        ("load_acq", rf"({_R})\s*=\s*load_acquire\s*\(\s*\(\s*u(8|16|32|64)\s*\*\s*\)\s*"
+                     rf"{_ADDR}\s*\)"),
+        ("store_rel", rf"store_release\s*\(\s*\(\s*u(8|16|32|64)\s*\*\s*\)\s*{_ADDR}\s*,"
+                      rf"\s*({_R})\s*\)"),
+        ("may_goto", rf"may_goto\s+({_TGT})"),
         ("lddw", rf"(r\d+)\s*=\s*({_NUM})\s+ll"),
         ("ld_pseudo", rf"ld_pseudo\s+(r\d+)\s*,\s*({_NUM})\s*,\s*({_NUM})"),
         ("ldabs", rf"(r\d+)\s*=\s*\*\s*\(\s*u(8|16|32)\s*\*\s*\)\s*skb\s*\[\s*({_NUM})\s*\]"),
@@ -594,6 +599,25 @@ def _b_cmpxchg_k(g: Sequence[str]) -> tuple[Instruction, None]:
     return _b_cmpxchg((result, name, base, osign, onum, old, src))
 
 
+def _b_load_acq(g: Sequence[str]) -> tuple[Instruction, None]:
+    dst, bits, base, osign, onum = g
+    spec = _sem("load_acquire", int(bits) // 8, Form.LDX)
+    return _make(spec, dst=_reg(dst), src=_reg(base), off=_off(osign, onum)), None
+
+
+def _b_store_rel(g: Sequence[str]) -> tuple[Instruction, None]:
+    bits, base, osign, onum, src = g
+    spec = _sem("store_release", int(bits) // 8, Form.STX)
+    return _make(spec, dst=_reg(base), src=_reg(src), off=_off(osign, onum)), None
+
+
+def _b_may_goto(g: Sequence[str]) -> tuple[Instruction, tuple[str, str] | None]:
+    off, label = _target(g[0])
+    spec = _sem("may_goto", 64, Form.JA)
+    off = _fit(off, 16, "jump offset", unsigned_ok=False)
+    return _make(spec, off=off), ((label, "off") if label else None)
+
+
 def _b_lddw(g: Sequence[str]) -> tuple[Instruction, None]:
     return _make(_sem("lddw", 8, Form.LDDW), dst=_reg(g[0]), imm=_imm64(_int(g[1]))), None
 
@@ -675,6 +699,7 @@ _LLVM_BUILDERS = {
     "exit": _b_exit, "callx": _b_callx, "call": _b_call, "call_local": _b_call_local,
     "goto": _b_goto, "jcond": _b_jcond, "atomic": _b_atomic, "fetch": _b_fetch,
     "xchg": _b_xchg, "xchg_k": _b_xchg_k, "cmpxchg": _b_cmpxchg, "cmpxchg_k": _b_cmpxchg_k,
+    "load_acq": _b_load_acq, "store_rel": _b_store_rel, "may_goto": _b_may_goto,
     "lddw": _b_lddw, "ld_pseudo": _b_ld_pseudo, "ldabs": _b_ldabs, "ldind": _b_ldind,
     "ldx": _b_ldx, "stx": _b_stx, "st": _b_st, "end": _b_end, "neg": _b_neg,
     "movsx": _b_movsx, "alu": _b_alu,
@@ -703,6 +728,15 @@ def _llvm_format(insn: Instruction, spec: OpSpec, exact: bool) -> str:
     if form is Form.MOVSX:
         assert spec.variant is not None
         return f"{d} = (s{spec.variant[1]}){s}"
+    if op in ("load_acquire", "store_release"):
+        reg = "r" if spec.width == 8 else "w"
+        addr = f"(u{spec.width * 8} *)(r{insn.dst if op == 'store_release' else insn.src} " \
+               f"{'-' if insn.off < 0 else '+'} {abs(insn.off)})"
+        if op == "load_acquire":
+            return f"{reg}{insn.dst} = load_acquire({addr})"
+        return f"store_release({addr}, {reg}{insn.src})"
+    if op == "may_goto":
+        return f"may_goto {insn.off:+d}"
     if form is Form.LDX:
         return f"r{insn.dst} = {_llvm_mem(spec.width, insn.src, insn.off, op == 'ldxs')}"
     if form is Form.ST:

@@ -47,6 +47,10 @@ BPF_JLT, BPF_JLE, BPF_JSLT, BPF_JSLE = 0xA0, 0xB0, 0xC0, 0xD0
 BPF_FETCH = 0x01
 BPF_XCHG = 0xE0 | BPF_FETCH
 BPF_CMPXCHG = 0xF0 | BPF_FETCH
+BPF_LOAD_ACQ = 0x100
+BPF_STORE_REL = 0x110
+BPF_JCOND = 0xE0  # with src 0: may_goto
+BPF_MAX_LOOPS = 8 * 1024 * 1024  # may_goto's budget per frame
 
 # LD_IMM64 src_reg values (enum in include/uapi/linux/bpf.h)
 BPF_PSEUDO_MAP_FD = 1
@@ -270,6 +274,21 @@ def _build_specs() -> list[OpSpec]:
                 zero=frozenset(), cpu=1 if immv == BPF_ADD else 3, group=f"atomic{bits}",
                 op="atomic_" + name.replace(" ", "_"), width=nbytes, variant=("imm", immv))
 
+    # Kernel extensions beyond RFC 9669 (group "kernel"): load-acquire and
+    # store-release (Linux 6.15, any size) and may_goto (Linux 6.9).  They
+    # reuse the LDX/STX/JA operand forms; the variant imm tells them apart.
+    for size, nbytes in ((BPF_B, 1), (BPF_H, 2), (BPF_W, 4), (BPF_DW, 8)):
+        sfx = _SIZE_SUFFIX[size]
+        sname = SIZE_NAMES[size]
+        add(ident=f"STX_ATOMIC_{sname}_LOAD_ACQ", code=BPF_STX | BPF_ATOMIC | size,
+            mnemonic="ldacq" + sfx, form=Form.LDX, zero=frozenset(), cpu=4, group="kernel",
+            op="load_acquire", width=nbytes, variant=("imm", BPF_LOAD_ACQ))
+        add(ident=f"STX_ATOMIC_{sname}_STORE_REL", code=BPF_STX | BPF_ATOMIC | size,
+            mnemonic="strel" + sfx, form=Form.STX, zero=frozenset(), cpu=4, group="kernel",
+            op="store_release", width=nbytes, variant=("imm", BPF_STORE_REL))
+    add(ident="JMP_MAY_GOTO", code=BPF_JMP | BPF_JCOND, mnemonic="may_goto", form=Form.JA,
+        zero=frozenset({"dst", "src", "imm"}), cpu=4, group="kernel", op="may_goto", width=64)
+
     add(ident="LD_IMM_DW", code=BPF_LD | BPF_IMM | BPF_DW, mnemonic="lddw", form=Form.LDDW,
         zero=frozenset({"off"}), cpu=1, group="base64", op="lddw", width=8)
     for size, nbytes in ((BPF_B, 1), (BPF_H, 2), (BPF_W, 4)):
@@ -300,7 +319,9 @@ for _s in SPECS:
 del _s
 
 CPU_VERSIONS = {"v1": 1, "v2": 2, "v3": 3, "v4": 4, "probe": 4}
-GROUPS = ("base32", "base64", "atomic32", "atomic64", "divmul32", "divmul64", "packet", "callx")
+GROUPS = ("base32", "base64", "atomic32", "atomic64", "divmul32", "divmul64", "packet", "callx",
+          "kernel")
+"""RFC 9669's conformance groups, plus callx and the kernel's later extensions."""
 
 
 def bpf_opcode_in_insntable(code: int) -> bool:

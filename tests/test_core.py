@@ -409,3 +409,44 @@ def test_random_bytes_never_crash() -> None:
         except ExecutionError:
             outcomes["fault"] += 1
     assert all(outcomes.values()), outcomes
+
+
+# --- kernel extensions beyond RFC 9669 --------------------------------------------
+
+LOAD_ACQ_STORE_REL = (
+    I(0x7A, 10, 0, -8, -1),                    # *(u64 *)(r10 - 8) = -1
+    I(0xCB, 0, 10, -8, 0x100),                 # w0 = load_acquire((u16 *)(r10 - 8))
+    I(0xB7, 1, 0, 0, 0x1FF),
+    I(0xD3, 10, 1, -16, 0x110),                # store_release((u8 *)(r10 - 16), w1)
+    I(0x71, 2, 10, -16),                       # r2 = *(u8 *)(r10 - 16)
+    I(0x0F, 0, 2),
+    EXIT,
+)
+
+
+def test_load_acquire_zero_extends_and_store_release_truncates() -> None:
+    assert run(*LOAD_ACQ_STORE_REL) == 0xFFFF + 0xFF
+
+
+def test_load_acquire_and_store_release_match_the_kernel(kernel) -> None:
+    with kernel.KernelProgram(_number(LOAD_ACQ_STORE_REL)) as prog:
+        assert prog.test_run(bytes(64)).retval == run(*LOAD_ACQ_STORE_REL)
+
+
+def test_may_goto_falls_through_until_its_budget_is_spent() -> None:
+    # r0 counts the iterations: may_goto jumps out once BPF_MAX_LOOPS (8M) were
+    # taken, as the kernel's rewrite for the interpreter does (x86's JIT uses a
+    # time-based budget instead, so the count is not comparable there).
+    loop = (I(0xB7, 0, 0, 0, 0), I(0xE5, 0, 0, 2), I(0x07, 0, 0, 0, 1), I(0x05, 0, 0, -3), EXIT)
+    assert run(*loop) == 8 * 1024 * 1024
+
+
+def test_may_goto_budget_is_per_frame() -> None:
+    # main: r6 = callee's count; r0 = r6 + main's own count after spending 3 in main
+    prog = (
+        I(0xB7, 7, 0, 0, 3),
+        I(0xE5, 0, 0, 2), I(0x17, 7, 0, 0, 1), I(0x55, 7, 0, -3, 0),   # 3 may_gotos
+        I(0x85, 0, 1, 0, 2), I(0xBF, 6, 0), EXIT,                      # call 7, keep r0
+        I(0xB7, 0, 0, 0, 0), I(0xE5, 0, 0, 2), I(0x07, 0, 0, 0, 1), I(0x05, 0, 0, -3), EXIT,
+    )
+    assert run(*prog) == 8 * 1024 * 1024

@@ -11,8 +11,9 @@ from pyebpf.errors import LoadError
 from pyebpf.isa import Instruction
 
 # Opcode bytes of the kernel's BPF_INSN_MAP plus the cBPF carry-overs of
-# public_insntable (kernel/bpf/core.c), written out from the kernel source as
-# the independent reference this table is checked against.
+# public_insntable (kernel/bpf/core.c, Linux 6.18: with load-acquire/store-release
+# for every size and may_goto), written out from the kernel source as the
+# independent reference this table is checked against.
 _ALU_OPS = (0x00, 0x10, 0x50, 0x40, 0x60, 0x70, 0xA0, 0x20, 0xB0, 0xC0, 0x30, 0x90)
 _JMP_OPS = (0x10, 0x50, 0x20, 0xA0, 0x30, 0xB0, 0x60, 0xC0, 0x70, 0xD0, 0x40)
 KERNEL_INSNTABLE = (
@@ -22,7 +23,8 @@ KERNEL_INSNTABLE = (
     | {0x06 | op | s for op in _JMP_OPS for s in (0, 8)}
     | {0x05 | op | s for op in _JMP_OPS for s in (0, 8)}
     | {0x05, 0x06}
-    | {0xC3, 0xDB}
+    | {0xC3, 0xDB, 0xCB, 0xD3}
+    | {0xE5}
     | {0x73, 0x6B, 0x63, 0x7B, 0x72, 0x6A, 0x62, 0x7A}
     | {0x71, 0x69, 0x61, 0x79, 0x91, 0x89, 0x81}
     | {0x18}
@@ -146,3 +148,24 @@ def test_unknown_cpu_name() -> None:
 
 def test_forms_are_distinct_members() -> None:
     assert len(isa.Form.__members__) == len(set(isa.Form))
+
+
+def test_opcode_table_agrees_with_the_live_kernel(kernel) -> None:
+    """Every byte: the kernel refuses as malformed (EINVAL, "unknown opcode" or, for LDX
+    modes, the reserved-fields check it runs first) exactly the bytes with no kernel row."""
+    from pyebpf.errors import BPFError
+
+    disagree = []
+    for code in range(256):
+        prog = _raw((code, 0, 0, 0), (0, 0, 0, 0), EXIT) if code == 0x18 else \
+            _raw((code, 0, 0, 0), EXIT)
+        first = ""
+        try:
+            with kernel.KernelProgram(prog, log_level=1):
+                pass
+        except BPFError as exc:
+            first = (getattr(exc, "log", "") or "").splitlines()[0] if exc.errno == 22 else ""
+        malformed = first in (f"unknown opcode {code:02x}", "BPF_LDX uses reserved fields")
+        if malformed == isa.bpf_opcode_in_insntable(code):
+            disagree.append((hex(code), first))
+    assert not disagree
