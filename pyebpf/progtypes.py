@@ -421,7 +421,8 @@ def test_run_skb(prog: Any, p: TestRunParams) -> TestRunOutcome:
 
     def once() -> int:
         packet = frame.view(state.data, state.end - state.data)
-        return prog.execute(c, state, memory=(frame.buf,), packet=packet, cpu=0)
+        return prog.execute(frame.addr + PAGE_SIZE, state, memory=(frame.buf,), packet=packet,
+                            cpu=0)
 
     r0, duration = _repeat(prog, p, once)
     if not is_l2:
@@ -486,7 +487,7 @@ def test_run_xdp(prog: Any, p: TestRunParams) -> TestRunOutcome:
     state.sync_ctx()
 
     def once() -> int:
-        return prog.execute(c, state, memory=(frame.buf,), packet=None, cpu=0)
+        return prog.execute(frame.addr + PAGE_SIZE, state, memory=(frame.buf,), cpu=0)
 
     r0, duration = _repeat(prog, p, once)
     out = _finish(p, bytes(frame.buf[state.meta:state.end]), r0, duration)
@@ -517,7 +518,7 @@ def test_run_raw_tp(prog: Any, p: TestRunParams) -> TestRunOutcome:
     buf = LowBuffer(PAGE_SIZE)
     buf.buf[:len(ctx)] = ctx
     state = RunState(prog=prog)
-    r0 = prog.execute(buf.view(0, max(len(ctx), 8)), state, memory=(), packet=None, cpu=p.cpu)
+    r0 = prog.execute(buf.addr, state, memory=(buf.buf,), cpu=p.cpu)
     buf.close()
     return TestRunOutcome(retval=r0 & 0xFFFFFFFF)
 
@@ -533,8 +534,8 @@ def test_run_syscall(prog: Any, p: TestRunParams) -> TestRunOutcome:
     buf = LowBuffer(max(len(ctx), 1))
     buf.buf[:len(ctx)] = ctx
     state = RunState(prog=prog)
-    view = buf.view(0, len(ctx)) if ctx else None
-    r0 = prog.execute(view, state, memory=(), packet=None, cpu=0)
+    r0 = prog.execute(buf.addr if ctx else 0, state,
+                      memory=(buf.view(0, len(ctx)),) if ctx else (), cpu=0)
     out = TestRunOutcome(retval=r0 & 0xFFFFFFFF)
     if ctx:
         out.ctx_in_out = bytes(buf.buf[:len(ctx)])

@@ -33,7 +33,7 @@ from pyebpf import isa, uapi
 from pyebpf._maps import RunContext
 from pyebpf.errors import BPFError, LoadError, VerifierError
 from pyebpf.helpers import HELPERS, identity
-from pyebpf.maps import BpfMap, MapAttrs
+from pyebpf.maps import MAP_IN_MAP_TYPES, BpfMap, MapAttrs
 from pyebpf.progtypes import spec_for
 
 audit = logging.getLogger("pyebpf.audit")
@@ -108,9 +108,24 @@ class BpfProg:
     _vm: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _callbacks: dict[int, Any] = field(default_factory=dict)
+    _run_ctx: Any = None
+    _run_key: tuple = ()
+    _attached: bool = False
+    _maps_by_address: dict = field(default_factory=dict)
 
-    def _context(self) -> RunContext:
-        ctx = RunContext()
+    _run_tid: int = -1
+    _static_maps: bool = True        # no map-in-map used: the reachable maps never change
+
+    def bind_map(self, m: BpfMap) -> None:
+        """PROG_BIND_MAP: the program keeps ``m`` (and may reach it) from now on."""
+        from pyebpf.maps import MAP_IN_MAP_TYPES
+
+        if m not in self.used_maps:
+            self.used_maps.append(m)
+        self._static_maps = not any(x.map_type in MAP_IN_MAP_TYPES for x in self.used_maps)
+
+    def _reachable_maps(self) -> list[BpfMap]:
+        """Used maps plus the maps they hold (map-in-map): what a run may touch."""
         maps: list[BpfMap] = []
         todo = list(self.used_maps)
         while todo:
@@ -118,12 +133,28 @@ class BpfProg:
             if m not in maps:
                 maps.append(m)
                 todo.extend(m.inner_maps())
-                todo.extend(_tail_call_maps(m))
-        ctx.set_maps([m.cmap for m in maps])
-        pid_tgid, uid_gid = identity()
-        ctx.set_identity(pid_tgid, uid_gid, time.monotonic_ns())
-        self._maps_by_address = {m.address: m for m in maps}
-        return ctx
+        return maps
+
+    def _context(self) -> RunContext:
+        """The run context, rebuilt only when the set of reachable maps changed."""
+        static = self._static_maps
+        if static and self._run_ctx is not None and len(self._run_key) == len(self.used_maps):
+            maps = None            # fast path: nothing a run can reach has changed
+        else:
+            maps = self.used_maps if static else self._reachable_maps()
+        key = self._run_key if maps is None else tuple(id(m) for m in maps)
+        if maps is not None and (self._run_ctx is None or key != self._run_key):
+            ctx = RunContext()
+            ctx.set_maps([m.cmap for m in maps])
+            self._maps_by_address = {m.address: m for m in maps}
+            self._run_ctx, self._run_key = ctx, key
+            self._attached = False
+        tid = threading.get_native_id()
+        if tid != self._run_tid:
+            pid_tgid, uid_gid = identity()
+            self._run_ctx.set_identity(pid_tgid, uid_gid, time.monotonic_ns())
+            self._run_tid = tid
+        return self._run_ctx
 
     def _make_vm(self) -> Any:
         from pyebpf import _core
@@ -136,16 +167,9 @@ class BpfProg:
                 vm.set_helper(hid, helper.impl)
         return vm
 
-    def execute(self, ctx: Any, state: Any, *, memory: tuple = (), packet: Any = None,
+    def execute(self, r1: int, state: Any, *, memory: tuple = (), packet: Any = None,
                 cpu: int = 0) -> int:
-        """Run once with ``r1`` = address of ``ctx`` (None: 0); returns r0."""
-        import ctypes
-
-        from pyebpf import _core
-
-        r1 = ctypes.addressof(ctx) if ctx is not None else 0
-        if ctx is not None:
-            memory = (*memory, ctx)
+        """Run once with ``r1`` (the context's address, inside ``memory``); returns r0."""
         with self._lock:
             if self._vm is None:
                 self._vm = self._make_vm()
@@ -155,7 +179,9 @@ class BpfProg:
             state.maps_by_address = self._maps_by_address
             state.trace = self.runtime._trace
             state.callback_memory = (*memory,) + ((packet,) if packet is not None else ())
-            run.attach(vm)
+            if not self._attached:
+                run.attach(vm)
+                self._attached = True
             stats = self.runtime.stats_enabled
             start = time.perf_counter_ns() if stats else 0
             try:
@@ -165,7 +191,6 @@ class BpfProg:
             if stats:
                 self.run_time_ns += time.perf_counter_ns() - start
                 self.run_cnt += 1
-            del _core
             return r0
 
     def call_callback(self, vm: Any, fn: int, args: Sequence[int], state: Any) -> int:
@@ -434,6 +459,7 @@ class Runtime:
         prog = BpfProg(self, req.prog_type, req.expected_attach_type, req.prog_name,
                        resolved, core, list(dict.fromkeys(used.values())), gpl,
                        _calc_tag(insns), code_key, xlated=self._xlated(insns, used))
+        prog._static_maps = not any(m.map_type in MAP_IN_MAP_TYPES for m in prog.used_maps)
         prog.load_time = time.clock_gettime_ns(time.CLOCK_BOOTTIME)
         prog.verified_insns = len(insns)
         self._code[code_key] = prog

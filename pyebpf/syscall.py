@@ -526,9 +526,7 @@ def _bind_map(c: _Call) -> int:
     if a.flags:
         raise BPFError(errno.EINVAL, "flags must be 0")
     prog = c.rt.get_prog(a.prog_fd)
-    m = c.rt.get_map(a.map_fd)
-    if m not in prog.used_maps:
-        prog.used_maps.append(m)
+    prog.bind_map(c.rt.get_map(a.map_fd))
     return 0
 
 
