@@ -240,13 +240,16 @@ def _tail_call_maps(m: BpfMap) -> list[BpfMap]:
 
 
 def _calc_tag(insns: Sequence[isa.Instruction]) -> bytes:
-    """bpf_prog_calc_tag: SHA-1 of the code with map references zeroed, first 8 bytes."""
+    """bpf_prog_calc_tag: hash of the code with map references zeroed, first 8 bytes.
+
+    SHA-256 as in current kernels (6.18 checked; older ones used SHA-1).
+    """
     out = []
     for insn in insns:
         if insn.slots == 2 and insn.src in (isa.BPF_PSEUDO_MAP_FD, isa.BPF_PSEUDO_MAP_VALUE):
             insn = isa.Instruction(insn.code, insn.dst, insn.src, insn.off, 0, insn.pc)
         out.append(insn)
-    return hashlib.sha1(isa.encode(out)).digest()[:8]
+    return hashlib.sha256(isa.encode(out)).digest()[:8]
 
 
 class Runtime:

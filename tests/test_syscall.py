@@ -527,3 +527,17 @@ def test_btf_load_matches_kernel(client):
         else:
             assert want == 0
             client.fds.append(fd)
+
+
+def test_prog_tag_matches_kernel(client):
+    """bpf_prog_calc_tag: the map fd in the code does not change the tag."""
+    fd = client.map_create(MT.BPF_MAP_TYPE_ARRAY, 4, 4, 1)
+    prog = client.prog_load(lookup_prog(fd, 0))
+    info = uapi.BpfProgInfo()
+    a = uapi.BpfAttr()
+    a.info.bpf_fd, a.info.info_len, a.info.info = prog, ctypes.sizeof(info), ctypes.addressof(info)
+    client.call(Cmd.BPF_OBJ_GET_INFO_BY_FD, a)
+    import hashlib
+
+    zeroed = isa.encode([ld_map(1, 0) if i.slots == 2 else i for i in lookup_prog(fd, 0)])
+    assert bytes(info.tag) == hashlib.sha256(zeroed).digest()[:8]
