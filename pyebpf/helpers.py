@@ -96,7 +96,8 @@ class Helper:
     args: tuple[ArgSpec, ...]
     impl: Any = None
     gpl_only: bool = False
-    pkt_access: bool = False
+    pkt_access: bool = False          # the kernel's .pkt_access: may be given packet pointers
+    changes_pkt_data: bool = False    # bpf_helper_changes_pkt_data: packet pointers die
 
 
 def _a(t: Arg, mods: Mod = Mod.NONE) -> ArgSpec:
@@ -171,8 +172,12 @@ PROTOTYPES: dict[str, tuple[Ret, tuple[ArgSpec, ...], bool]] = {
     "redirect_map": (INT, (MAP, ANY, ANY), False),
 }
 
-_PKT_ACCESS = {"skb_load_bytes", "skb_store_bytes", "l3_csum_replace", "l4_csum_replace",
-               "csum_diff", "xdp_adjust_head", "xdp_adjust_tail", "xdp_adjust_meta"}
+# helpers whose proto has .pkt_access = true (the verifier lets them read packet memory)
+_PKT_ACCESS = {"map_lookup_elem", "map_update_elem", "map_delete_elem", "map_push_elem",
+               "map_pop_elem", "map_peek_elem", "csum_diff"}
+# bpf_helper_changes_pkt_data(): after these, every packet pointer is invalid
+_CHANGES_PKT_DATA = {"skb_store_bytes", "l3_csum_replace", "l4_csum_replace",
+                     "xdp_adjust_head", "xdp_adjust_tail", "xdp_adjust_meta"}
 
 
 # --- Python implementations ----------------------------------------------------------
@@ -503,7 +508,8 @@ def _build() -> dict[int, Helper]:
         impl = c_impls.get(hid) or _PY_IMPLS.get(name)
         if impl is None:
             raise RuntimeError(f"helper {name} has a prototype and no implementation")
-        out[hid] = Helper(hid, name, ret, args, impl, gpl, name in _PKT_ACCESS)
+        out[hid] = Helper(hid, name, ret, args, impl, gpl, name in _PKT_ACCESS,
+                          name in _CHANGES_PKT_DATA)
     return out
 
 

@@ -8,19 +8,10 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
-from pyebpf.verifier import diff, oracle
+from pyebpf.verifier import diff
 
 LONG = os.environ.get("PYEBPF_LONG") == "1"
 SEEDS = range(0, 5000 if LONG else 300)
-
-
-@pytest.fixture(scope="module")
-def kernel() -> None:
-    reason = oracle.kernel_available()
-    if reason:
-        pytest.skip(reason)
 
 
 def test_agreement_with_kernel(kernel: None) -> None:

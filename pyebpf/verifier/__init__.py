@@ -17,9 +17,9 @@ from pyebpf.errors import VerifierError
 from pyebpf.isa import Instruction
 from pyebpf.verifier import cfg
 from pyebpf.verifier.check import INSN_LIMIT, Checker
-from pyebpf.verifier.protos import HELPERS, HelperProto, MapInfo
+from pyebpf.verifier.env import Helper, MapInfo
 
-__all__ = ["HELPERS", "HelperProto", "MapInfo", "VerifyResult", "bpf_check"]
+__all__ = ["MapInfo", "VerifyResult", "bpf_check"]
 
 
 @dataclass
@@ -45,15 +45,16 @@ def _summary(c: Checker | None) -> str:
 
 def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
               maps: Mapping[int, MapInfo] | None = None,
-              helpers: Mapping[int, HelperProto] | None = None,
+              helpers: Mapping[int, Helper] | None = None,
               log_level: int = 0, privileged: bool = True) -> VerifyResult:
     """Verify ``insns`` for ``prog_type``; raise VerifierError as the kernel would refuse it.
 
-    Only the privileged (root) rules are modelled: ``privileged=False`` is refused
+    ``helpers`` replaces the helpers (and the program type's choice of them) that
+    :mod:`pyebpf.helpers` and :mod:`pyebpf.progtypes` give.  Only the privileged
+    (root) rules are modelled: ``privileged=False`` is refused
     with EINVAL rather than answered with the wrong rules.
     """
     maps = maps or {}
-    helpers = HELPERS if helpers is None else helpers
     insns = list(insns)
     if not privileged:
         raise VerifierError("unprivileged verification is not modelled by pyebpf",

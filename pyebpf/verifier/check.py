@@ -7,11 +7,11 @@ from collections.abc import Mapping
 
 from pyebpf import isa
 from pyebpf.isa import Form
+from pyebpf.verifier import env, tnum
 from pyebpf.verifier import log as vlog
-from pyebpf.verifier import protos as pr
 from pyebpf.verifier import scalar as sc
-from pyebpf.verifier import tnum
 from pyebpf.verifier.cfg import Program, Reject
+from pyebpf.verifier.env import Arg, Helper, Mod, Ret
 from pyebpf.verifier.scalar import Reg
 
 INSN_LIMIT = 1_000_000
@@ -23,12 +23,13 @@ _INVALID, _MISC, _ZERO, _SPILL = "?", "m", "0", "r"
 class Frame:
     """One call frame: registers, stack slots (spi -> [8 byte kinds, spilled reg])."""
 
-    __slots__ = ("callsite", "frameno", "regs", "stack", "subprog")
+    __slots__ = ("callsite", "cb", "frameno", "regs", "stack", "subprog")
 
     def __init__(self, frameno: int, callsite: int, subprog: int) -> None:
         self.regs = [Reg() for _ in range(11)]
         self.stack: dict[int, list] = {}
         self.callsite = callsite
+        self.cb = 0  # 1: a callback frame (bpf_loop, for_each_map_elem)
         self.frameno = frameno
         self.subprog = subprog
 
@@ -38,6 +39,7 @@ class Frame:
         f.stack = {k: [list(v[0]), v[1].copy() if v[1] is not None else None]
                    for k, v in self.stack.items()}
         f.callsite, f.frameno, f.subprog = self.callsite, self.frameno, self.subprog
+        f.cb = self.cb
         return f
 
 
@@ -66,8 +68,8 @@ class State:
 class Checker:
     """Walks every path of a program, keeping the kernel's verifier state."""
 
-    def __init__(self, prog: Program, prog_type: int, maps: Mapping[int, pr.MapInfo],
-                 helpers: Mapping[int, pr.HelperProto], log_level: int) -> None:
+    def __init__(self, prog: Program, prog_type: int, maps: Mapping[int, env.MapInfo],
+                 helpers: Mapping[int, Helper] | None, log_level: int) -> None:
         self.p = prog
         self.prog_type = prog_type
         self.maps = maps
@@ -85,6 +87,11 @@ class Checker:
         self.cur_states = 0
         self.max_states_per_insn = 0
         self.stack_depth = [0] * len(prog.subprogs)
+        self.stack: list[tuple[State, int, int, int]] = []
+        # helper calls that take a callback: the callback returns to them (force checkpoints)
+        self.cb_sites = {i.pc for i in prog.slots if i is not None and i.code == 0x85
+                         and i.src == 0 and self._takes_callback(i.imm)}
+        prog.prune |= self.cb_sites
 
     # --- logging ---------------------------------------------------------------
     def out(self, text: str) -> None:
@@ -137,6 +144,7 @@ class Checker:
             r.set_const(0)
         st.frames.append(f)
         stack: list[tuple[State, int, int, int]] = []
+        self.stack = stack
         pc = 0
         print_state = True
         while True:
@@ -201,6 +209,8 @@ class Checker:
     # --- pruning ---------------------------------------------------------------------
     def is_state_visited(self, st: State, pc: int) -> bool:
         lst = self.visited.setdefault(pc, [])
+        if pc in self.cb_sites:
+            return self.callback_site_visited(st, pc, lst)
         add = (self.jmps - self.prev_jmps >= 2 and self.processed - self.prev_insns >= 8)
         live = self.p.live[pc]
         keep: list[State] = []
@@ -241,6 +251,50 @@ class Checker:
         self.peak_states = max(self.peak_states, self.cur_states)
         self.max_states_per_insn = max(self.max_states_per_insn, len(lst))
         return False
+
+    def callback_site_visited(self, st: State, pc: int, lst: list[State]) -> bool:
+        """A helper call that takes a callback: each visit is one more iteration.
+
+        As the kernel does for such calls, a state within an earlier one (even one
+        still being explored) ends the path.  Where the kernel relies on precision
+        tracking to stop caring about loop counters, pyebpf widens: scalars that differ
+        from the previous visit become unknown, so the iterations reach a fixed point.
+        """
+        live = self.p.live[pc]
+        for old in lst:
+            if self.states_equal(old, st, live, exact=False):
+                old.hits += 1
+                return True
+        if lst:
+            self.widen(lst[-1], st)
+        cp = st.copy()
+        cp.branches = 1
+        cp.parent = st.parent
+        st.parent = cp
+        lst.append(cp)
+        self.total_states += 1
+        self.cur_states += 1
+        self.peak_states = max(self.peak_states, self.cur_states)
+        self.max_states_per_insn = max(self.max_states_per_insn, len(lst))
+        return False
+
+    def widen(self, old: State, cur: State) -> None:
+        """Scalars of ``cur`` not within ``old``'s become unknown (same frames only)."""
+        if len(old.frames) != len(cur.frames):
+            return
+        for fo, fc in zip(old.frames, cur.frames, strict=True):
+            for i in range(11):
+                o, c = fo.regs[i], fc.regs[i]
+                if o.t == sc.SCALAR and c.t == sc.SCALAR and \
+                        not self.regsafe(o, c, {}, exact=False):
+                    fc.regs[i] = sc.unknown_scalar()
+            for spi, slot in fc.stack.items():
+                so = fo.stack.get(spi)
+                if so is None or slot[1] is None or so[1] is None:
+                    continue
+                if so[1].t == sc.SCALAR and slot[1].t == sc.SCALAR and \
+                        not self.regsafe(so[1], slot[1], {}, exact=False):
+                    slot[1] = sc.unknown_scalar()
 
     def states_equal(self, old: State, cur: State, live: int, exact: bool) -> bool:
         if len(old.frames) != len(cur.frames) or len(old.refs) != len(cur.refs):
@@ -532,7 +586,7 @@ class Checker:
             if reg.off:
                 raise Reject(f"dereference of modified ctx ptr R{regno} off={reg.off} "
                              "disallowed")
-            kind = pr.ctx_access(self.prog_type, off, size, write)
+            kind = env.ctx_access(self.prog_type, off, size, write)
             if kind is None:
                 raise Reject(f"invalid bpf_context access off={off} size={size}")
             if write and src is not None and src.is_ptr():
@@ -551,7 +605,7 @@ class Checker:
                     val.set_const(0)
                     return val
         elif t in (sc.MAP_VALUE, sc.MEM, sc.MAP_KEY):
-            if t == sc.MAP_VALUE and write and reg.mp.flags & pr.BPF_F_RDONLY_PROG:
+            if t == sc.MAP_VALUE and write and reg.mp.flags & env.BPF_F_RDONLY_PROG:
                 raise Reject(f"write into map forbidden, value_size={reg.mp.value_size} "
                              f"off={off + reg.off} size={size}")
             if t == sc.MAP_VALUE:
@@ -562,7 +616,7 @@ class Checker:
                 limit = reg.memsz
             self.region(regno, reg, off + reg.off, size, limit, t)
         elif t in (sc.PKT, sc.PKT_META):
-            if write and self.prog_type == pr.SOCKET_FILTER:
+            if write and self.prog_type == env.SOCKET_FILTER:
                 raise Reject("cannot write into packet")
             if reg.smin < 0:
                 raise Reject(f"R{regno} min value is negative, either use unsigned index or "
@@ -710,17 +764,18 @@ class Checker:
             r.mp = mp
             if insn.src == isa.BPF_PSEUDO_MAP_VALUE:
                 r.off = insn.imm >> 32
-                if mp.map_type != pr.MAP_ARRAY or r.off >= mp.value_size:
+                if mp.map_type != env.MT.BPF_MAP_TYPE_ARRAY or r.off >= mp.value_size:
                     raise Reject("invalid access to map value pointer", errno.EINVAL)
             regs[insn.dst] = r
         else:
             r = Reg(sc.FUNC)
             r.set_const(0)
+            r.off = insn.pc + isa._s32(insn.imm & 0xFFFFFFFF) + 1  # the callback's first insn
             regs[insn.dst] = r
         self.trace(st, [insn.dst])
 
     def ld_abs(self, st: State, insn: isa.Instruction, spec: isa.OpSpec) -> None:
-        if self.prog_type not in (pr.SOCKET_FILTER, pr.SCHED_CLS, pr.SCHED_ACT):
+        if self.prog_type not in (env.SOCKET_FILTER, env.SCHED_CLS, env.SCHED_ACT):
             raise Reject("BPF_LD_[ABS|IND] instructions not allowed for this program type",
                          errno.EINVAL)
         if st.refs:
@@ -968,65 +1023,126 @@ class Checker:
                     r.rng = max(r.rng, rng)
 
     # --- calls ---------------------------------------------------------------------------
-    def call_helper(self, st: State, insn: isa.Instruction) -> None:
-        fid = insn.imm
-        proto = self.helpers.get(fid)
+    def _takes_callback(self, fid: int) -> bool:
+        h = (self.helpers.get(fid) if self.helpers is not None
+             else env.helper_for(self.prog_type, fid))
+        return h is not None and any(a.type is Arg.ARG_PTR_TO_FUNC for a in h.args)
+
+    def helper_proto(self, fid: int) -> Helper:
+        """get_func_proto: the helper's prototype if this program type may call it."""
+        if self.helpers is not None:
+            proto = self.helpers.get(fid)
+        else:
+            proto = env.helper_for(self.prog_type, fid)
         if proto is None:
-            if fid < 0 or fid >= pr.HELPER_ID_LIMIT:
+            if fid < 0 or fid >= env.HELPER_ID_LIMIT:
                 raise Reject(f"invalid func unknown#{fid}", errno.EINVAL)
-            raise Reject(f"program of this type cannot use helper unknown#{fid}",
-                         errno.EINVAL)
+            name = env.helper_name(fid)
+            raise Reject(f"program of this type cannot use helper "
+                         f"{'bpf_' + name if name else 'unknown'}#{fid}", errno.EINVAL)
+        return proto
+
+    _EXPECTED = {
+        Arg.ARG_CONST_MAP_PTR: ((sc.MAP_PTR,), "map_ptr"),
+        Arg.ARG_PTR_TO_CTX: ((sc.CTX,), "ctx"),
+        Arg.ARG_PTR_TO_MAP_KEY: (sc.MEM_TYPES, "fp, pkt, pkt_meta, map_key, map_value, mem, "
+                                 "ringbuf_mem, buf, trusted_ptr_"),
+        Arg.ARG_PTR_TO_MAP_VALUE: (sc.MEM_TYPES, "fp, pkt, pkt_meta, map_key, map_value, "
+                                   "mem, ringbuf_mem, buf, trusted_ptr_"),
+        Arg.ARG_PTR_TO_LONG: (sc.KEY_TYPES, "fp, pkt, pkt_meta, map_key, map_value"),
+        Arg.ARG_PTR_TO_MEM: (sc.MEM_TYPES, "fp, pkt, pkt_meta, map_key, map_value, mem, "
+                             "ringbuf_mem, buf, trusted_ptr_"),
+        Arg.ARG_CONST_SIZE: ((sc.SCALAR,), "scalar"),
+        Arg.ARG_CONST_SIZE_OR_ZERO: ((sc.SCALAR,), "scalar"),
+        Arg.ARG_CONST_ALLOC_SIZE_OR_ZERO: ((sc.SCALAR,), "scalar"),
+        Arg.ARG_PTR_TO_SPIN_LOCK: ((sc.MAP_VALUE,), "map_value"),
+        Arg.ARG_PTR_TO_FUNC: ((sc.FUNC,), "func"),
+        Arg.ARG_PTR_TO_STACK: ((sc.STACK,), "fp"),
+        Arg.ARG_PTR_TO_CONST_STR: ((sc.MAP_VALUE,), "map_value"),
+        Arg.ARG_PTR_TO_RINGBUF_MEM: ((sc.MEM,), "ringbuf_mem"),
+    }
+
+    def call_helper(self, st: State, insn: isa.Instruction) -> None:
+        """check_helper_call: every argument against the helper's prototype (helpers.py)."""
+        fid = insn.imm
+        proto = self.helper_proto(fid)
         regs = st.cur.regs
-        meta_map: pr.MapInfo | None = None
+        meta_map: env.MapInfo | None = None
         const_key: int | None = None
-        release: int = 0
+        release = 0
         alloc_size = 0
-        for i, kind in enumerate(proto.args):
+        callback: int | None = None
+        uninit: list[tuple[Reg, int]] = []  # (stack pointer, size) the helper writes
+        args = proto.args
+        for i, spec in enumerate(args):
             rn = i + 1
             r = self.read(st, rn)
-            if kind == pr.ANYTHING:
+            t = spec.type
+            if t is Arg.ARG_ANYTHING or t is Arg.ARG_DONTCARE:
                 continue
-            if kind == pr.CONST_MAP_PTR:
-                if r.t != sc.MAP_PTR:
-                    raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected=map_ptr")
+            if spec.mods & Mod.PTR_MAYBE_NULL and r.t == sc.SCALAR and r.is_const() and \
+                    r.tn.value == 0:
+                continue
+            types, expected = self._EXPECTED[t]
+            if r.t not in types:
+                raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected={expected}")
+            if r.t in (sc.PKT, sc.PKT_META) and not proto.pkt_access:
+                raise Reject("helper access to the packet is not allowed")
+            if t is Arg.ARG_CONST_MAP_PTR:
                 meta_map = r.mp
-                mt = meta_map.map_type
-                if (proto.map_types and mt not in proto.map_types) or \
-                        (not proto.map_types and mt in (pr.MAP_RINGBUF, pr.MAP_PROG_ARRAY)):
-                    raise Reject(f"cannot pass map_type {mt} into func bpf_{proto.name}#{fid}")
-            elif kind == pr.PTR_TO_CTX:
-                if r.t != sc.CTX:
-                    raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected=ctx")
-            elif kind in (pr.PTR_TO_MAP_KEY, pr.PTR_TO_MAP_VALUE, pr.PTR_TO_MEM_RO):
-                if r.t not in (sc.STACK, sc.PKT, sc.PKT_META, sc.MAP_KEY, sc.MAP_VALUE, sc.MEM):
-                    raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected=fp, pkt, pkt_meta, "
-                                 "map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_")
-                if kind == pr.PTR_TO_MEM_RO:
-                    size_reg = self.read(st, rn + 1)
-                    if size_reg.t != sc.SCALAR:
-                        raise Reject(f"R{rn + 1} type={sc.TYPE_STR[size_reg.t]} "
-                                     "expected=scalar")
-                    zero_ok = proto.args[i + 1] == pr.CONST_SIZE_OR_ZERO
-                    self.size_check(st, rn, r, size_reg, zero_ok)
-                    continue
-                assert meta_map is not None
-                size = meta_map.key_size if kind == pr.PTR_TO_MAP_KEY else meta_map.value_size
-                self.helper_mem(st, rn, r, size)
-                if kind == pr.PTR_TO_MAP_KEY and r.t == sc.STACK:
+                if env.map_func_incompatible(meta_map.map_type, proto.name):
+                    raise Reject(f"cannot pass map_type {meta_map.map_type} into func "
+                                 f"bpf_{proto.name}#{fid}")
+            elif t is Arg.ARG_PTR_TO_MAP_KEY or t is Arg.ARG_PTR_TO_MAP_VALUE:
+                if meta_map is None:
+                    raise Reject("invalid map_ptr to access map->key")
+                if t is Arg.ARG_PTR_TO_MAP_KEY:
+                    size = meta_map.key_size
+                else:
+                    size = meta_map.value_size
+                write = bool(spec.mods & Mod.MEM_UNINIT)
+                self.helper_mem(st, rn, r, size, write)
+                if write and r.t == sc.STACK:
+                    uninit.append((r, size))
+                if t is Arg.ARG_PTR_TO_MAP_KEY and r.t == sc.STACK:
                     const_key = self.const_key(st, r, size)
-            elif kind in (pr.CONST_SIZE, pr.CONST_SIZE_OR_ZERO, pr.CONST_ALLOC_SIZE_OR_ZERO):
-                if r.t != sc.SCALAR:
-                    raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected=scalar")
-                if kind == pr.CONST_ALLOC_SIZE_OR_ZERO:
-                    if not r.is_const():
-                        raise Reject(f"R{rn} is not a known constant'")
-                    alloc_size = r.tn.value
-            elif kind == pr.PTR_TO_RINGBUF_MEM_RELEASE:
-                if r.t != sc.MEM:
-                    raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected=ringbuf_mem")
+            elif t is Arg.ARG_PTR_TO_MEM:
+                nxt = args[i + 1] if i + 1 < len(args) else None
+                if nxt is None or nxt.type not in (Arg.ARG_CONST_SIZE,
+                                                   Arg.ARG_CONST_SIZE_OR_ZERO):
+                    raise Reject(f"R{rn} memory argument without a size", errno.EINVAL)
+            elif t in (Arg.ARG_CONST_SIZE, Arg.ARG_CONST_SIZE_OR_ZERO):
+                mem = regs[rn - 1]
+                mspec = args[i - 1]
+                write = bool(mspec.mods & Mod.MEM_UNINIT)
+                if mspec.mods & Mod.PTR_MAYBE_NULL and mem.t == sc.SCALAR:
+                    if r.umax != 0 or r.smin < 0:
+                        raise Reject(f"R{rn - 1} type=scalar expected=fp, pkt, pkt_meta, "
+                                     "map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_")
+                    continue
+                self.size_check(st, rn - 1, mem, r, t is Arg.ARG_CONST_SIZE_OR_ZERO, write)
+                if write and mem.t == sc.STACK and r.umax:
+                    uninit.append((mem, r.umax))
+            elif t is Arg.ARG_CONST_ALLOC_SIZE_OR_ZERO:
+                if not r.is_const():
+                    raise Reject(f"R{rn} is not a known constant'")
+                alloc_size = r.tn.value
+            elif t is Arg.ARG_PTR_TO_RINGBUF_MEM:
                 if r.off or not r.is_const():
                     raise Reject(f"R{rn} must have zero offset when passed to release func")
                 release = r.ref
+            elif t is Arg.ARG_PTR_TO_FUNC:
+                callback = r.off
+            elif t is Arg.ARG_PTR_TO_LONG:
+                self.helper_mem(st, rn, r, 8, True)
+                if r.t == sc.STACK:
+                    if (r.off + sc.s64(r.tn.value)) % 8:
+                        raise Reject(f"misaligned stack access off 0+{r.off}+0 size 8")
+                    uninit.append((r, 8))
+            elif t is Arg.ARG_PTR_TO_CONST_STR:
+                self.const_str(rn, r)
+            elif t is Arg.ARG_PTR_TO_SPIN_LOCK:
+                raise Reject("map '' has no valid bpf_spin_lock")
         if release:
             if not any(x[0] == release for x in st.refs):
                 raise Reject("R1 must be referenced when passed to release function")
@@ -1039,31 +1155,98 @@ class Checker:
                     if slot[1] is not None and slot[1].ref == release:
                         slot[1] = None
                         slot[0] = [_MISC] * 8
+        for r, size in uninit:  # raw mode: the helper fills the buffer
+            frame = st.frames[r.frame] if r.frame < len(st.frames) else st.cur
+            self.mark_stack_written(frame, r.off + sc.s64(r.tn.value), size)
+        if callback is not None:
+            self.push_callback(st, insn, proto, callback)
         for r in range(1, 6):
             regs[r] = Reg()
-        if proto.ret == pr.RET_MAP_VALUE_OR_NULL:
+        if proto.changes_pkt_data:
+            self.clear_pkt_pointers(st)
+        ret = proto.ret
+        if ret is Ret.RET_PTR_TO_MAP_VALUE_OR_NULL:
             assert meta_map is not None
             r0 = Reg(sc.MAP_VALUE_OR_NULL)
             r0.set_const(0)
             r0.mp = meta_map
-            if meta_map.map_type in (pr.MAP_ARRAY, pr.MAP_PERCPU_ARRAY) and \
+            if meta_map.map_type in env.ARRAY_MAPS and \
                     const_key is not None and const_key < meta_map.max_entries:
                 r0.t = sc.MAP_VALUE
             else:
                 r0.id = self.new_id()
-        elif proto.ret == pr.RET_RINGBUF_MEM_OR_NULL:
+        elif ret is Ret.RET_PTR_TO_RINGBUF_MEM_OR_NULL:
             r0 = Reg(sc.MEM_OR_NULL)
             r0.set_const(0)
             self.new_id()  # the kernel numbers the maybe-NULL id, then the reference
             r0.id = r0.ref = self.new_id()
             r0.memsz = alloc_size
             st.refs.append((r0.id, insn.pc))
-        elif proto.ret == pr.RET_VOID:
+        elif ret is Ret.RET_VOID:
             r0 = Reg()
         else:
             r0 = sc.unknown_scalar()
         regs[0] = r0
         self.trace(st, [0])
+
+    def const_str(self, rn: int, r: Reg) -> None:
+        """ARG_PTR_TO_CONST_STR: a NUL-terminated string in a read-only map value."""
+        mp = r.mp
+        if not mp.flags & env.BPF_F_RDONLY_PROG:
+            raise Reject(f"R{rn} does not point to a readonly map'")
+        if not r.is_const():
+            raise Reject(f"R{rn} is not a constant address'")
+        off = r.off + sc.s64(r.tn.value)
+        if off < 0 or off >= mp.value_size:
+            raise Reject(f"invalid access to map value pointer, value_size={mp.value_size} "
+                         f"off={off}")
+        if mp.contents is not None and b"\0" not in mp.contents[off:mp.value_size]:
+            raise Reject("string is not zero-terminated")
+        if mp.contents is None and mp.value_size - off < 1:
+            raise Reject("string is not zero-terminated")
+
+    def clear_pkt_pointers(self, st: State) -> None:
+        """clear_all_pkt_pointers: a helper that moves the packet invalidates them all."""
+        for f in st.frames:
+            for i, r in enumerate(f.regs):
+                if r.t in sc.PKT_TYPES:
+                    f.regs[i] = sc.unknown_scalar()
+            for slot in f.stack.values():
+                sp = slot[1]
+                if sp is not None and sp.t in sc.PKT_TYPES:
+                    slot[1] = sc.unknown_scalar()
+
+    def push_callback(self, st: State, insn: isa.Instruction, proto: Helper,
+                      target: int) -> None:
+        """Explore the callback as the kernel does: called any number of times.
+
+        A copy of the state enters the callback in a new frame; its exit returns to the
+        helper call, which is checked again (another iteration) until the state at the
+        call is one already seen (see is_state_visited's callback sites).
+        """
+        if len(st.frames) >= 8:
+            raise Reject(f"the call stack of {len(st.frames) + 1} frames is too deep !",
+                         errno.E2BIG)
+        other = self.push(st, target, insn.pc, self.stack)
+        caller = other.cur
+        callee = Frame(len(other.frames), insn.pc, self.p.subprogs.index(target))
+        callee.cb = 1
+        if proto.name == "for_each_map_elem":
+            mp = caller.regs[1].mp
+            callee.regs[1] = caller.regs[1].copy()
+            for rn, t in ((2, sc.MAP_KEY), (3, sc.MAP_VALUE)):
+                k = Reg(t)
+                k.set_const(0)
+                k.mp = mp
+                callee.regs[rn] = k
+            callee.regs[4] = caller.regs[3].copy()
+        else:  # bpf_loop: (index, ctx)
+            callee.regs[1] = sc.unknown_scalar()
+            callee.regs[2] = caller.regs[3].copy()
+        callee.regs[10] = Reg(sc.STACK)
+        callee.regs[10].set_const(0)
+        callee.regs[10].frame = callee.frameno
+        other.frames.append(callee)
 
     def const_key(self, st: State, r: Reg, size: int) -> int | None:
         """get_constant_map_key: a key on the stack that is a known constant, else None."""
@@ -1096,19 +1279,23 @@ class Checker:
             return None
         return sp.tn.value
 
-    def helper_mem(self, st: State, rn: int, r: Reg, size: int) -> None:
-        """check_helper_mem_access for a fixed size."""
+    def helper_mem(self, st: State, rn: int, r: Reg, size: int, write: bool = False) -> None:
+        """check_helper_mem_access for a fixed size (``write``: the helper writes there)."""
         if r.t == sc.STACK:
             if not r.is_const():
                 raise Reject(f"R{rn} variable stack access prohibited")
-            off = r.off
+            off = r.off + sc.s64(r.tn.value)
             if off < -STACK or off + size > 0 or size <= 0:
-                raise Reject(f"invalid read from stack R{rn} off={off} size={size}",
+                kind = "write to" if write else "read from"
+                raise Reject(f"invalid {kind} stack R{rn} off={off} size={size}",
                              errno.EINVAL if off + size > 0 else errno.EACCES)
             frame = st.frames[r.frame] if r.frame < len(st.frames) else st.cur
             self.stack_depth[frame.subprog] = max(self.stack_depth[frame.subprog], -off)
             return
         if r.t == sc.MAP_VALUE:
+            if write and r.mp.flags & env.BPF_F_RDONLY_PROG:
+                raise Reject(f"write into map forbidden, value_size={r.mp.value_size} "
+                             f"off={r.off} size={size}")
             self.region(rn, r, r.off, size, r.mp.value_size, sc.MAP_VALUE)
         elif r.t == sc.MAP_KEY:
             self.region(rn, r, r.off, size, r.mp.key_size, sc.MAP_KEY)
@@ -1116,11 +1303,18 @@ class Checker:
             self.region(rn, r, r.off, size, r.memsz, sc.MEM)
         elif r.t in (sc.PKT, sc.PKT_META):
             o = r.off
-            if r.smin < 0 or o < 0 or r.umax + o + size > r.rng:
+            if r.smin < 0:
+                raise Reject(f"R{rn} min value is negative, either use unsigned index or "
+                             "do a if (index >=0) check.")
+            if o < 0 or o + size > r.rng:
                 raise Reject(f"invalid access to packet, off={o} size={size}, "
                              f"R{rn}(id={r.id},off={r.off},r={r.rng})")
+        else:
+            raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected=fp")
 
-    def size_check(self, st: State, rn: int, mem: Reg, size: Reg, zero_ok: bool) -> None:
+    def size_check(self, st: State, rn: int, mem: Reg, size: Reg, zero_ok: bool,
+                   write: bool = False) -> None:
+        """check_mem_size_reg: the size register of a (memory, size) argument pair."""
         if size.smin < 0:
             raise Reject(f"R{rn + 1} min value is negative, either use unsigned or 'var &= "
                          "const'")
@@ -1130,7 +1324,17 @@ class Checker:
             raise Reject(f"R{rn + 1} unbounded memory access, use 'var &= const' or "
                          "'if (var < const)'")
         if size.umax:
-            self.helper_mem(st, rn, mem, size.umax)
+            self.helper_mem(st, rn, mem, size.umax, write)
+
+    def mark_stack_written(self, frame: Frame, off: int, size: int) -> None:
+        """A helper wrote ``size`` bytes at ``off``: they become STACK_MISC, spills die."""
+        for j in range(size):
+            idx = -(off + j) - 1
+            slot = frame.stack.setdefault(idx // 8, [[_INVALID] * 8, None])
+            if slot[1] is not None or _SPILL in slot[0]:
+                slot[0] = [(_MISC if x == _SPILL else x) for x in slot[0]]
+                slot[1] = None
+            slot[0][idx % 8] = _MISC
 
     def call_subprog(self, st: State, insn: isa.Instruction) -> int:
         target = insn.pc + insn.imm + 1
@@ -1156,6 +1360,14 @@ class Checker:
                 raise Reject("cannot return stack pointer to the caller", errno.EINVAL)
             callee = st.frames.pop()
             caller = st.cur
+            if callee.cb:
+                if r0.t != sc.SCALAR:
+                    raise Reject("R0 not a scalar value")
+                if r0.smin < 0 or r0.smax > 1 or r0.umax > 1:
+                    raise Reject("At callback return the register R0 has "
+                                 f"{vlog.reg_str(r0)} should have been in [0, 1]",
+                                 errno.EINVAL)
+                return callee.callsite  # the helper call again: one more iteration
             caller.regs[0] = r0.copy()
             for r in range(1, 6):
                 caller.regs[r] = Reg()

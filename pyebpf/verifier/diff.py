@@ -7,13 +7,18 @@ first-error-line agreement over seeds ``START .. START+COUNT-1`` of
 
 from __future__ import annotations
 
-import os
+import re
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from pyebpf.errors import VerifierError
-from pyebpf.verifier import bpf_check, oracle
+from pyebpf import isa, kernel
+from pyebpf.errors import BPFError, VerifierError
+from pyebpf.isa import Instruction
+from pyebpf.verifier import bpf_check
 from pyebpf.verifier.gen import GenProgram, generate
+
+LOG_SIZE = 1 << 22  # large enough that the kernel never truncates a level-1 log here
 
 
 @dataclass
@@ -34,27 +39,63 @@ class Outcome:
         return self.verdict_agrees and (self.kernel_ok or self.kernel_line == self.our_line)
 
 
-def run_kernel(gp: GenProgram) -> oracle.KernelResult:
-    fds: dict[int, int] = {}
+_TRACE = re.compile(r"^(\d+: |from \d+ to \d+|func#\d+ @|Live regs|\s+\d+: )")
+
+
+def error_line(log: str) -> str:
+    """The verifier's first error line: the first line after the last trace line.
+
+    Trace lines are the ``N: ...`` instruction and state lines (and, at level 2,
+    ``from X to Y`` headers); the summary ``processed ...`` line is ignored.
+    """
+    lines = [ln for ln in log.splitlines() if ln.strip()]
+    last = -1
+    for i, ln in enumerate(lines):
+        if _TRACE.match(ln):
+            last = i
+    for ln in lines[last + 1:]:
+        if not ln.startswith("processed ") and not _TRACE.match(ln):
+            return ln
+    return ""
+
+
+def with_map_fds(insns: Sequence[Instruction], fds: Mapping[int, int]) -> list[Instruction]:
+    """LD_IMM64 map references (pyebpf's map indexes) rewritten to the kernel's map fds."""
+    return [Instruction(i.code, i.dst, i.src, i.off,
+                        (i.imm >> 32 << 32) | fds[isa._s32(i.imm & 0xFFFFFFFF)], i.pc)
+            if i.slots == 2 and i.src in (isa.BPF_PSEUDO_MAP_FD, isa.BPF_PSEUDO_MAP_VALUE)
+            and isa._s32(i.imm & 0xFFFFFFFF) in fds else i for i in insns]
+
+
+def run_kernel(gp: GenProgram, log_level: int = 1) -> tuple[bool, str]:
+    """Load ``gp`` into the live kernel (maps created, all fds closed): (accepted, log)."""
+    maps: dict[int, kernel.KernelMap] = {}
     try:
         for idx, m in gp.maps.items():
-            fds[idx] = oracle.create_map(m.map_type, m.key_size, m.value_size, m.max_entries,
-                                         m.flags)
-        return oracle.load_program(gp.insns, gp.prog_type, log_level=1, map_fds=fds)
+            maps[idx] = kernel.KernelMap(m.map_type, m.key_size, m.value_size,
+                                         m.max_entries, map_flags=m.flags)
+        insns = with_map_fds(gp.insns, {i: km.fd for i, km in maps.items()})
+        try:
+            prog = kernel.KernelProgram(insns, gp.prog_type, log_level=log_level,
+                                        log_size=LOG_SIZE)
+        except BPFError as exc:  # VerifierError carries the log
+            return False, getattr(exc, "log", "")
+        prog.close()
+        return True, prog.log
     finally:
-        for fd in fds.values():
-            os.close(fd)
+        for km in maps.values():
+            km.close()
 
 
 def compare(seed: int) -> Outcome:
     gp = generate(seed)
-    k = run_kernel(gp)
+    k_ok, k_log = run_kernel(gp)
     try:
         bpf_check(gp.insns, gp.prog_type, maps=gp.maps)
         ours, line = True, ""
     except VerifierError as exc:
         ours, line = False, exc.reason
-    return Outcome(seed, gp.defect, k.ok, ours, "" if k.ok else oracle.error_line(k.log), line)
+    return Outcome(seed, gp.defect, k_ok, ours, "" if k_ok else error_line(k_log), line)
 
 
 def main(argv: list[str]) -> int:

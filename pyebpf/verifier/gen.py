@@ -13,10 +13,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from pyebpf import uapi
 from pyebpf.isa import Instruction
-from pyebpf.verifier import protos as pr
-from pyebpf.verifier.protos import MapInfo
+from pyebpf.verifier.env import MapInfo
 
+SOCKET_FILTER = uapi.BpfProgType.BPF_PROG_TYPE_SOCKET_FILTER
+XDP = uapi.BpfProgType.BPF_PROG_TYPE_XDP
+SCHED_CLS = uapi.BpfProgType.BPF_PROG_TYPE_SCHED_CLS
 EXIT = (0x95, 0, 0, 0, 0)
 _LDX = {1: 0x71, 2: 0x69, 4: 0x61, 8: 0x79}
 _STX = {1: 0x73, 2: 0x6B, 4: 0x63, 8: 0x7B}
@@ -34,9 +37,9 @@ DEFECTS = (
     "jump_out_of_range", "unreachable", "scalar_deref", "map_var_off_unbounded",
 )
 MAPS = {
-    0: MapInfo(pr.MAP_HASH, 4, 16, 8),
-    1: MapInfo(pr.MAP_ARRAY, 4, 32, 4),
-    2: MapInfo(pr.MAP_RINGBUF, 0, 0, 4096),
+    0: MapInfo(uapi.BpfMapType.BPF_MAP_TYPE_HASH, 4, 16, 8),
+    1: MapInfo(uapi.BpfMapType.BPF_MAP_TYPE_ARRAY, 4, 32, 4),
+    2: MapInfo(uapi.BpfMapType.BPF_MAP_TYPE_RINGBUF, 0, 0, 4096),
 }
 
 
@@ -100,7 +103,7 @@ class _Gen:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self.a = _Asm()
-        self.prog_type = self.rng.choice((pr.SOCKET_FILTER, pr.XDP, pr.SCHED_CLS))
+        self.prog_type = self.rng.choice((SOCKET_FILTER, XDP, SCHED_CLS))
         self.defect: str | None = None
         self.maps: set[int] = set()
         self.used_defect = False
@@ -144,16 +147,16 @@ class _Gen:
 
     def ctx(self) -> None:
         r, a = self.rng, self.a
-        if self.prog_type == pr.XDP:
+        if self.prog_type == XDP:
             off, size = r.choice(((12, 4), (16, 4))), 4
             off = off[0] if isinstance(off, tuple) else off
         else:
             off, size = r.choice(((0, 4), (4, 4), (8, 2), (16, 4), (48, 4), (52, 8), (64, 4)))
         if self.want("ctx_bad_off"):
-            off = r.choice((100 if self.prog_type == pr.XDP else 200, 3 * size + 1, -4))
+            off = r.choice((100 if self.prog_type == XDP else 200, 3 * size + 1, -4))
         a.emit(_LDX[size], 8, 1, off, 0)
         if self.want("ctx_bad_write"):
-            a.emit(_STX[4], 1, 8, 0 if self.prog_type != pr.XDP else 12, 0)
+            a.emit(_STX[4], 1, 8, 0 if self.prog_type != XDP else 12, 0)
 
     def lookup(self) -> None:
         r, a = self.rng, self.a
@@ -195,9 +198,9 @@ class _Gen:
 
     def packet(self) -> None:
         r, a = self.rng, self.a
-        if self.prog_type == pr.SOCKET_FILTER:
+        if self.prog_type == SOCKET_FILTER:
             return
-        d, de = (0, 4) if self.prog_type == pr.XDP else (76, 80)
+        d, de = (0, 4) if self.prog_type == XDP else (76, 80)
         a.emit(0x61, 2, 1, d, 0)
         a.emit(0x61, 3, 1, de, 0)
         n = r.randint(1, 40)
@@ -279,7 +282,7 @@ class _Gen:
         r = self.rng
         if r.random() < 0.75:
             choices = list(DEFECTS)
-            if self.prog_type == pr.SOCKET_FILTER:
+            if self.prog_type == SOCKET_FILTER:
                 choices = [c for c in choices if not c.startswith("pkt")]
             self.defect = r.choice(choices)
         blocks = [self.scalars, self.stack, self.ctx, self.lookup, self.packet, self.loop,

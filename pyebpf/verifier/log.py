@@ -10,7 +10,7 @@ from __future__ import annotations
 from pyebpf import isa
 from pyebpf.isa import Form, Instruction
 from pyebpf.verifier import scalar as sc
-from pyebpf.verifier.protos import HELPERS
+from pyebpf.verifier.env import helper_name
 from pyebpf.verifier.tnum import U32, U64
 
 _ALU_STR = {"add": "+=", "sub": "-=", "mul": "*=", "or": "|=", "and": "&=", "lsh": "<<=",
@@ -82,8 +82,8 @@ def format_insn(insn: Instruction) -> str:
             return code + f"call {_pc(imm)}"
         if s == isa.BPF_PSEUDO_KFUNC_CALL:
             return code + f"call kernel-function#{imm}"
-        p = HELPERS.get(imm)
-        return code + (f"call bpf_{p.name}#{imm}" if p else f"call unknown#{imm}")
+        name = helper_name(imm)
+        return code + (f"call bpf_{name}#{imm}" if name else f"call unknown#{imm}")
     if f is Form.CALLX:
         return code + f"call r{d}"
     return code + "exit"

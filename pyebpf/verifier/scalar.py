@@ -20,6 +20,9 @@ PKT, PKT_META, PKT_END, MEM, MEM_OR_NULL, FUNC = range(8, 14)
 TYPE_STR = ("?", "scalar", "ctx", "map_ptr", "map_value", "map_value_or_null", "map_key", "fp",
             "pkt", "pkt_meta", "pkt_end", "ringbuf_mem", "ringbuf_mem_or_null", "func")
 OR_NULL = {MAP_VALUE_OR_NULL: MAP_VALUE, MEM_OR_NULL: MEM}
+PKT_TYPES = (PKT, PKT_META, PKT_END)
+KEY_TYPES = (STACK, PKT, PKT_META, MAP_KEY, MAP_VALUE)  # map_key_value_types
+MEM_TYPES = (*KEY_TYPES, MEM)  # mem_types (ringbuf memory included)
 
 
 def s64(v: int) -> int:

@@ -1,0 +1,227 @@
+"""What the verifier checks a program against, taken from the rest of pyebpf.
+
+Nothing here is a second copy: helper prototypes come from :mod:`pyebpf.helpers`
+(``HELPERS``: the kernel's ``bpf_func_proto`` as data), which helpers a program
+type may call and its context size from :mod:`pyebpf.progtypes`, map and program
+type numbers and the context structs (``struct __sk_buff``, ``struct xdp_md``) from
+:mod:`pyebpf.uapi`.  What stays here are the verifier's own rules, written as the
+kernel writes them in its ``*_is_valid_access`` callbacks and in
+``check_map_func_compatibility``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyebpf import helpers, progtypes, uapi
+from pyebpf.helpers import Arg, Helper, Mod, Ret
+
+__all__ = ["Arg", "Helper", "MapInfo", "Mod", "Ret", "ctx_access", "helper_for",
+           "map_func_incompatible"]
+
+PT = uapi.BpfProgType
+MT = uapi.BpfMapType
+F = uapi.BpfFunc
+SOCKET_FILTER = int(PT.BPF_PROG_TYPE_SOCKET_FILTER)
+SCHED_CLS = int(PT.BPF_PROG_TYPE_SCHED_CLS)
+SCHED_ACT = int(PT.BPF_PROG_TYPE_SCHED_ACT)
+XDP = int(PT.BPF_PROG_TYPE_XDP)
+HELPER_ID_LIMIT = max(int(f) for f in F) + 1  # __BPF_FUNC_MAX_ID: above it "unknown#N"
+
+BPF_F_RDONLY_PROG = uapi.BPF_F_RDONLY_PROG
+ARRAY_MAPS = frozenset((int(MT.BPF_MAP_TYPE_ARRAY), int(MT.BPF_MAP_TYPE_PERCPU_ARRAY)))
+
+
+@dataclass(frozen=True)
+class MapInfo:
+    """What the verifier knows about a map an LD_IMM64 refers to.
+
+    ``contents`` is the value of a frozen single-element array (``.rodata``) when the
+    loader knows it: format strings passed as ARG_PTR_TO_CONST_STR are read there.
+    """
+
+    map_type: int
+    key_size: int
+    value_size: int
+    max_entries: int
+    flags: int = 0
+    contents: bytes | None = None
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+def helper_for(prog_type: int, func_id: int) -> Helper | None:
+    """The helper ``func_id`` if programs of ``prog_type`` may call it (get_func_proto)."""
+    h = helpers.HELPERS.get(func_id)
+    if h is None:
+        return None
+    spec = progtypes.PROG_TYPES.get(prog_type)
+    if spec is not None and not spec.helper_allowed(func_id):
+        return None
+    return h
+
+
+def helper_name(func_id: int) -> str | None:
+    """The kernel's name of a helper id (``map_lookup_elem``), for the log."""
+    h = helpers.HELPERS.get(func_id)
+    if h is not None:
+        return h.name
+    try:
+        return F(func_id).name.removeprefix("BPF_FUNC_")
+    except ValueError:
+        return None
+
+
+# check_map_func_compatibility: maps that only some helpers take, and helpers that only
+# take some maps.  Written the kernel's way round, both directions.
+_MAP_ONLY = {
+    MT.BPF_MAP_TYPE_PROG_ARRAY: ("tail_call",),
+    MT.BPF_MAP_TYPE_RINGBUF: ("ringbuf_output", "ringbuf_reserve", "ringbuf_query"),
+    MT.BPF_MAP_TYPE_PERF_EVENT_ARRAY: ("perf_event_output", "perf_event_read",
+                                       "perf_event_read_value", "skb_output", "xdp_output"),
+    MT.BPF_MAP_TYPE_QUEUE: ("map_peek_elem", "map_pop_elem", "map_push_elem"),
+    MT.BPF_MAP_TYPE_STACK: ("map_peek_elem", "map_pop_elem", "map_push_elem"),
+    MT.BPF_MAP_TYPE_BLOOM_FILTER: ("map_peek_elem", "map_push_elem"),
+    MT.BPF_MAP_TYPE_DEVMAP: ("redirect_map", "map_lookup_elem"),
+    MT.BPF_MAP_TYPE_DEVMAP_HASH: ("redirect_map", "map_lookup_elem"),
+    MT.BPF_MAP_TYPE_CPUMAP: ("redirect_map",),
+    MT.BPF_MAP_TYPE_XSKMAP: ("redirect_map", "map_lookup_elem"),
+    MT.BPF_MAP_TYPE_ARRAY_OF_MAPS: ("map_lookup_elem",),
+    MT.BPF_MAP_TYPE_HASH_OF_MAPS: ("map_lookup_elem",),
+}
+_FUNC_ONLY = {
+    "tail_call": (MT.BPF_MAP_TYPE_PROG_ARRAY,),
+    "ringbuf_output": (MT.BPF_MAP_TYPE_RINGBUF,),
+    "ringbuf_reserve": (MT.BPF_MAP_TYPE_RINGBUF,),
+    "ringbuf_query": (MT.BPF_MAP_TYPE_RINGBUF,),
+    "perf_event_output": (MT.BPF_MAP_TYPE_PERF_EVENT_ARRAY,),
+    "map_pop_elem": (MT.BPF_MAP_TYPE_QUEUE, MT.BPF_MAP_TYPE_STACK),
+    "map_push_elem": (MT.BPF_MAP_TYPE_QUEUE, MT.BPF_MAP_TYPE_STACK,
+                      MT.BPF_MAP_TYPE_BLOOM_FILTER),
+    "map_peek_elem": (MT.BPF_MAP_TYPE_QUEUE, MT.BPF_MAP_TYPE_STACK,
+                      MT.BPF_MAP_TYPE_BLOOM_FILTER),
+    "redirect_map": (MT.BPF_MAP_TYPE_DEVMAP, MT.BPF_MAP_TYPE_DEVMAP_HASH,
+                     MT.BPF_MAP_TYPE_CPUMAP, MT.BPF_MAP_TYPE_XSKMAP),
+    "map_lookup_percpu_elem": (MT.BPF_MAP_TYPE_PERCPU_ARRAY, MT.BPF_MAP_TYPE_PERCPU_HASH,
+                               MT.BPF_MAP_TYPE_LRU_PERCPU_HASH),
+    "for_each_map_elem": (MT.BPF_MAP_TYPE_HASH, MT.BPF_MAP_TYPE_LRU_HASH,
+                          MT.BPF_MAP_TYPE_ARRAY, MT.BPF_MAP_TYPE_PERCPU_HASH,
+                          MT.BPF_MAP_TYPE_LRU_PERCPU_HASH, MT.BPF_MAP_TYPE_PERCPU_ARRAY),
+}
+
+
+def map_func_incompatible(map_type: int, func: str) -> bool:
+    """check_map_func_compatibility: True when ``func`` may not be given this map."""
+    only = _MAP_ONLY.get(map_type)  # type: ignore[call-overload]
+    if only is not None and func not in only:
+        return True
+    allowed = _FUNC_ONLY.get(func)
+    return allowed is not None and map_type not in allowed
+
+
+# --- context access (the kernel's per-type is_valid_access callbacks) -------------------
+
+def _skb(name: str) -> tuple[int, int]:
+    """Offset and end of a ``struct __sk_buff`` field (uapi.SkBuff)."""
+    f = getattr(uapi.SkBuff, name)
+    return f.offset, f.offset + f.size
+
+
+SKB_SIZE = uapi.ctypes.sizeof(uapi.SkBuff)
+_CB = _skb("cb")
+_DATA, _DATA_END, _DATA_META = _skb("data")[0], _skb("data_end")[0], _skb("data_meta")[0]
+_TC_CLASSID = _skb("tc_classid")[0]
+_FAMILY_TO_LOCAL_PORT = (_skb("family")[0], _skb("local_port")[1])
+_REMOTE_IP4_TO_IP6 = (_skb("remote_ip4")[0], _skb("local_ip6")[1])
+_FLOW_KEYS, _TSTAMP, _WIRE_LEN = _skb("flow_keys"), _skb("tstamp"), _skb("wire_len")[0]
+_SK, _TSTAMP_TYPE, _HWTSTAMP = _skb("sk"), _skb("tstamp_type")[0], _skb("hwtstamp")
+_TC_WRITABLE = tuple(_skb(n)[0] for n in ("mark", "tc_index", "priority", "tc_classid",
+                                          "queue_mapping"))
+_XDP = {f[0]: getattr(uapi.XdpMd, f[0]).offset for f in uapi.XdpMd._fields_}
+XDP_SIZE = uapi.ctypes.sizeof(uapi.XdpMd)
+PERF_MAX_TRACE_SIZE = 2048  # tracepoint contexts: tp_prog_is_valid_access
+
+
+def _in(off: int, rng: tuple[int, int]) -> bool:
+    return rng[0] <= off < rng[1]
+
+
+def skb_access(prog_type: int, off: int, size: int, write: bool) -> str | None:
+    """sk_filter/tc_cls_act_is_valid_access: the loaded value's kind, or None."""
+    if off < 0 or off >= SKB_SIZE or off % size:
+        return None
+    f = off - off % 4  # the u32 field the access starts in
+    if prog_type == SOCKET_FILTER:
+        if f in (_TC_CLASSID, _DATA, _DATA_META, _DATA_END, _WIRE_LEN) or \
+                _in(f, _FAMILY_TO_LOCAL_PORT) or _in(f, _TSTAMP) or f >= _HWTSTAMP[0]:
+            return None
+        if write and not _in(f, _CB):
+            return None
+    else:
+        if write and not (f in _TC_WRITABLE or _in(f, _CB) or _in(f, _TSTAMP)):
+            return None
+        if _in(f, _FAMILY_TO_LOCAL_PORT):
+            return None
+    kind = "scalar"
+    if _in(f, _CB):
+        if off + size > _CB[1]:
+            return None
+    elif _in(f, _REMOTE_IP4_TO_IP6) or f in (_DATA, _DATA_META, _DATA_END):
+        if size != 4:
+            return None
+        if prog_type != SOCKET_FILTER:
+            kind = {_DATA: "pkt", _DATA_META: "pkt_meta", _DATA_END: "pkt_end"}.get(f, kind)
+    elif _in(f, _FLOW_KEYS) or _in(f, _SK) or _TSTAMP_TYPE <= f < _HWTSTAMP[0]:
+        return None  # flow_keys, sk (PTR_TO_SOCK_COMMON_OR_NULL: not modelled), tstamp_type
+    elif _in(f, _HWTSTAMP):
+        if write or size != 8:
+            return None
+    elif _in(f, _TSTAMP):
+        if size != 8:
+            return None
+    elif write:
+        if size != 4:
+            return None
+    elif size > 4:
+        return None
+    return kind
+
+
+def xdp_access(off: int, size: int, write: bool) -> str | None:
+    """xdp_is_valid_access: no writes, 4-byte reads, egress_ifindex refused."""
+    if write or off == _XDP["egress_ifindex"] or off < 0 or off >= XDP_SIZE or off % size \
+            or size != 4:
+        return None
+    return {_XDP["data"]: "pkt", _XDP["data_meta"]: "pkt_meta",
+            _XDP["data_end"]: "pkt_end"}.get(off, "scalar")
+
+
+def ctx_access(prog_type: int, off: int, size: int, write: bool) -> str | None:
+    """The kind of value a context access yields (None: the kernel refuses it)."""
+    if prog_type == XDP:
+        return xdp_access(off, size, write)
+    if prog_type in (SOCKET_FILTER, SCHED_CLS, SCHED_ACT):
+        return skb_access(prog_type, off, size, write)
+    if off < 0 or off % size:
+        return None
+    spec = progtypes.PROG_TYPES.get(prog_type)
+    limit = spec.ctx_size if spec is not None else 0
+    if prog_type == PT.BPF_PROG_TYPE_TRACEPOINT:
+        limit = min(limit, PERF_MAX_TRACE_SIZE)
+    if prog_type == PT.BPF_PROG_TYPE_SYSCALL:
+        return "scalar" if off + size <= limit else None
+    if write or off + size > limit:
+        return None
+    return "scalar"
+
+
+def ctx_size(prog_type: int) -> int:
+    spec = progtypes.PROG_TYPES.get(prog_type)
+    return spec.ctx_size if spec is not None else 0
+
+
+def arg_is(spec: helpers.ArgSpec, t: Arg, mods: Mod = Mod.NONE) -> bool:
+    return spec.type is t and (spec.mods & mods) == mods
+
+
+__all__ += ["Ret", "arg_is", "ctx_size", "helper_name"]
