@@ -9,14 +9,15 @@ non-zero; a traceback means a bug in pyebpf.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pyebpf import isa
-from pyebpf.elf import CollectionSpec, ProgramSpec, load_elf
-from pyebpf.errors import BPFError, VerifierError
+from pyebpf.elf import UAPI_CONTEXT_TYPES, CollectionSpec, ProgramSpec, load_elf
+from pyebpf.errors import BPFError, ExecutionError, VerifierError
 
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 1
 
@@ -282,6 +283,312 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return status
 
 
+# --- run ----------------------------------------------------------------------------------
+
+_XDP_ACTIONS = ("XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT")
+_TC_ACTIONS = {0xFFFFFFFF: "TC_ACT_UNSPEC", 0: "TC_ACT_OK", 1: "TC_ACT_RECLASSIFY",
+               2: "TC_ACT_SHOT", 3: "TC_ACT_PIPE", 4: "TC_ACT_STOLEN", 5: "TC_ACT_QUEUED",
+               6: "TC_ACT_REPEAT", 7: "TC_ACT_REDIRECT", 8: "TC_ACT_TRAP"}
+# program types whose test run takes a packet (data_in), by libbpf's SEC() names
+_PACKET_TYPES = frozenset({1, 3, 4, 6, 8, 9, 10, 11, 14, 19, 22})
+_SOCKET_FILTER, _SCHED_CLS, _SCHED_ACT, _XDP = 1, 3, 4, 6
+_PROGRESS_MIN = 200          # packets before a progress bar is worth drawing
+
+
+def verdict_name(prog_type: int, retval: int) -> str:
+    """A test run's retval as the program type means it (bpftool / iproute2 names)."""
+    if prog_type == _XDP:
+        return _XDP_ACTIONS[retval] if retval < len(_XDP_ACTIONS) else f"XDP_{retval}?"
+    if prog_type in (_SCHED_CLS, _SCHED_ACT):
+        return _TC_ACTIONS.get(retval, f"TC_ACT_{retval}?")
+    if prog_type == _SOCKET_FILTER:
+        return "dropped" if retval == 0 else f"kept {retval} bytes"
+    return f"retval {retval}"
+
+
+def _entry_program(spec: CollectionSpec, name: str | None, path: str) -> ProgramSpec:
+    """The program to run: ``--prog``, the only one, or the only one no prog array holds
+    (tail-call targets are reached through the entry point)."""
+    if name is not None:
+        return _programs(spec, name, path)[0]
+    if not spec.programs:
+        raise UsageError(f"{path!r} defines no programs")
+    targets = {v for m in spec.maps.values() if m.type_name == "prog_array"
+               for _, v in m.contents}
+    entries = [p for p in spec.programs.values() if p.name not in targets]
+    if len(spec.programs) == 1 or len(entries) == 1:
+        return (entries or list(spec.programs.values()))[0]
+    raise UsageError(f"{path!r} has several programs ({', '.join(spec.programs)}): "
+                     "choose one with --prog")
+
+
+def _parse_hex(text: str) -> bytes:
+    clean = "".join(ch for ch in text if ch not in " :-_\n\t").removeprefix("0x")
+    try:
+        return bytes.fromhex(clean)
+    except ValueError:
+        raise UsageError(f"--hex: not hexadecimal bytes: {text[:40]!r}") from None
+
+
+def _inputs(args: argparse.Namespace, prog: ProgramSpec) -> tuple[str, list[bytes | None]]:
+    """(description, data of each run) from --data / --hex / --pcap."""
+    from pyebpf.pcap import read_pcap
+
+    if args.pcap is not None:
+        packets = [p.data for p in read_pcap(_read(args.pcap))]
+        return f"{len(packets)} packets from {args.pcap}", list(packets)
+    if args.data is not None:
+        data = _read(args.data)
+        return f"{len(data)} bytes from {args.data}", [data]
+    if args.hex is not None:
+        data = _parse_hex(args.hex)
+        return f"{len(data)} bytes", [data]
+    if prog.type in _PACKET_TYPES:
+        raise UsageError(f"program {prog.name!r} ({prog.type_name}) runs on packets: "
+                         "give --pcap FILE, --data FILE or --hex HEX")
+    return "no data", [None]
+
+
+class _Progress:
+    """A one-line progress bar on stderr, drawn only for a terminal and long inputs."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled and total >= _PROGRESS_MIN and sys.stderr.isatty()
+        self.step = max(total // 100, 1)
+
+    def update(self, done: int) -> None:
+        if self.enabled and (done % self.step == 0 or done == self.total):
+            width = 40
+            filled = width * done // self.total
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] "
+                             f"{done}/{self.total}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, bytes | bytearray):
+        return " ".join(f"{b:02x}" for b in value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _show(value: object) -> str:
+    """A typed value as bpftool prints BTF-formatted values (JSON), bytes as hex."""
+    v = _jsonable(value)
+    return v if isinstance(v, str) else json.dumps(v)
+
+
+def _ringbuf_type(spec: CollectionSpec, size: int) -> int:
+    """The BTF struct a ring buffer record most likely is: the one named struct of exactly
+    the record's size (0 when none or several: then the record is shown as hex)."""
+    btf = spec.btf
+    if btf is None:
+        return 0
+    from pyebpf.btf import KIND_STRUCT
+
+    found = [t.id for t in btf.types[1:] if t.kind == KIND_STRUCT and t.name
+             and t.size == size and t.name not in UAPI_CONTEXT_TYPES]
+    return found[0] if len(found) == 1 else 0
+
+
+def _maps_after(coll: object, spec: CollectionSpec, runtime: object) -> list[dict[str, object]]:
+    from pyebpf.btf import BTFError
+
+    out: list[dict[str, object]] = []
+    for name, ms in spec.maps.items():
+        live = coll.maps[name]  # type: ignore[attr-defined]
+        info: dict[str, object] = {"name": name, "type": ms.type_name}
+        if ms.btf is not None and ms.key_type_id:
+            info["key_type"] = ms.btf.type_name(ms.key_type_id)
+        if ms.btf is not None and ms.value_type_id and not ms.is_data:
+            info["value_type"] = ms.btf.type_name(ms.value_type_id)
+        if ms.is_data:
+            info["frozen"] = ms.freeze
+            info["variables"] = coll.variables(name)  # type: ignore[attr-defined]
+        elif ms.type_name == "ringbuf":
+            records = live.consume()
+            tid = _ringbuf_type(spec, len(records[0])) if records else 0
+            events: list[object] = []
+            for rec in records:
+                try:
+                    events.append(spec.btf.to_python(tid, rec) if tid and spec.btf else rec)
+                except BTFError:
+                    events.append(rec)
+            info["events"] = events
+            if tid and spec.btf is not None:
+                info["event_type"] = spec.btf.type_name(tid)
+        elif ms.type_name == "prog_array":
+            info["slots"] = {str(k): v for k, v in ms.contents}
+        else:
+            entries = coll.entries(name)  # type: ignore[attr-defined]
+            info["entries"] = [{"key": e.key_typed, "value": e.value_typed} for e in entries]
+            info["zero_entries"] = sum(1 for e in entries if not any(
+                e.value if isinstance(e.value, bytes) else b"".join(e.value)))
+        out.append(info)
+    return out
+
+
+def _print_maps(maps: list[dict[str, object]]) -> None:
+    for info in maps:
+        kind = str(info["type"])
+        if "key_type" in info and "value_type" in info:
+            kind += f", {info['key_type']} -> {info['value_type']}"
+        if "variables" in info:
+            kind += ", frozen" if info.get("frozen") else ""
+            print(f"map {info['name']} ({kind}):")
+            for var, value in info["variables"].items():  # type: ignore[union-attr]
+                print(f"    {var} = {_show(value)}")
+            continue
+        if "events" in info:
+            events = info["events"]
+            what = f" {info['event_type']}" if "event_type" in info else ""
+            print(f"map {info['name']} ({kind}): {len(events)} event(s){what}")  # type: ignore
+            for ev in events:  # type: ignore[union-attr]
+                print(f"    {_show(ev)}")
+            continue
+        if "slots" in info:
+            slots = ", ".join(f"[{k}] = {v}" for k, v in info["slots"].items())  # type: ignore
+            print(f"map {info['name']} ({kind}): {slots or 'empty'}")
+            continue
+        entries = info["entries"]
+        zeros = int(info["zero_entries"])  # type: ignore[arg-type]
+        hide_zeros = info["type"] in ("array", "percpu_array") and zeros > 8
+        shown = [e for e in entries  # type: ignore[union-attr]
+                 if not hide_zeros or _nonzero(e["value"])]
+        count = f"{len(entries)} entries" if entries else "empty"  # type: ignore[arg-type]
+        if hide_zeros:
+            count += f", {zeros} all-zero not shown"
+        print(f"map {info['name']} ({kind}): {count}")
+        for e in shown:
+            print(f"    {_show(e['key'])}: {_show(e['value'])}")
+
+
+def _nonzero(value: object) -> bool:
+    if isinstance(value, dict):
+        return any(_nonzero(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_nonzero(v) for v in value)
+    if isinstance(value, bytes | bytearray):
+        return any(value)
+    return bool(value)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pyebpf.runtime import Runtime
+
+    spec = _spec(args.obj)
+    prog_spec = _entry_program(spec, args.prog, args.obj)
+    if args.repeat < 0:
+        raise UsageError("--repeat must be >= 0")
+    what, runs = _inputs(args, prog_spec)
+    ctx = _read(args.ctx) if args.ctx is not None else None
+    runtime = Runtime()
+    with spec.load(runtime, log_level=1) as coll:
+        prog = coll.programs[prog_spec.name]
+        processed = next((ln.split()[1] for ln in prog.log.splitlines()
+                          if ln.startswith("processed ")), None)
+        verdicts: dict[str, int] = {}
+        refused: dict[str, int] = {}
+        changed = 0
+        durations: list[int] = []
+        last = None
+        progress = _Progress(len(runs), not args.json)
+        try:
+            for i, data in enumerate(runs, 1):
+                try:
+                    last = prog.test_run(data, ctx, repeat=args.repeat)
+                except ExecutionError as e:
+                    # a verified program never faults in the kernel: this is no verdict
+                    where = f"packet {i}: " if len(runs) > 1 else ""
+                    raise BPFError(e.errno or errno.EFAULT,
+                                   f"{where}program {prog_spec.name!r} stopped at "
+                                   f"{e.strerror}") from None
+                except BPFError as e:
+                    if len(runs) == 1:
+                        raise
+                    code = errno.errorcode.get(e.errno or 0, str(e.errno))
+                    refused[code] = refused.get(code, 0) + 1
+                    progress.update(i)
+                    continue
+                name = verdict_name(prog_spec.type, last.retval)
+                verdicts[name] = verdicts.get(name, 0) + 1
+                durations.append(last.duration)
+                if prog_spec.type in (_XDP, _SCHED_CLS, _SCHED_ACT) and data is not None \
+                        and last.data_out is not None and last.data_out != data:
+                    changed += 1
+                progress.update(i)
+        finally:
+            progress.close()
+        maps = _maps_after(coll, spec, runtime)
+        trace = runtime.trace_pipe()
+    durations.sort()
+    result: dict[str, object] = {
+        "program": prog_spec.name, "section": prog_spec.section, "type": prog_spec.type_name,
+        "input": what, "runs": len(runs), "repeat": args.repeat,
+        "verified": {"processed": int(processed)} if processed else {},
+        "verdicts": verdicts, "refused": refused, "modified": changed,
+        "median_ns": durations[len(durations) // 2] if durations else 0,
+        "maps": maps, "trace": trace,
+    }
+    if len(runs) == 1 and last is not None:
+        result["retval"] = last.retval
+        if last.data_out is not None:
+            result["data_out"] = last.data_out.hex()
+        if last.ctx_out is not None:
+            result["ctx_out"] = last.ctx_out.hex()
+    if args.json:
+        _print_json(_jsonable(result))
+        return EXIT_OK
+    _print_run(result, prog_spec, runs, last)
+    return EXIT_OK
+
+
+def _print_run(r: dict[str, object], prog: ProgramSpec, runs: list[bytes | None],
+               last: object) -> None:
+    verified = f", verified ({r['verified']['processed']} insns processed)" \
+        if r["verified"] else ""  # type: ignore[index]
+    print(f"{r['program']} ({r['section']}): {r['input']}{verified}")
+    print()
+    if len(runs) == 1 and last is not None:
+        retval = int(r["retval"])  # type: ignore[arg-type]
+        print(f"  retval      {verdict_name(prog.type, retval)} ({retval})")
+        data = runs[0]
+        out = r.get("data_out")
+        if out is not None and data is not None and bytes.fromhex(str(out)) != data:
+            print(f"  data_out    {out}")
+        if "ctx_out" in r:
+            print(f"  ctx_out     {r['ctx_out']}")
+        print(f"  duration    {int(r['median_ns']) / 1000:.1f} us")  # type: ignore[arg-type]
+    else:
+        rows = sorted(r["verdicts"].items(), key=lambda kv: -kv[1])  # type: ignore[union-attr]
+        rows += [(f"refused by test_run ({k})", v)
+                 for k, v in r["refused"].items()]  # type: ignore[union-attr]
+        width = max((len(k) for k, _ in rows), default=8)
+        total = sum(v for _, v in rows) or 1
+        for name, count in rows:
+            print(f"  {name:<{width}}  {count:>6}  {100 * count / total:5.1f}%")
+        extra = f", {r['modified']} packets modified" if r["modified"] else ""
+        median = int(r["median_ns"])  # type: ignore[arg-type]
+        print(f"  {r['runs']} runs, median {median / 1000:.1f} us per run{extra}")
+    print()
+    _print_maps(r["maps"])  # type: ignore[arg-type]
+    trace = r["trace"]
+    if trace:
+        print()
+        print("trace_pipe:")
+        for line in trace:  # type: ignore[union-attr]
+            print(f"    {line}")
+
+
 # --- entry point --------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -313,7 +620,19 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--log-level", type=int, choices=(1, 2), default=1)
     v.set_defaults(func=cmd_verify)
 
-    for sp in (d, a, m, v):
+    r = sub.add_parser("run", help="load, verify and run a program on packets or a context")
+    r.add_argument("obj")
+    r.add_argument("--prog", help="the program to run (default: the object's entry point)")
+    src = r.add_mutually_exclusive_group()
+    src.add_argument("--data", metavar="FILE", help="one packet, raw bytes")
+    src.add_argument("--pcap", metavar="FILE", help="every packet of a pcap capture, in order")
+    src.add_argument("--hex", metavar="HEX", help="one packet as hexadecimal bytes")
+    r.add_argument("--ctx", metavar="FILE", help="the context (ctx_in), raw bytes")
+    r.add_argument("--repeat", type=int, default=0, metavar="N",
+                   help="run each input N times (as BPF_PROG_TEST_RUN's repeat)")
+    r.set_defaults(func=cmd_run)
+
+    for sp in (d, a, m, v, r):
         sp.add_argument("-j", "--json", action="store_true", default=argparse.SUPPRESS,
                         help="print JSON")
     return p

@@ -118,11 +118,9 @@ class BpfProg:
 
     def bind_map(self, m: BpfMap) -> None:
         """PROG_BIND_MAP: the program keeps ``m`` (and may reach it) from now on."""
-        from pyebpf.maps import MAP_IN_MAP_TYPES
-
         if m not in self.used_maps:
             self.used_maps.append(m)
-        self._static_maps = not any(x.map_type in MAP_IN_MAP_TYPES for x in self.used_maps)
+        self._static_maps = not any(x.map_type in _DYNAMIC_MAP_TYPES for x in self.used_maps)
 
     def _reachable_maps(self) -> list[BpfMap]:
         """Used maps plus the maps they hold (map-in-map): what a run may touch."""
@@ -133,6 +131,7 @@ class BpfProg:
             if m not in maps:
                 maps.append(m)
                 todo.extend(m.inner_maps())
+                todo.extend(_tail_call_maps(m))
         return maps
 
     def _context(self) -> RunContext:
@@ -224,18 +223,21 @@ class BpfProg:
         return r0
 
 
+# maps through which a run may reach other maps (inner maps, tail-called programs' maps)
+_DYNAMIC_MAP_TYPES = MAP_IN_MAP_TYPES | {uapi.BpfMapType.BPF_MAP_TYPE_PROG_ARRAY}
+
+
 def _tail_call_maps(m: BpfMap) -> list[BpfMap]:
     """The maps of the programs a prog array holds: a tail call runs in the caller's
     context, and the callee uses its own maps (as in the kernel)."""
     if m.map_type != uapi.BpfMapType.BPF_MAP_TYPE_PROG_ARRAY:
         return []
     out: list[BpfMap] = []
+    kept = m.cmap.kept                      # the program in each slot, None when empty
     for i in range(m.max_entries):
-        try:
-            prog = m.cmap.slot(i)
-        except BPFError:
-            continue
-        out.extend(getattr(prog, "used_maps", ()))
+        prog = kept(i)
+        if prog is not None:
+            out.extend(prog.used_maps)
     return out
 
 
@@ -462,7 +464,7 @@ class Runtime:
         prog = BpfProg(self, req.prog_type, req.expected_attach_type, req.prog_name,
                        resolved, core, list(dict.fromkeys(used.values())), gpl,
                        _calc_tag(insns), code_key, xlated=self._xlated(insns, used))
-        prog._static_maps = not any(m.map_type in MAP_IN_MAP_TYPES for m in prog.used_maps)
+        prog._static_maps = not any(m.map_type in _DYNAMIC_MAP_TYPES for m in prog.used_maps)
         prog.load_time = time.clock_gettime_ns(time.CLOCK_BOOTTIME)
         prog.verified_insns = len(insns)
         self._code[code_key] = prog
