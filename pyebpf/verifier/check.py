@@ -241,15 +241,7 @@ class Checker:
         if not add:
             return False
         self.prev_jmps, self.prev_insns = self.jmps, self.processed
-        cp = st.copy()
-        cp.branches = 1
-        cp.parent = st.parent
-        st.parent = cp
-        lst.append(cp)
-        self.total_states += 1
-        self.cur_states += 1
-        self.peak_states = max(self.peak_states, self.cur_states)
-        self.max_states_per_insn = max(self.max_states_per_insn, len(lst))
+        self.add_state(st, lst)
         return False
 
     def callback_site_visited(self, st: State, pc: int, lst: list[State]) -> bool:
@@ -267,6 +259,11 @@ class Checker:
                 return True
         if lst:
             self.widen(lst[-1], st)
+        self.add_state(st, lst)
+        return False
+
+    def add_state(self, st: State, lst: list[State]) -> None:
+        """Keep a copy of ``st`` as a checkpoint; it stays open while its paths run."""
         cp = st.copy()
         cp.branches = 1
         cp.parent = st.parent
@@ -276,7 +273,6 @@ class Checker:
         self.cur_states += 1
         self.peak_states = max(self.peak_states, self.cur_states)
         self.max_states_per_insn = max(self.max_states_per_insn, len(lst))
-        return False
 
     def widen(self, old: State, cur: State) -> None:
         """Scalars of ``cur`` not within ``old``'s become unknown (same frames only)."""
