@@ -491,6 +491,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("--repeat must be >= 0")
     what, runs = _inputs(args, prog_spec)
     ctx = _read(args.ctx) if args.ctx is not None else None
+    if ctx is not None:
+        ctx_what = f"context of {len(ctx)} bytes from {args.ctx}"
+        what = ctx_what if what == "no data" else f"{what} with {ctx_what}"
     runtime = Runtime()
     with spec.load(runtime, log_level=1) as coll:
         prog = coll.programs[prog_spec.name]
@@ -560,14 +563,16 @@ def _print_run(r: dict[str, object], prog: ProgramSpec, runs: list[bytes | None]
     print()
     if len(runs) == 1 and last is not None:
         retval = int(r["retval"])  # type: ignore[arg-type]
-        print(f"  retval      {verdict_name(prog.type, retval)} ({retval})")
+        name = verdict_name(prog.type, retval)
+        print(f"  retval      {retval if name.startswith('retval') else f'{name} ({retval})'}")
         data = runs[0]
         out = r.get("data_out")
         if out is not None and data is not None and bytes.fromhex(str(out)) != data:
             print(f"  data_out    {out}")
         if "ctx_out" in r:
             print(f"  ctx_out     {r['ctx_out']}")
-        print(f"  duration    {int(r['median_ns']) / 1000:.1f} us")  # type: ignore[arg-type]
+        if r["median_ns"]:             # raw_tp and syscall runs report no duration
+            print(f"  duration    {int(r['median_ns']) / 1000:.1f} us")  # type: ignore
     else:
         rows = sorted(r["verdicts"].items(), key=lambda kv: -kv[1])  # type: ignore[union-attr]
         rows += [(f"refused by test_run ({k})", v)

@@ -119,3 +119,159 @@ def test_bad_assembly_is_one_line(capsys, tmp_path):
     src.write_text("frobnicate r0\n")
     code, _, err = run(capsys, "asm", str(src), "-o", str(tmp_path / "x"))
     assert code == 1 and len(err.strip().splitlines()) == 1
+
+
+# --- pyebpf run ---------------------------------------------------------------------------
+
+PCAP = str(ROOT / "examples" / "traffic.pcap")
+HELLO = str(ROOT / "tests" / "data" / "cli" / "hello.o")
+
+
+def _example(name: str) -> str:
+    return str(ROOT / "examples" / f"{name}.o")
+
+
+def _telnet_syn_hex() -> str:
+    """A TCP SYN to port 23 from the capture's scanner, as hex (the firewall drops it)."""
+    from pyebpf.pcap import read_pcap
+
+    for p in read_pcap(PCAP):
+        d = p.data
+        if d[12:14] == b"\x08\x00" and d[23] == 6 and d[36:38] == b"\x00\x17":
+            return d.hex()
+    raise AssertionError("the capture has no telnet SYN")
+
+
+def test_run_firewall_on_capture(capsys):
+    code, out, err = run(capsys, "run", FIREWALL, "--pcap", PCAP)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"xdp_firewall (xdp): 38 packets from {PCAP}, verified (")
+    verdicts = {ln.split()[0]: int(ln.split()[1]) for ln in lines if ln.startswith("  XDP_")}
+    assert verdicts == {"XDP_PASS": 27, "XDP_DROP": 11}
+    # the stats array typed through BTF (__u32 -> __u64): passed, blocked source, blocked
+    # port, ICMP, malformed; then the frozen .rodata configuration
+    start = lines.index("map stats (array, __u32 -> __u64): 5 entries")
+    assert lines[start + 1:start + 6] == ["    0: 27", "    1: 0", "    2: 6", "    3: 4",
+                                          "    4: 1"]
+    assert "map blocklist (lpm_trie, struct lpm_v4_key -> __u32): empty" in lines
+    assert lines[-3:] == ["map .rodata (array, frozen):", "    blocked_port = 23",
+                          "    drop_icmp = 1"]
+    assert err == ""            # no progress bar when stderr is not a terminal
+
+
+def test_run_json(capsys):
+    code, out, _ = run(capsys, "-j", "run", FIREWALL, "--pcap", PCAP)
+    assert code == 0
+    r = json.loads(out)
+    assert r["program"] == "xdp_firewall" and r["runs"] == 38
+    assert r["verdicts"] == {"XDP_PASS": 27, "XDP_DROP": 11}
+    assert r["verified"]["processed"] > 0
+    maps = {m["name"]: m for m in r["maps"]}
+    assert [e["value"] for e in maps["stats"]["entries"]] == [27, 0, 6, 4, 1]
+    assert maps[".rodata"]["variables"] == {"blocked_port": 23, "drop_icmp": 1}
+
+
+def test_run_one_packet_hex_and_data_file(capsys, tmp_path):
+    syn = _telnet_syn_hex()
+    code, out, _ = run(capsys, "run", FIREWALL, "--hex", syn)
+    assert code == 0
+    assert "  retval      XDP_DROP (1)" in out.splitlines()
+    assert "    2: 1" in out.splitlines()               # counted as a blocked port
+    packet = tmp_path / "syn.bin"
+    packet.write_bytes(bytes.fromhex(syn))
+    code, out, _ = run(capsys, "-j", "run", FIREWALL, "--data", str(packet))
+    r = json.loads(out)
+    assert code == 0 and r["retval"] == 1 and r["data_out"] == syn
+
+
+def test_run_entry_program_through_tail_calls(capsys):
+    code, out, err = run(capsys, "run", _example("tail_calls"), "--pcap", PCAP)
+    assert code == 0, err
+    assert out.startswith("dispatch (xdp): ")          # the one program no prog array holds
+    assert "map by_proto (prog_array): [1] = handle_icmp, [6] = handle_tcp, " \
+           "[17] = handle_udp" in out
+    lines = out.splitlines()
+    start = lines.index("map handled (array, __u32 -> __u64): 256 entries, "
+                        "253 all-zero not shown")
+    assert lines[start + 1:start + 4] == ["    1: 3", "    6: 27", "    17: 5"]
+
+
+def test_run_typed_hash_and_struct_values(capsys):
+    code, out, _ = run(capsys, "-j", "run", _example("packet_counter"), "--pcap", PCAP)
+    assert code == 0
+    (per_source,) = [m for m in json.loads(out)["maps"] if m["name"] == "per_source"]
+    assert per_source["value_type"] == "struct counters"
+    by_addr = {e["key"]: e["value"] for e in per_source["entries"]}
+    assert by_addr[int.from_bytes(bytes([10, 0, 0, 2]), "little")] == {"packets": 8,
+                                                                       "bytes": 496}
+
+
+def test_run_ring_buffer_events(capsys):
+    code, out, _ = run(capsys, "-j", "run", _example("ringbuf_events"), "--pcap", PCAP)
+    assert code == 0
+    (events,) = [m for m in json.loads(out)["maps"] if m["name"] == "events"]
+    assert len(events["events"]) == 16          # one per SYN without ACK in the capture
+    first = bytes.fromhex(events["events"][0].replace(" ", ""))
+    assert first[:4] == bytes([10, 0, 0, 2]) and first[6:8] == (443).to_bytes(2, "little")
+
+
+def test_run_trace_printk_and_ctx(capsys, tmp_path):
+    ctx = tmp_path / "ctx.bin"
+    ctx.write_bytes((42).to_bytes(8, "little"))
+    code, out, _ = run(capsys, "run", HELLO, "--ctx", str(ctx))
+    assert code == 0
+    lines = out.splitlines()
+    assert "  retval      7" in lines
+    assert lines[-2:] == ["trace_pipe:", "    hello from pyebpf, call 1, arg0 42"]
+    assert "    calls = 1" in lines
+
+
+def test_run_progress_bar_only_on_a_terminal(capsys, monkeypatch, tmp_path):
+    from pyebpf.pcap import read_pcap, write_pcap
+
+    packets = [p.data for p in read_pcap(PCAP)] * 6          # 228 packets: a "long" capture
+    big = tmp_path / "big.pcap"
+    write_pcap(big, packets)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, out, err = run(capsys, "run", FIREWALL, "--pcap", str(big))
+    assert code == 0
+    assert f"{len(packets)}/{len(packets)}" in err and "[####" in err
+    assert "XDP_PASS     162" in out
+    code, out, err = run(capsys, "-j", "run", FIREWALL, "--pcap", str(big))
+    assert code == 0 and err == ""                           # never with JSON output
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["run", FIREWALL], "runs on packets: give --pcap FILE, --data FILE or --hex HEX"),
+    (["run", FIREWALL, "--hex", "zz"], "--hex: not hexadecimal bytes"),
+    (["run", FIREWALL, "--hex", "00"], "XDP needs at least 14 bytes"),
+    (["run", FIREWALL, "--pcap", "/nonexistent.pcap"], "cannot read '/nonexistent.pcap'"),
+    (["run", FIREWALL, "--pcap", str(ROOT / "examples" / "build.sh")], "not a pcap file"),
+    (["run", FIREWALL, "--prog", "nope", "--pcap", PCAP], "no program 'nope'"),
+    (["run", str(ROOT / "tests" / "data" / "elf" / "full.v3.o"), "--pcap", PCAP],
+     "choose one with --prog"),
+    (["run", FIREWALL, "--pcap", PCAP, "--repeat", "-1"], "--repeat must be >= 0"),
+    (["run", HELLO, "--repeat", "2"], "raw_tp test runs take only ctx_in"),
+], ids=["no-input", "bad-hex", "runt-packet", "missing-pcap", "not-pcap", "unknown-program",
+        "several-programs", "negative-repeat", "repeat-refused-by-type"])
+def test_run_user_errors_are_one_line(capsys, argv, message):
+    code, _out, err = run(capsys, *argv)
+    assert code != 0
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_run_console_script():
+    """The installed ``pyebpf`` command, as the README's first command runs it."""
+    import shutil
+
+    exe = shutil.which("pyebpf")
+    if exe is None:
+        pytest.skip("the pyebpf console script is not installed (pip install -e .)")
+    proc = subprocess.run([exe, "run", "examples/xdp_firewall.o", "--pcap",
+                           "examples/traffic.pcap"], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "XDP_PASS" in proc.stdout and "XDP_DROP" in proc.stdout
