@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 
-from pyebpf import uapi
 from pyebpf.elf import CollectionSpec, load_elf, load_into_kernel
 from pyebpf.errors import BPFError
 from pyebpf.maps import PERCPU_TYPES
@@ -64,28 +63,8 @@ ALL_PACKETS = [*PACKETS, *HANDMADE.values()]
 
 # --- the two backends ----------------------------------------------------------------------
 
-def verifier_gaps(spec: CollectionSpec) -> list[str]:
-    """Helpers the object calls that pyebpf's verifier has no prototype for yet.
-
-    pyebpf's verifier refuses such calls (as the kernel refuses helpers it does not
-    know), so the pyebpf half of a test cannot run; it is marked xfail naming them, and
-    runs again by itself once the verifier's table has them.
-    """
-    try:
-        from pyebpf.verifier.protos import HELPERS as VERIFIED
-    except ImportError:
-        return []
-    called = {i.imm for p in spec.programs.values() for i in p.instructions
-              if i.code == 0x85 and i.src == 0}
-    return [f"{uapi.BpfFunc(h).name.removeprefix('BPF_FUNC_')}#{h}"
-            for h in sorted(called - set(VERIFIED))]
-
-
 def load_pyebpf(spec: CollectionSpec) -> Any:
     """Load into a fresh runtime, so maps and ids start empty for every test."""
-    gaps = verifier_gaps(spec)
-    if gaps:
-        pytest.xfail(f"pyebpf's verifier has no prototype for {', '.join(gaps)}")
     return spec.load(Runtime())
 
 
