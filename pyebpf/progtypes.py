@@ -397,6 +397,12 @@ def test_run_skb(prog: Any, p: TestRunParams) -> TestRunOutcome:
     elif dest != bytes(6):
         c.pkt_type = 3
     proto = int.from_bytes(data[12:14], "big")
+    # The kernel pulls the network header to fill the socket's addresses and refuses
+    # a frame too short to hold it (IPv4: 20 bytes, IPv6: 40 after Ethernet).
+    if (proto == 0x0800 and len(data) < ETH_HLEN + 20) or \
+            (proto == 0x86DD and len(data) < ETH_HLEN + 40):
+        frame.close()
+        raise _einval("frame too short for its IPv4/IPv6 header")
     if proto < 0x600:
         proto = 0x0001 if data[14:16] == b"\xff\xff" else 0x0004
     c.protocol = int.from_bytes(proto.to_bytes(2, "big"), "little")
