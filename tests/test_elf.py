@@ -204,6 +204,95 @@ def test_kernel_loads_legacy_and_core(kernel):
         assert k.programs["core_ctx"].test_run(bytes(77)).retval == 77 - 14
 
 
+# --- loading into pyebpf (CollectionSpec.load) --------------------------------------------
+
+def _load(spec, **kw):
+    from pyebpf.runtime import Runtime
+
+    return spec.load(Runtime(), **kw)
+
+
+@pytest.mark.parametrize("cpu", CPUS)
+def test_pyebpf_loads_and_runs_like_the_kernel_test(cpu):
+    # the same expectations as test_kernel_runs_linked_program, on pyebpf
+    spec = full(cpu)
+    spec.variables["cfg_port"].set(74)
+    with _load(spec) as coll:
+        assert set(coll.programs) == set(spec.programs)
+        assert coll.programs["xdp_main"].test_run(bytes(64)).retval == 2  # XDP_PASS
+        assert coll.variables(".bss") == {"hits": 6}
+        (entry,) = coll.entries("counts")
+        assert entry.key_typed == {"addr": 1, "port": 2, "proto": 3, "pad": 0}
+        assert entry.value_typed == 1
+    spec.variables["cfg_port"].set(75)
+    with _load(spec) as coll:
+        assert coll.programs["xdp_main"].test_run(bytes(64)).retval == 0  # XDP_ABORTED
+
+
+def test_pyebpf_load_global_data_and_frozen_rodata():
+    spec = full()
+    with _load(spec) as coll:
+        assert coll.variables(".rodata")["cfg_name"] == "pyebpf"
+        assert coll.variables(".data") == {"datav": 7}
+        assert coll.maps[".rodata.str1.1"].lookup(0) == b"literal\0"
+        with pytest.raises(BPFError) as exc:
+            coll.maps[".rodata"].update(0, bytes(spec.maps[".rodata"].data))
+        assert exc.value.errno == errno.EPERM          # frozen after filling, as libbpf does
+        coll.maps[".data"].update(0, struct.pack("<I", 8))   # .data stays writable
+
+
+def test_pyebpf_load_initial_values_after_programs():
+    with _load(full()) as coll:
+        outer, jmp = coll.maps["outer"], coll.maps["jmp"]
+        # map-in-map and prog array slots hold the objects named in `.values = {...}`:
+        # user space reads back their ids, as from the kernel
+        assert int.from_bytes(outer.lookup(0), "little") == coll.maps["inner1"].id
+        assert int.from_bytes(outer.lookup(1), "little") == coll.maps["inner2"].id
+        assert int.from_bytes(jmp.lookup(1), "little") == coll.programs["tail_target"].id
+        with pytest.raises(BPFError):
+            jmp.lookup(0)                                  # an empty slot
+
+
+def test_pyebpf_load_tail_call_reaches_target():
+    spec = full()
+    with _load(spec) as coll:
+        coll.maps["jmp"].update(0, coll.programs["tail_target"].fd)
+        assert coll.programs["xdp_main"].test_run(bytes(64)).retval == 1   # XDP_DROP
+
+
+def test_pyebpf_load_subset_and_close_releases_fds():
+    from pyebpf.runtime import Runtime
+
+    rt = Runtime()
+    spec = full()
+    with spec.load(rt, programs=["sys"]) as coll:
+        assert list(coll.programs) == ["sys"]
+        assert coll.programs["sys"].test_run(ctx=bytes(8)).retval == 2 * 3   # hits is 0
+        assert len(rt.open_fds()) == 1 + len(spec.maps)
+    assert rt.open_fds() == []
+    with pytest.raises(ELFError, match="no program 'nope'"):
+        spec.load(rt, programs=["nope"])
+    assert rt.open_fds() == []
+
+
+def test_pyebpf_load_errors_name_the_object():
+    from pyebpf.errors import VerifierError
+    from pyebpf.runtime import Runtime
+
+    rt = Runtime()
+    spec = full()
+    spec.maps["sized"].max_entries = 0
+    with pytest.raises(BPFError, match="map 'sized'") as exc:
+        spec.load(rt)
+    assert exc.value.errno == errno.EINVAL
+    spec = full()
+    prog = spec.programs["sock"]
+    prog.instructions = prog.instructions[:-1]            # falls off the end: no exit
+    with pytest.raises(VerifierError, match="program 'sock'"):
+        spec.load(rt)
+    assert rt.open_fds() == []                              # nothing left behind
+
+
 # --- bad objects: one mutation each -----------------------------------------------------
 
 def _sections(data: bytes) -> dict[str, tuple[int, int, int]]:
