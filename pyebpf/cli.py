@@ -1,4 +1,8 @@
-"""The ``pyebpf`` command: inspect, verify, disassemble and assemble BPF programs.
+"""The ``pyebpf`` command: run, verify, inspect, disassemble and assemble BPF programs.
+
+``pyebpf run OBJ --pcap FILE`` is the main job: load an object as libbpf would,
+verify it, run its program on every packet through BPF_PROG_TEST_RUN and show
+the verdicts and the maps afterwards, typed through the object's BTF.
 
 Subcommands follow bpftool's names and output where they exist, with ``-j/--json``
 for machine-readable output.  User mistakes (a missing file, a bad object, an
@@ -495,7 +499,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         ctx_what = f"context of {len(ctx)} bytes from {args.ctx}"
         what = ctx_what if what == "no data" else f"{what} with {ctx_what}"
     runtime = Runtime()
-    with spec.load(runtime, log_level=1) as coll:
+    try:
+        loaded = spec.load(runtime, log_level=1)
+    except VerifierError as e:
+        raise BPFError(e.errno or errno.EACCES, f"{e.strerror} (the whole log: pyebpf "
+                       f"verify {args.obj} --prog {prog_spec.name})") from None
+    with loaded as coll:
         prog = coll.programs[prog_spec.name]
         processed = next((ln.split()[1] for ln in prog.log.splitlines()
                           if ln.startswith("processed ")), None)
@@ -656,6 +665,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_OK
+    except KeyboardInterrupt:
+        print(f"pyebpf {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -275,3 +275,18 @@ def test_run_console_script():
                           timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert "XDP_PASS" in proc.stdout and "XDP_DROP" in proc.stdout
+
+
+def test_run_verifier_refusal_is_one_line(capsys, monkeypatch):
+    import pyebpf.cli as cli
+
+    spec = load_elf(FIREWALL)
+    prog = spec.programs["xdp_firewall"]
+    prog.instructions = prog.instructions[:-1]          # the last exit is gone
+    monkeypatch.setattr(cli, "_spec", lambda path: spec)
+    code, out, err = run(capsys, "run", FIREWALL, "--hex", "00" * 60)
+    assert code == 1 and out == ""
+    assert err.startswith("pyebpf run: program 'xdp_firewall': ")
+    assert err.rstrip().endswith(f"(the whole log: pyebpf verify {FIREWALL} "
+                                 "--prog xdp_firewall)")
+    assert len(err.strip().splitlines()) == 1
