@@ -115,8 +115,8 @@ def fib(n: int) -> int:
 
 # ---------------------------------------------------------------- benchmarks
 
-def _loop_bench(benchmark, record, name: str, prog: pyebpf.Program, executed: int, run, expect: int,
-                kernel_ns: float | None) -> None:
+def _loop_bench(benchmark, record, name: str, prog: pyebpf.Executable, executed: int, run,
+                expect: int, kernel_ns: float | None) -> None:
     result = benchmark.pedantic(run, rounds=5, iterations=1, warmup_rounds=1)
     assert result == expect
     ns = benchmark.stats.stats.min * 1e9 / executed
@@ -129,7 +129,7 @@ def _loop_bench(benchmark, record, name: str, prog: pyebpf.Program, executed: in
 def test_sum(benchmark, bench_report) -> None:
     n = 10_000_000
     code, executed = sum_loop(n)
-    prog, vm = pyebpf.Program(encode(code)), pyebpf.VM(budget=10**10)
+    prog, vm = pyebpf.Executable(encode(code)), pyebpf.VM(budget=10**10)
     kcode, kexec = sum_loop(KERNEL_N)
     kns = kernel_ns_per_insn(kcode, kexec, 20, sum(range(KERNEL_N)))
     _loop_bench(benchmark, bench_report, "sum", prog, executed, lambda: vm.run(prog),
@@ -139,7 +139,7 @@ def test_sum(benchmark, bench_report) -> None:
 def test_fib(benchmark, bench_report) -> None:
     n = 5_000_000
     code, executed = fib_loop(n)
-    prog, vm = pyebpf.Program(encode(code)), pyebpf.VM(budget=10**10)
+    prog, vm = pyebpf.Executable(encode(code)), pyebpf.VM(budget=10**10)
     kcode, kexec = fib_loop(KERNEL_N)
     kns = kernel_ns_per_insn(kcode, kexec, 20, fib(KERNEL_N))
     _loop_bench(benchmark, bench_report, "fib", prog, executed, lambda: vm.run(prog), fib(n), kns)
@@ -148,7 +148,7 @@ def test_fib(benchmark, bench_report) -> None:
 def test_csum(benchmark, bench_report) -> None:
     buf = bytes((i * 7 + 3) & 0xFF for i in range(CSUM_LEN))
     code, executed = csum_loop(CSUM_PASSES)
-    prog, vm = pyebpf.Program(encode(code)), pyebpf.VM(budget=10**10)
+    prog, vm = pyebpf.Executable(encode(code)), pyebpf.VM(budget=10**10)
     addr = pyebpf.address_of(buf)
     kns = None
     if kernel.kernel_available()[0]:
@@ -162,7 +162,7 @@ def test_csum(benchmark, bench_report) -> None:
 
 def test_empty(benchmark, bench_report) -> None:
     code = [ins("ALU64_MOV_K", 0), EXIT]
-    prog, vm = pyebpf.Program(encode(code)), pyebpf.VM()
+    prog, vm = pyebpf.Executable(encode(code)), pyebpf.VM()
     result = benchmark(vm.run, prog)
     assert result == 0
     ns_call = benchmark.stats.stats.median * 1e9
@@ -178,5 +178,5 @@ def test_empty(benchmark, bench_report) -> None:
 def test_kernel_and_pyebpf_agree_on_the_loops(loop, n: int) -> None:
     """The benchmarked programs compute what they claim (a cheap check outside --benchmark-only)."""
     code, _ = loop(n)
-    r0 = pyebpf.VM().run(pyebpf.Program(encode(code)))
+    r0 = pyebpf.VM().run(pyebpf.Executable(encode(code)))
     assert r0 == (sum(range(n)) if loop is sum_loop else fib(n))

@@ -15,7 +15,7 @@ import struct
 import time
 
 import pytest
-from pyebpf._core import VM, Program
+from pyebpf._core import VM, Executable
 from pyebpf._maps import CMap, RunContext, c_helpers
 
 from pyebpf import isa, kernel, uapi
@@ -72,7 +72,7 @@ def hash_map() -> CMap:
     return m
 
 
-def _time(vm: VM, prog: Program, rounds: int = 5) -> float:
+def _time(vm: VM, prog: Executable, rounds: int = 5) -> float:
     best = None
     for _ in range(rounds):
         t = time.perf_counter_ns()
@@ -84,8 +84,8 @@ def _time(vm: VM, prog: Program, rounds: int = 5) -> float:
 
 def test_hash_lookup_from_program(benchmark, bench_report, hash_map) -> None:
     vm = _pyebpf_vm(hash_map)
-    with_call = Program(isa.encode(lookup_loop(hash_map.address, N, True)))
-    loop_only = Program(isa.encode(lookup_loop(hash_map.address, N, False)))
+    with_call = Executable(isa.encode(lookup_loop(hash_map.address, N, True)))
+    loop_only = Executable(isa.encode(lookup_loop(hash_map.address, N, False)))
     result = benchmark.pedantic(vm.run, (with_call,), rounds=5, iterations=1, warmup_rounds=1)
     assert result == VALUE * N
     gross = benchmark.stats.stats.min * 1e9
@@ -104,5 +104,5 @@ def test_hash_lookup_from_program(benchmark, bench_report, hash_map) -> None:
 def test_lookup_loop_computes_the_sum(hash_map) -> None:
     """The benchmarked program is right (a cheap check outside --benchmark-only)."""
     vm = _pyebpf_vm(hash_map)
-    assert vm.run(Program(isa.encode(lookup_loop(hash_map.address, 1000, True)))) == VALUE * 1000
-    assert vm.run(Program(isa.encode(lookup_loop(hash_map.address, 1000, False)))) == 0
+    assert vm.run(Executable(isa.encode(lookup_loop(hash_map.address, 1000, True)))) == VALUE * 1000
+    assert vm.run(Executable(isa.encode(lookup_loop(hash_map.address, 1000, False)))) == 0

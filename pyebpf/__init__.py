@@ -13,16 +13,23 @@ from pyebpf.errors import (
 )
 from pyebpf.isa import Instruction, decode, encode
 
-_COMPILED = {"VM", "Program", "address_of"}
+# Public names and the module that defines each.  They are imported on first
+# use, so that the pure-Python modules (isa, the code generator) work before
+# the compiled extensions are built, and `import pyebpf` stays cheap.
+_LAZY = {
+    "VM": "pyebpf._core", "Executable": "pyebpf._core", "address_of": "pyebpf._core",
+    "bpf": "pyebpf.syscall", "Runtime": "pyebpf.runtime", "default_runtime": "pyebpf.runtime",
+    "Map": "pyebpf.objects", "Program": "pyebpf.objects", "RunResult": "pyebpf.objects",
+    "register_helper": "pyebpf.helpers", "load_elf": "pyebpf.elf",
+    "assemble": "pyebpf.asm", "disassemble": "pyebpf.asm",
+}
 
 
 def __getattr__(name: str) -> object:
-    # The compiled core is imported on first use, so that the pure-Python
-    # modules (isa, the code generator) work before the extension is built.
-    if name in _COMPILED:
-        from pyebpf import _core
+    if name in _LAZY:
+        import importlib
 
-        return getattr(_core, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'pyebpf' has no attribute {name!r}")
 
 
@@ -31,15 +38,25 @@ __all__ = [
     "BPFError",
     "BudgetExceededError",
     "CallDepthError",
+    "Executable",
     "ExecutionError",
     "HelperError",
     "Instruction",
     "LoadError",
+    "Map",
     "MemoryAccessError",
     "Program",
     "ProgramExit",
+    "RunResult",
+    "Runtime",
     "VerifierError",
     "address_of",
+    "assemble",
+    "bpf",
     "decode",
+    "default_runtime",
+    "disassemble",
     "encode",
+    "load_elf",
+    "register_helper",
 ]

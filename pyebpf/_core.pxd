@@ -100,7 +100,7 @@ cdef uint8_t *vm_access(VMState *vm, uint64_t addr, uint64_t size, uint32_t need
 cdef int vm_fault(VMState *vm, int kind, uint64_t addr, uint64_t size) noexcept nogil
 
 
-cdef class Program:
+cdef class Executable:
     cdef Insn *insns
     cdef int32_t ninsns
     cdef readonly bytes code

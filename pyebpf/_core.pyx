@@ -251,7 +251,7 @@ cdef int32_t _s32(object v):
     return v - (1 << 32) if v >= (1 << 31) else v
 
 
-cdef class Program:
+cdef class Executable:
     """A structurally checked, pre-decoded program ready for :meth:`VM.run`.
 
     ``code`` is the raw instructions (bytes) or a list of
@@ -301,7 +301,7 @@ cdef class Program:
         return self.ninsns
 
     def __repr__(self):
-        return f"<pyebpf Program: {self.ninsns} insns, cpu v{self.cpu}>"
+        return f"<pyebpf Executable: {self.ninsns} insns, cpu v{self.cpu}>"
 
 
 cdef class VM:
@@ -356,7 +356,7 @@ cdef class VM:
     def get_helper(self, int hid):
         return self.helpers.get(hid)
 
-    def tail_call(self, Program prog not None) -> bool:
+    def tail_call(self, Executable prog not None) -> bool:
         """From a Python helper: continue with ``prog`` after the helper returns.
 
         Returns False (and changes nothing) once 33 tail calls were made in
@@ -424,7 +424,7 @@ cdef class VM:
 
     # running -------------------------------------------------------------------
 
-    def run(self, Program prog not None, uint64_t r1=0, uint64_t r2=0, uint64_t r3=0,
+    def run(self, Executable prog not None, uint64_t r1=0, uint64_t r2=0, uint64_t r3=0,
             uint64_t r4=0, uint64_t r5=0, *, memory=(), packet=None, int cpu=0,
             budget=None):
         """Run ``prog`` to its exit and return r0 (an unsigned 64-bit int).
@@ -542,4 +542,4 @@ def address_of(obj) -> int:
     return addr
 
 
-__all__ = ["DEFAULT_BUDGET", "Program", "VM", "address_of"]
+__all__ = ["DEFAULT_BUDGET", "MAX_BUDGET", "VM", "Executable", "address_of"]

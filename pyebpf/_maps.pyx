@@ -36,7 +36,7 @@ from pyebpf._core cimport (
     TAIL_CALL_LIMIT,
     VM,
     Insn,
-    Program,
+    Executable,
     VMState,
     vm_access,
     vm_fault,
@@ -1475,6 +1475,6 @@ def c_helpers() -> dict:
     }
 
 
-def slot_pointer(Program prog not None) -> tuple:
+def slot_pointer(Executable prog not None) -> tuple:
     """(Insn*, ninsns) of a core program, what a PROG_ARRAY slot holds for tail calls."""
     return <uint64_t>prog.insns, prog.ninsns

@@ -117,9 +117,9 @@ def run_program(code: bytes, memory: bytes = b"") -> int:
     Raises :class:`pyebpf.errors.BPFError` subclasses (LoadError,
     ExecutionError, ...) when the program does not load or faults.
     """
-    from pyebpf import VM, Program, address_of
+    from pyebpf import VM, Executable, address_of
 
-    prog = Program(code, cpu="probe")
+    prog = Executable(code, cpu="probe")
     vm = VM()
     vm.set_helper(UNWIND_HELPER, _unwind)
     if memory:

@@ -94,7 +94,7 @@ class BpfProg:
     expected_attach_type: int
     name: str
     insns: list[isa.Instruction]            # as loaded, pseudo sources resolved
-    core: Any                               # pyebpf._core.Program
+    core: Any                               # pyebpf._core.Executable
     used_maps: list[BpfMap]
     gpl_compatible: bool
     tag: bytes
@@ -209,7 +209,7 @@ class BpfProg:
         if tramp is None:
             call = isa.Instruction(0x85, 0, isa.BPF_PSEUDO_CALL, 0, pc + 1)
             code = isa.encode([call, isa.Instruction(0x95, 0, 0, 0, 0)]) + owner.core.code
-            tramp = owner._callbacks[pc] = _core.Program(code)
+            tramp = owner._callbacks[pc] = _core.Executable(code)
         inner = owner._make_vm()
         run = vm.user_object
         stack = (ctypes.c_char * 4096).from_address(vm.stack_top - 4096)
@@ -460,7 +460,7 @@ class Runtime:
         # 6. runtime selection (bpf_prog_select_runtime): no JIT, the interpreter
         from pyebpf import _core
 
-        core = _core.Program(resolved)
+        core = _core.Executable(resolved)
         prog = BpfProg(self, req.prog_type, req.expected_attach_type, req.prog_name,
                        resolved, core, list(dict.fromkeys(used.values())), gpl,
                        _calc_tag(insns), code_key, xlated=self._xlated(insns, used))

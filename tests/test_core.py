@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from pyebpf import VM, Program, address_of
+from pyebpf import VM, Executable, address_of
 from pyebpf.errors import (
     BudgetExceededError,
     CallDepthError,
@@ -27,7 +27,7 @@ EXIT = I(0x95)
 
 
 def run(*insns: I, vm: VM | None = None, **kw: object) -> int:
-    return (vm or VM()).run(Program(list(_number(insns))), **kw)
+    return (vm or VM()).run(Executable(list(_number(insns))), **kw)
 
 
 def _number(insns: tuple[I, ...]) -> list[I]:
@@ -162,7 +162,7 @@ def test_atomics(name: str, imm: int, size: int, old: int, src: int, want_mem: i
     buf = bytearray(struct.pack("<Q", old))
     code = 0xDB if size == 8 else 0xC3
     vm = VM()
-    vm.run(Program(_number((lddw(1, address_of(buf)), lddw(2, src), I(code, 1, 2, 0, imm),
+    vm.run(Executable(_number((lddw(1, address_of(buf)), lddw(2, src), I(code, 1, 2, 0, imm),
                             I(0xBF, 0, 2), EXIT))), memory=[buf])
     fmt = "<Q" if size == 8 else "<I"
     assert struct.unpack_from(fmt, buf)[0] == want_mem
@@ -316,7 +316,7 @@ def test_tail_call_limit_is_33() -> None:
     vm = VM()
     counter = bytearray(8)
     # Each run adds one to the counter, then tail-calls itself through helper 12.
-    prog = Program(_number((lddw(6, address_of(counter)), I(0xB7, 7, 0, 0, 1),
+    prog = Executable(_number((lddw(6, address_of(counter)), I(0xB7, 7, 0, 0, 1),
                             I(0xDB, 6, 7, 0, 0x00), I(0x85, 0, 0, 0, 12),
                             I(0xB7, 0, 0, 0, 3), EXIT)))
     vm.set_helper(12, lambda vm, *_: 0 if vm.tail_call(prog) else -1)
@@ -360,7 +360,7 @@ def test_budget_counts_instructions_exactly() -> None:
 
 
 def test_gil_is_released_while_running() -> None:
-    prog = Program(_number((lddw(1, 60_000_000), I(0x17, 1, 0, 0, 1), I(0x55, 1, 0, -2, 0),
+    prog = Executable(_number((lddw(1, 60_000_000), I(0x17, 1, 0, 0, 1), I(0x55, 1, 0, -2, 0),
                             EXIT)))
     ticks = 0
     done = threading.Event()
@@ -380,7 +380,7 @@ def test_gil_is_released_while_running() -> None:
 
 def test_kfunc_calls_are_refused_at_load() -> None:
     with pytest.raises(LoadError, match="kernel function calls"):
-        Program(_number((I(0x85, 0, 2, 0, 1), EXIT)))
+        Executable(_number((I(0x85, 0, 2, 0, 1), EXIT)))
 
 
 def test_random_bytes_never_crash() -> None:
@@ -399,7 +399,7 @@ def test_random_bytes_never_crash() -> None:
         if rng.random() < 0.9:
             raw += struct.pack("<BBhi", 0x95, 0, 0, 0)
         try:
-            prog = Program(bytes(raw))
+            prog = Executable(bytes(raw))
         except LoadError:
             outcomes["load"] += 1
             continue

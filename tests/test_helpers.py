@@ -12,7 +12,7 @@ import errno
 import struct
 
 import pytest
-from pyebpf._core import VM, Program
+from pyebpf._core import VM, Executable
 from pyebpf._maps import CMap, RunContext, c_helpers
 from test_syscall import Client, client_backends, ld_map
 
@@ -345,12 +345,12 @@ def _raw_vm(maps):
 def test_invalid_map_pointer_is_an_error():
     m = CMap(MT.BPF_MAP_TYPE_HASH, 4, 4, 4)
     vm, _ = _raw_vm([m])
-    prog = Program(isa.encode(asm("lddw %r1, 0x1000\nmov %r2, %r10\nadd %r2, -4\n"
+    prog = Executable(isa.encode(asm("lddw %r1, 0x1000\nmov %r2, %r10\nadd %r2, -4\n"
                                   "call 1\nexit")))
     with pytest.raises(HelperError, match="not a map"):
         vm.run(prog)
     other = CMap(MT.BPF_MAP_TYPE_HASH, 4, 4, 4)           # real map, not in this run's set
-    prog = Program(isa.encode([isa.Instruction(0x18, 1, 0, 0, other.address),
+    prog = Executable(isa.encode([isa.Instruction(0x18, 1, 0, 0, other.address),
                                *asm("mov %r2, %r10\nadd %r2, -4\ncall 1\nexit")]))
     with pytest.raises(HelperError):
         vm.run(prog)
@@ -359,7 +359,7 @@ def test_invalid_map_pointer_is_an_error():
 def test_bad_key_pointer_is_a_memory_fault():
     m = CMap(MT.BPF_MAP_TYPE_HASH, 4, 4, 4)
     vm, _ = _raw_vm([m])
-    prog = Program(isa.encode([isa.Instruction(0x18, 1, 0, 0, m.address),
+    prog = Executable(isa.encode([isa.Instruction(0x18, 1, 0, 0, m.address),
                                *asm("mov %r2, 16\ncall 1\nexit")]))
     with pytest.raises(MemoryAccessError):
         vm.run(prog)
@@ -369,11 +369,11 @@ def test_lookup_result_is_dereferenceable_and_bounded():
     m = CMap(MT.BPF_MAP_TYPE_ARRAY, 4, 8, 2)
     m.update(u32(1), struct.pack("<Q", 1234))
     vm, _ = _raw_vm([m])
-    prog = Program(isa.encode([*asm("stw [%r10-4], 1\nmov %r2, %r10\nadd %r2, -4"),
+    prog = Executable(isa.encode([*asm("stw [%r10-4], 1\nmov %r2, %r10\nadd %r2, -4"),
                                isa.Instruction(0x18, 1, 0, 0, m.address),
                                *asm("call 1\nldxdw %r0, [%r0]\nexit")]))
     assert vm.run(prog) == 1234
-    prog = Program(isa.encode([*asm("stw [%r10-4], 1\nmov %r2, %r10\nadd %r2, -4"),
+    prog = Executable(isa.encode([*asm("stw [%r10-4], 1\nmov %r2, %r10\nadd %r2, -4"),
                                isa.Instruction(0x18, 1, 0, 0, m.address),
                                *asm("call 1\nldxdw %r0, [%r0+4096]\nexit")]))
     with pytest.raises(MemoryAccessError):

@@ -164,7 +164,7 @@ class Oracle:
         assert res.retval == 0
         kernel_out = self.map.lookup(b"\0" * 4)[:RESULT_SIZE]
         self.buf[:] = init
-        prog = pyebpf.Program(encode(ours_head + pyebpf_epilogue(self.address)))
+        prog = pyebpf.Executable(encode(ours_head + pyebpf_epilogue(self.address)))
         assert self.vm.run(prog, memory=(self.buf,)) == 0
         return kernel_out, bytes(self.buf[:RESULT_SIZE])
 
