@@ -104,8 +104,10 @@ class Map(_FdOwner, MutableMapping):
     def _kbytes(self, key: Any) -> ctypes.Array | None:
         if key is None:
             return None
-        if isinstance(key, int) and self.key_type is None:
-            key = key.to_bytes(self.key_size, "little")
+        if isinstance(key, int):
+            # bytes(int) would make that many zero bytes: convert the number instead
+            key = key.to_bytes(self.key_size, "little") if self.key_type is None \
+                else self.key_type(key)
         raw = bytes(key)
         if len(raw) != self.key_size:
             raise BPFError(errno.EINVAL, f"key must be {self.key_size} bytes")
@@ -118,8 +120,9 @@ class Map(_FdOwner, MutableMapping):
         if self.map_type in PERCPU_TYPES and isinstance(value, (list, tuple)):
             stride = (self.value_size + 7) // 8 * 8
             return b"".join(bytes(v).ljust(stride, b"\0") for v in value)
-        if isinstance(value, int) and self.value_type is None:
-            return value.to_bytes(self.value_size, "little")
+        if isinstance(value, int):
+            return value.to_bytes(self.value_size, "little") if self.value_type is None \
+                else bytes(self.value_type(value))
         return bytes(value)
 
     def _value_out(self, raw: bytes) -> Any:

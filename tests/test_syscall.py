@@ -541,3 +541,18 @@ def test_prog_tag_matches_kernel(client):
 
     zeroed = isa.encode([ld_map(1, 0) if i.slots == 2 else i for i in lookup_prog(fd, 0)])
     assert bytes(info.tag) == hashlib.sha256(zeroed).digest()[:8]
+
+
+def test_int_keys_and_values_convert_through_ctypes_types() -> None:
+    import ctypes
+
+    from pyebpf.objects import Map
+    from pyebpf.uapi import BpfMapType
+
+    m = Map(BpfMapType.BPF_MAP_TYPE_ARRAY, key_type=ctypes.c_uint32,
+            value_type=ctypes.c_uint64, max_entries=4)
+    m[3] = 7
+    assert m[3].value == 7
+    assert m[ctypes.c_uint32(3)].value == 7
+    assert m[0].value == 0
+    m.close()
