@@ -60,26 +60,6 @@ def build(insns: Sequence[Instruction], maps: Mapping[int, object],
             slots[insn.pc] = insn
     if n > 1_000_000:
         raise Reject(f"program of {n} insns is too large", errno.E2BIG)
-    # resolve_pseudo_ldimm64: per-instruction sanity
-    for insn in insns:
-        cls = insn.code & 7
-        if cls == isa.BPF_LDX and ((insn.code & 0xE0) not in (isa.BPF_MEM, isa.BPF_MEMSX)
-                                   or insn.imm != 0):
-            raise Reject("BPF_LDX uses reserved fields", errno.EINVAL)
-        if insn.code == isa.BPF_LD | isa.BPF_IMM | isa.BPF_DW:
-            if insn.src == 0:
-                continue
-            if insn.src not in (isa.BPF_PSEUDO_MAP_FD, isa.BPF_PSEUDO_MAP_VALUE,
-                                isa.BPF_PSEUDO_FUNC):
-                raise Reject("unrecognized bpf_ld_imm64 insn", errno.EINVAL)
-            if insn.src == isa.BPF_PSEUDO_FUNC:
-                continue
-            fd = isa._s32(insn.imm & 0xFFFFFFFF)
-            if fd not in maps:
-                raise Reject(f"fd {fd} is not pointing to valid bpf_map", errno.EBADF)
-            continue
-        if not isa.bpf_opcode_in_insntable(insn.code):
-            raise Reject(f"unknown opcode {insn.code:02x}", errno.EINVAL)
     # add_subprog_and_kfunc
     subs = {0}
     for insn in insns:
@@ -123,9 +103,34 @@ def build(insns: Sequence[Instruction], maps: Mapping[int, object],
         if not ((code & 7) in (isa.BPF_JMP, isa.BPF_JMP32) and
                 (code & 0xF0) in (isa.BPF_EXIT, isa.BPF_JA)):
             raise Reject("last insn is not an exit or jmp", errno.EINVAL)
+    _resolve(insns, maps)
     _check_cfg(prog, allow_loops)
     _liveness(prog)
     return prog
+
+
+def _resolve(insns: Sequence[Instruction], maps: Mapping[int, object]) -> None:
+    """resolve_pseudo_ldimm64: per-instruction sanity (after check_subprogs, as the kernel
+    orders them)."""
+    for insn in insns:
+        cls = insn.code & 7
+        if cls == isa.BPF_LDX and ((insn.code & 0xE0) not in (isa.BPF_MEM, isa.BPF_MEMSX)
+                                   or insn.imm != 0):
+            raise Reject("BPF_LDX uses reserved fields", errno.EINVAL)
+        if insn.code == isa.BPF_LD | isa.BPF_IMM | isa.BPF_DW:
+            if insn.src == 0:
+                continue
+            if insn.src not in (isa.BPF_PSEUDO_MAP_FD, isa.BPF_PSEUDO_MAP_VALUE,
+                                isa.BPF_PSEUDO_FUNC):
+                raise Reject("unrecognized bpf_ld_imm64 insn", errno.EINVAL)
+            if insn.src == isa.BPF_PSEUDO_FUNC:
+                continue
+            fd = isa._s32(insn.imm & 0xFFFFFFFF)
+            if fd not in maps:
+                raise Reject(f"fd {fd} is not pointing to valid bpf_map", errno.EBADF)
+            continue
+        if not isa.bpf_opcode_in_insntable(insn.code):
+            raise Reject(f"unknown opcode {insn.code:02x}", errno.EINVAL)
 
 
 def successors(prog: Program, pc: int) -> list[int]:
@@ -160,7 +165,7 @@ def _check_cfg(prog: Program, allow_loops: bool) -> None:
             t, i = stack[-1]
             insn = prog.slots[t]
             if insn is None:
-                raise Reject(f"jump into the middle of ldimm64 insn {t}", errno.EINVAL)
+                raise Reject(f"jump into the middle of ldimm64 insn {t - 1}", errno.EINVAL)
             succ = successors(prog, t)
             cls = insn.code & 7
             op = insn.code & 0xF0
@@ -183,7 +188,7 @@ def _check_cfg(prog: Program, allow_loops: bool) -> None:
             if w < 0 or w >= n:
                 raise Reject(f"jump out of range from insn {t} to {w}", errno.EINVAL)
             if prog.slots[w] is None:
-                raise Reject(f"jump into the middle of ldimm64 insn {w}", errno.EINVAL)
+                raise Reject(f"jump into the middle of ldimm64 insn {w - 1}", errno.EINVAL)
             if state[w] == 0:
                 state[w] = 1
                 stack.append((w, 0))

@@ -20,6 +20,64 @@ STACK = 512
 _INVALID, _MISC, _ZERO, _SPILL = "?", "m", "0", "r"
 
 
+def _reserved(insn: isa.Instruction, spec: isa.OpSpec) -> str | None:
+    """The kernel's per-class reserved-field checks (done in do_check, as it reaches them)."""
+    f, code, dst, src, off, imm = spec.form, insn.code, insn.dst, insn.src, insn.off, insn.imm
+    cls = code & 7
+    x = code & isa.BPF_X
+    if f is Form.NEG:
+        return "BPF_NEG" if x or src or off or imm else None
+    if f is Form.END:
+        bad = src or off or imm not in (16, 32, 64) or (cls == isa.BPF_ALU64 and x)
+        return "BPF_END" if bad else None
+    if f in (Form.ALU_REG, Form.ALU_IMM, Form.MOVSX):
+        if spec.op == "mov" or f is Form.MOVSX:
+            if x:
+                offs = (0, 8, 16) if cls == isa.BPF_ALU else (0, 8, 16, 32)
+                return "BPF_MOV" if off not in offs or imm else None
+            return "BPF_MOV" if src or off else None
+        divmod_ = spec.op in ("div", "mod", "sdiv", "smod")
+        if (imm if x else src) or off not in (0, 1) or (off == 1 and not divmod_):
+            return "BPF_ALU"
+        return None
+    if f is Form.CALL:
+        bad = (x or (src != isa.BPF_PSEUDO_KFUNC_CALL and off) or dst or cls == isa.BPF_JMP32
+               or src not in (0, isa.BPF_PSEUDO_CALL, isa.BPF_PSEUDO_KFUNC_CALL))
+        return "BPF_CALL" if bad else None
+    if f in (Form.JA, Form.JA32):
+        bad = x or src or dst or (imm if f is Form.JA else off)
+        return "BPF_JA" if bad else None
+    if f is Form.EXIT:
+        return "BPF_EXIT" if x or imm or src or dst or cls == isa.BPF_JMP32 else None
+    if f in (Form.JCOND_REG, Form.JCOND_IMM):
+        return "BPF_JMP/JMP32" if (imm if x else src) else None
+    if f is Form.ST:
+        return "BPF_ST" if src else None
+    if f is Form.STX:
+        return "BPF_STX" if imm else None
+    if f in (Form.LDABS, Form.LDIND):
+        bad = dst or off or (f is Form.LDABS and src)
+        return "BPF_LD_[ABS|IND]" if bad else None
+    return None
+
+
+def _no_row(insn: isa.Instruction) -> str:
+    """Why the kernel refuses an opcode byte it knows used with fields no ISA row has."""
+    code, cls, op = insn.code, insn.code & 7, insn.code & 0xF0
+    if cls in (isa.BPF_ALU, isa.BPF_ALU64):
+        if op == 0xB0:  # BPF_MOV
+            if cls == isa.BPF_ALU64 and code & isa.BPF_X and insn.off == 1:
+                return "addr_space_cast insn can only convert between address space 1 and 0"
+            return "BPF_MOV uses reserved fields"
+        return {0xD0: "BPF_END", 0x80: "BPF_NEG"}.get(op, "BPF_ALU") + " uses reserved fields"
+    if cls == isa.BPF_STX and code & 0xE0 == isa.BPF_ATOMIC:
+        return f"BPF_ATOMIC uses invalid atomic opcode {insn.imm & 0xFF:02x}"
+    if cls in (isa.BPF_JMP, isa.BPF_JMP32):
+        return {0x00: "BPF_JA", 0x80: "BPF_CALL", 0x90: "BPF_EXIT"}.get(
+            op, "BPF_JMP/JMP32") + " uses reserved fields"
+    return f"unknown opcode {code:02x}"
+
+
 class Frame:
     """One call frame: registers, stack slots (spi -> [8 byte kinds, spilled reg])."""
 
@@ -169,7 +227,7 @@ class Checker:
             self.out(f"{pc}: {vlog.format_insn(insn)}")
             spec = insn.spec
             if spec is None:
-                raise Reject(f"unknown opcode {insn.code:02x}", errno.EINVAL)
+                raise Reject(_no_row(insn), errno.EINVAL)
             cls = insn.code & 7
             if cls in (isa.BPF_JMP, isa.BPF_JMP32):
                 self.jmps += 1
@@ -373,6 +431,9 @@ class Checker:
              stack: list) -> int | None:
         f = spec.form
         pc = insn.pc
+        bad = _reserved(insn, spec)
+        if bad:
+            raise Reject(f"{bad} uses reserved fields", errno.EINVAL)
         if f in (Form.ALU_REG, Form.ALU_IMM, Form.NEG, Form.END, Form.MOVSX):
             self.alu(st, insn, spec)
         elif f is Form.LDX:
@@ -993,11 +1054,10 @@ class Checker:
         else:
             return
         # normalise to ``p < end`` / ``p <= end`` with p the data pointer
-        if (a.t in (sc.PKT, sc.PKT_META) and b.t == sc.PKT_END) or \
-                (a.t == sc.PKT_META and b.t == sc.PKT):
+        # only data vs data_end and data_meta vs data bound anything (meta vs end does not)
+        if (a.t == sc.PKT and b.t == sc.PKT_END) or (a.t == sc.PKT_META and b.t == sc.PKT):
             p, rel = a, op
-        elif (b.t in (sc.PKT, sc.PKT_META) and a.t == sc.PKT_END) or \
-                (b.t == sc.PKT_META and a.t == sc.PKT):
+        elif (b.t == sc.PKT and a.t == sc.PKT_END) or (b.t == sc.PKT_META and a.t == sc.PKT):
             p, rel = b, self._SWAP[op]
         else:
             return

@@ -98,7 +98,7 @@ def _num(v: int, unsigned: bool = False) -> str:
 def scalar_str(r: sc.Reg) -> str:
     """A scalar as the kernel prints it: the value when constant, else its known bounds."""
     if r.is_const():
-        return str(sc.s64(r.tn.value))
+        return _snum(sc.s64(r.tn.value))
     parts: list[str] = []
     if r.id:
         parts.append(f"id={r.id}")
