@@ -61,6 +61,39 @@ def _reserved(insn: isa.Instruction, spec: isa.OpSpec) -> str | None:
     return None
 
 
+_CONST_OPS = frozenset(("add", "sub", "mul", "and", "or", "xor", "lsh", "rsh", "arsh"))
+
+
+def _fold(op: str, a: int, b: int, is64: bool) -> int | None:
+    """``a op b`` on known scalars at the instruction's width; None: leave it to the
+    general path (a shift by the width or more)."""
+    if not is64:
+        a &= 0xFFFFFFFF
+        b &= 0xFFFFFFFF
+    bits = 64 if is64 else 32
+    mask = (1 << bits) - 1
+    if op == "add":
+        return (a + b) & mask
+    if op == "sub":
+        return (a - b) & mask
+    if op == "mul":
+        return (a * b) & mask
+    if op == "and":
+        return a & b
+    if op == "or":
+        return a | b
+    if op == "xor":
+        return a ^ b
+    if b >= bits:
+        return None
+    if op == "lsh":
+        return (a << b) & mask
+    if op == "rsh":
+        return a >> b
+    sa = a - (1 << bits) if a >> (bits - 1) else a
+    return (sa >> b) & mask
+
+
 def _no_row(insn: isa.Instruction) -> str:
     """Why the kernel refuses an opcode byte it knows used with fields no ISA row has."""
     code, cls, op = insn.code, insn.code & 7, insn.code & 0xF0
@@ -205,31 +238,39 @@ class Checker:
         self.stack = stack
         pc = 0
         print_state = True
+        log = self.log_level
+        slots = self.p.slots
+        prune = self.p.prune
+        # per-slot decode done once: the table row and whether it is a jump
+        specs = [i.spec if i is not None else None for i in slots]
+        is_jmp = [i is not None and i.code & 7 in (isa.BPF_JMP, isa.BPF_JMP32) for i in slots]
+        self.reserved = [_reserved(i, sp) if sp is not None else None
+                         for i, sp in zip(slots, specs, strict=True)]
         while True:
             if self.processed >= INSN_LIMIT:
                 raise Reject(f"BPF program is too large. Processed {self.processed + 1} insn",
                              errno.E2BIG)
             self.processed += 1
-            if pc in self.p.prune:
+            if pc in prune:
                 pruned = self.is_state_visited(st, pc)
                 if pruned:
-                    self.out(f"{pc}: safe")
+                    if log:
+                        self.out(f"{pc}: safe")
                     pc, st = self.path_done(st, stack)
                     if st is None:
                         return
                     print_state = True
                     continue
-            insn = self.p.slots[pc]
-            assert insn is not None
-            if print_state:
-                self.out(f"{pc}: {self.state_str(st)}")
-                print_state = False
-            self.out(f"{pc}: {vlog.format_insn(insn)}")
-            spec = insn.spec
+            insn = slots[pc]
+            if log:
+                if print_state:
+                    self.out(f"{pc}: {self.state_str(st)}")
+                    print_state = False
+                self.out(f"{pc}: {vlog.format_insn(insn)}")
+            spec = specs[pc]
             if spec is None:
                 raise Reject(_no_row(insn), errno.EINVAL)
-            cls = insn.code & 7
-            if cls in (isa.BPF_JMP, isa.BPF_JMP32):
+            if is_jmp[pc]:
                 self.jmps += 1
             nxt = self.step(st, insn, spec, stack)
             if nxt is None:  # path ended at exit
@@ -252,7 +293,8 @@ class Checker:
         nst, pc, prev, pos = stack.pop()
         if self.log_level == 1:
             del self.lines[pos:]
-        self.out(f"from {prev} to {pc}: {self.state_str(nst)}")
+        if self.log_level:
+            self.out(f"from {prev} to {pc}: {self.state_str(nst)}")
         return pc, nst
 
     def push(self, st: State, pc: int, prev: int, stack: list) -> State:
@@ -431,7 +473,7 @@ class Checker:
              stack: list) -> int | None:
         f = spec.form
         pc = insn.pc
-        bad = _reserved(insn, spec)
+        bad = self.reserved[pc]
         if bad:
             raise Reject(f"{bad} uses reserved fields", errno.EINVAL)
         if f in (Form.ALU_REG, Form.ALU_IMM, Form.NEG, Form.END, Form.MOVSX):
@@ -522,6 +564,15 @@ class Checker:
         if f is Form.ALU_IMM and op in ("lsh", "rsh", "arsh") and \
                 not 0 <= insn.imm < (64 if is64 else 32):
             raise Reject(f"invalid shift {insn.imm}", errno.EINVAL)
+        if dst.t == sc.SCALAR and src.t == sc.SCALAR and not dst.tn.mask and \
+                not src.tn.mask and op in _CONST_OPS and f is not Form.NEG:
+            # both known: the result is known (what tnum and bounds arithmetic give too)
+            v = _fold(op, dst.tn.value, src.tn.value, is64)
+            if v is not None:
+                regs[insn.dst] = sc.const_scalar(v)
+                if self.log_level:
+                    self.trace(st, [insn.dst])
+                return
         dst = dst.copy()
         if f in (Form.NEG, Form.END):
             if dst.t != sc.SCALAR:

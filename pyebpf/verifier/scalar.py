@@ -83,9 +83,12 @@ class Reg:
         self.u32min = self.u32max = v & U32
 
     def copy(self) -> Reg:
-        r = Reg.__new__(Reg)
-        for k in Reg.__slots__:
-            setattr(r, k, getattr(self, k))
+        r = _new(Reg)
+        r.t, r.off, r.id, r.ref, r.rng, r.mp, r.frame, r.memsz = (
+            self.t, self.off, self.id, self.ref, self.rng, self.mp, self.frame, self.memsz)
+        r.tn, r.smin, r.smax, r.umin, r.umax = self.tn, self.smin, self.smax, self.umin, self.umax
+        r.s32min, r.s32max, r.u32min, r.u32max = (self.s32min, self.s32max, self.u32min,
+                                                  self.u32max)
         return r
 
     def key(self) -> tuple:
@@ -100,13 +103,29 @@ class Reg:
         return self.t not in (NOT_INIT, SCALAR)
 
 
+_new = object.__new__
+
+
 def unknown_scalar() -> Reg:
-    return Reg(SCALAR)
+    r = _new(Reg)
+    r.t, r.off, r.id, r.ref, r.rng, r.mp, r.frame, r.memsz = SCALAR, 0, 0, 0, 0, None, 0, 0
+    r.tn = tnum.UNKNOWN
+    r.smin, r.smax, r.umin, r.umax = S64_MIN, S64_MAX, 0, U64
+    r.s32min, r.s32max, r.u32min, r.u32max = S32_MIN, S32_MAX, 0, U32
+    return r
 
 
 def const_scalar(v: int) -> Reg:
-    r = Reg(SCALAR)
-    r.set_const(v)
+    """A known scalar (a hot path: built without the generic constructor)."""
+    v &= U64
+    r = _new(Reg)
+    r.t, r.off, r.id, r.ref, r.rng, r.mp, r.frame, r.memsz = SCALAR, 0, 0, 0, 0, None, 0, 0
+    r.tn = Tnum(v, 0)
+    r.umin = r.umax = v
+    r.smin = r.smax = v - (1 << 64) if v >> 63 else v
+    w = v & U32
+    r.u32min = r.u32max = w
+    r.s32min = r.s32max = w - (1 << 32) if w >> 31 else w
     return r
 
 
