@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import errno
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from pyebpf import isa
 from pyebpf.isa import Form
@@ -126,9 +126,10 @@ class Frame:
 
     def copy(self) -> Frame:
         f = Frame.__new__(Frame)
-        f.regs = [r.copy() for r in self.regs]
-        f.stack = {k: [list(v[0]), v[1].copy() if v[1] is not None else None]
-                   for k, v in self.stack.items()}
+        # registers are never changed in place once in a state (every change makes a
+        # new Reg), so states share them: a copy is one list per frame
+        f.regs = list(self.regs)
+        f.stack = {k: [list(v[0]), v[1]] for k, v in self.stack.items()}
         f.callsite, f.frameno, f.subprog = self.callsite, self.frameno, self.subprog
         f.cb = self.cb
         return f
@@ -542,7 +543,9 @@ class Checker:
                 dst = sc.const_scalar(insn.imm if is64 else insn.imm & 0xFFFFFFFF)
             elif is64:
                 if src.t == sc.SCALAR and not src.is_const() and not src.id:
+                    src = src.copy()
                     src.id = self.new_id()
+                    regs[insn.src] = src
                 dst = src.copy()
             else:
                 if src.t != sc.SCALAR:
@@ -1078,23 +1081,30 @@ class Checker:
                         slot[0] == [_SPILL] * 8:
                     slot[1] = src.copy()
 
+    @staticmethod
+    def _each_reg(st: State) -> Iterator[tuple[list, int, Reg]]:
+        """Every register and spilled register of every frame, with where it lives."""
+        for f in st.frames:
+            regs = f.regs
+            for i in range(11):
+                yield regs, i, regs[i]
+            for slot in f.stack.values():
+                if slot[1] is not None:
+                    yield slot, 1, slot[1]
+
     def mark_null(self, st: State, rid: int, is_null: bool) -> None:
         ref = 0
-        for f in st.frames:
-            regs = f.regs + [s[1] for s in f.stack.values() if s[1] is not None]
-            for r in regs:
-                if r.t in sc.OR_NULL and r.id == rid:
-                    ref = ref or r.ref
-                    if is_null:
-                        r.t = sc.SCALAR
-                        r.set_const(0)
-                        r.id = r.ref = 0
-                        r.mp = None
-                        r.memsz = 0
-                    else:
-                        r.t = sc.OR_NULL[r.t]
-                        if r.t == sc.MAP_VALUE:
-                            r.id = 0
+        for where, key, r in self._each_reg(st):
+            if r.t in sc.OR_NULL and r.id == rid:
+                ref = ref or r.ref
+                if is_null:
+                    r = sc.const_scalar(0)
+                else:
+                    r = r.copy()
+                    r.t = sc.OR_NULL[r.t]
+                    if r.t == sc.MAP_VALUE:
+                        r.id = 0
+                where[key] = r
         if is_null and ref:
             st.refs = [x for x in st.refs if x[0] != ref]
 
@@ -1123,11 +1133,12 @@ class Checker:
         if p.umax > 0xFFFF or p.umax + p.off > 0xFFFF:
             return
         rng = p.off + (1 if open_right else 0)
-        for f in st.frames:
-            regs = f.regs + [s[1] for s in f.stack.values() if s[1] is not None]
-            for r in regs:
-                if r.t == p.t and r.id == p.id:
-                    r.rng = max(r.rng, rng)
+        t, pid = p.t, p.id
+        for where, key, r in self._each_reg(st):
+            if r.t == t and r.id == pid and r.rng < rng:
+                r = r.copy()
+                r.rng = rng
+                where[key] = r
 
     # --- calls ---------------------------------------------------------------------------
     def _takes_callback(self, fid: int) -> bool:
