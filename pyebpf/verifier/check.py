@@ -84,7 +84,7 @@ def _fold(op: str, a: int, b: int, is64: bool) -> int | None:
         return a | b
     if op == "xor":
         return a ^ b
-    if b >= bits:
+    if not 0 <= b < bits:
         return None
     if op == "lsh":
         return (a << b) & mask
@@ -526,7 +526,23 @@ class Checker:
         f = spec.form
         op = spec.op
         is64 = spec.width == 64 if f is not Form.END else insn.code & 7 == isa.BPF_ALU64
-        regs = st.cur.regs
+        regs = st.frames[-1].regs
+        if f is Form.ALU_IMM and insn.dst < 10:
+            # the common immediate forms on known values, without building the operand
+            imm = insn.imm if is64 else insn.imm & 0xFFFFFFFF
+            if op == "mov":
+                regs[insn.dst] = sc.const_scalar(imm)
+                if self.log_level:
+                    self.trace(st, [insn.dst])
+                return
+            d = regs[insn.dst]
+            if d.t == sc.SCALAR and not d.tn.mask and op in _CONST_OPS:
+                v = _fold(op, d.tn.value, imm, is64)
+                if v is not None:
+                    regs[insn.dst] = sc.const_scalar(v)
+                    if self.log_level:
+                        self.trace(st, [insn.dst])
+                    return
         if f is Form.ALU_REG or f is Form.MOVSX:
             src = self.read(st, insn.src)
         else:
