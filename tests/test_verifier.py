@@ -63,6 +63,16 @@ CASES = [
     ("cfg/unknown-opcode", 1, prog((0xFF, 0, 0, 0, 0), (0x95, 0, 0, 0, 0)), "unknown opcode ff"),
     ("loop/bounded", 1, prog((0xB7, 0, 0, 0, 0), (0x07, 0, 0, 0, 1), (0xA5, 0, 0, -2, 50),
                              (0x95, 0, 0, 0, 0)), None),
+    # may_goto can fall through or jump: both ways are explored, as by the kernel
+    ("may_goto/fall-through-checked", 6, prog((0xB7, 0, 0, 0, 0), (0xE5, 0, 0, 1, 0),
+                                              (0x79, 0, 1, 4096, 0), (0x95, 0, 0, 0, 0)),
+     "invalid bpf_context access off=4096 size=8"),
+    ("may_goto/jump-checked", 6, prog((0xB7, 0, 0, 0, 0), (0xE5, 0, 0, 2, 0), (0xB7, 0, 0, 0, 1),
+                                      (0x95, 0, 0, 0, 0), (0x79, 0, 1, 4096, 0),
+                                      (0x95, 0, 0, 0, 0)),
+     "invalid bpf_context access off=4096 size=8"),
+    ("load-acquire/stack", 6, prog((0x7A, 10, 0, -8, 3), (0xDB, 0, 10, -8, 0x100),
+                                   (0x95, 0, 0, 0, 0)), None),
 ]
 
 

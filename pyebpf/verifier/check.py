@@ -501,6 +501,10 @@ class Checker:
             return pc + 2
         elif f in (Form.LDABS, Form.LDIND):
             self.ld_abs(st, insn, spec)
+        elif spec.op == "may_goto":
+            # either way at run time: explore the jump later, the fall-through now
+            self.push(st, pc + insn.off + 1, pc, stack)
+            return pc + 1
         elif f in (Form.JA, Form.JA32):
             return pc + (insn.imm if f is Form.JA32 else insn.off) + 1
         elif f in (Form.JCOND_REG, Form.JCOND_IMM):
