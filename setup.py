@@ -3,10 +3,16 @@
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
+VERIFIER_COMPILED = ("tnum", "scalar", "check")
+
 setup(
     ext_modules=cythonize(
         [Extension("pyebpf._core", ["pyebpf/_core.pyx"], extra_compile_args=["-O3"]),
-         Extension("pyebpf._maps", ["pyebpf/_maps.pyx"], extra_compile_args=["-O3"])],
+         Extension("pyebpf._maps", ["pyebpf/_maps.pyx"], extra_compile_args=["-O3"]),
+         # the verifier's hot modules: plain Python, compiled in Cython's pure Python mode
+         # (the .py files stay the source and run uncompiled where no compiler is found)
+         *(Extension(f"pyebpf.verifier.{m}", [f"pyebpf/verifier/{m}.py"],
+                     extra_compile_args=["-O2"]) for m in VERIFIER_COMPILED)],
         compiler_directives={"language_level": 3},
     ),
 )

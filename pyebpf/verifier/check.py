@@ -33,8 +33,8 @@ def _reserved(insn: isa.Instruction, spec: isa.OpSpec) -> str | None:
     if f in (Form.ALU_REG, Form.ALU_IMM, Form.MOVSX):
         if spec.op == "mov" or f is Form.MOVSX:
             if x:
-                offs = (0, 8, 16) if cls == isa.BPF_ALU else (0, 8, 16, 32)
-                return "BPF_MOV" if off not in offs or imm else None
+                off_ok = off in (0, 8, 16) or (off == 32 and cls != isa.BPF_ALU)
+                return "BPF_MOV" if not off_ok or imm else None
             return "BPF_MOV" if src or off else None
         divmod_ = spec.op in ("div", "mod", "sdiv", "smod")
         if (imm if x else src) or off not in (0, 1) or (off == 1 and not divmod_):

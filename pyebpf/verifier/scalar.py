@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """Register state and scalar range tracking, as the kernel's ``struct bpf_reg_state``.
 
 Every register carries a tnum and signed/unsigned 64- and 32-bit bounds; for
@@ -7,6 +8,8 @@ tightens the others.
 """
 
 from __future__ import annotations
+
+import cython
 
 from pyebpf.verifier import tnum
 from pyebpf.verifier.tnum import U32, U64, Tnum
@@ -35,28 +38,17 @@ def s32(v: int) -> int:
     return v - (1 << 32) if v >> 31 else v
 
 
+@cython.final
+@cython.cclass
 class Reg:
-    """One register's abstract value."""
+    """One register's abstract value.
 
-    __slots__ = (
-        "frame",
-        "id",
-        "memsz",
-        "mp",
-        "off",
-        "ref",
-        "rng",
-        "s32max",
-        "s32min",
-        "smax",
-        "smin",
-        "t",
-        "tn",
-        "u32max",
-        "u32min",
-        "umax",
-        "umin",
-    )
+    Compiled, this is a C struct (attributes typed where their range is known: type,
+    frame, ids); the 64-bit bounds stay Python ints because a refined branch may carry
+    them past the u64/s64 range for a moment (an impossible branch, see is_bottom).
+    """
+
+    # attributes: declared in scalar.pxd
 
     def __init__(self, t: int = NOT_INIT) -> None:
         self.t = t
@@ -74,7 +66,7 @@ class Reg:
         self.smin, self.smax, self.umin, self.umax = S64_MIN, S64_MAX, 0, U64
         self.s32min, self.s32max, self.u32min, self.u32max = S32_MIN, S32_MAX, 0, U32
 
-    def set_const(self, v: int) -> None:
+    def set_const(self, v: object) -> None:
         v &= U64
         self.tn = Tnum(v, 0)
         self.smin = self.smax = s64(v)
@@ -83,31 +75,41 @@ class Reg:
         self.u32min = self.u32max = v & U32
 
     def copy(self) -> Reg:
-        r = _new(Reg)
-        r.t, r.off, r.id, r.ref, r.rng, r.mp, r.frame, r.memsz = (
-            self.t, self.off, self.id, self.ref, self.rng, self.mp, self.frame, self.memsz)
-        r.tn, r.smin, r.smax, r.umin, r.umax = self.tn, self.smin, self.smax, self.umin, self.umax
-        r.s32min, r.s32max, r.u32min, r.u32max = (self.s32min, self.s32max, self.u32min,
-                                                  self.u32max)
+        r = cython.declare(Reg, Reg.__new__(Reg))
+        r.assign(self)
         return r
+
+    def assign(self, o: Reg) -> None:
+        """Make this register equal to ``o`` (every field)."""
+        self.t, self.off, self.id, self.ref, self.rng, self.mp, self.frame, self.memsz = (
+            o.t, o.off, o.id, o.ref, o.rng, o.mp, o.frame, o.memsz)
+        self.tn, self.smin, self.smax, self.umin, self.umax = o.tn, o.smin, o.smax, o.umin, o.umax
+        self.s32min, self.s32max, self.u32min, self.u32max = (o.s32min, o.s32max, o.u32min,
+                                                              o.u32max)
 
     def key(self) -> tuple:
         return (self.t, self.off, self.tn, self.smin, self.smax, self.umin, self.umax,
                 self.s32min, self.s32max, self.u32min, self.u32max, self.ref, self.rng,
                 id(self.mp) if self.mp is not None else 0, self.frame, self.memsz)
 
-    def is_const(self) -> bool:
+    def same(self, o: Reg) -> cython.bint:
+        """Every field but ``id`` equal (what :meth:`key` compares, field by field)."""
+        return (self.t == o.t and self.frame == o.frame and self.ref == o.ref
+                and self.mp is o.mp and self.off == o.off and self.tn == o.tn
+                and self.smin == o.smin and self.smax == o.smax and self.umin == o.umin
+                and self.umax == o.umax and self.s32min == o.s32min
+                and self.s32max == o.s32max and self.u32min == o.u32min
+                and self.u32max == o.u32max and self.rng == o.rng and self.memsz == o.memsz)
+
+    def is_const(self) -> cython.bint:
         return self.tn.mask == 0
 
-    def is_ptr(self) -> bool:
-        return self.t not in (NOT_INIT, SCALAR)
-
-
-_new = object.__new__
+    def is_ptr(self) -> cython.bint:
+        return self.t != NOT_INIT and self.t != SCALAR
 
 
 def unknown_scalar() -> Reg:
-    r = _new(Reg)
+    r = cython.declare(Reg, Reg.__new__(Reg))
     r.t, r.off, r.id, r.ref, r.rng, r.mp, r.frame, r.memsz = SCALAR, 0, 0, 0, 0, None, 0, 0
     r.tn = tnum.UNKNOWN
     r.smin, r.smax, r.umin, r.umax = S64_MIN, S64_MAX, 0, U64
@@ -115,10 +117,10 @@ def unknown_scalar() -> Reg:
     return r
 
 
-def const_scalar(v: int) -> Reg:
+def const_scalar(v: object) -> Reg:
     """A known scalar (a hot path: built without the generic constructor)."""
     v &= U64
-    r = _new(Reg)
+    r = cython.declare(Reg, Reg.__new__(Reg))
     r.t, r.off, r.id, r.ref, r.rng, r.mp, r.frame, r.memsz = SCALAR, 0, 0, 0, 0, None, 0, 0
     r.tn = Tnum(v, 0)
     r.umin = r.umax = v
@@ -132,7 +134,7 @@ def const_scalar(v: int) -> Reg:
 # --- bounds synchronisation (reg_bounds_sync) -----------------------------------------
 
 def _update_bounds(r: Reg) -> None:
-    v, m = r.tn
+    v, m = r.tn.value, r.tn.mask
     r.smin = max(r.smin, s64(v | (m & (1 << 63))))
     r.smax = min(r.smax, s64(v | (m & S64_MAX)))
     r.umin = max(r.umin, v)
@@ -331,14 +333,14 @@ def alu_scalar(op: str, dst: Reg, src: Reg, is64: bool) -> None:
     if op == "neg":
         zero = const_scalar(0)
         alu_scalar("sub", zero, dst, is64)
-        for k in Reg.__slots__:
-            setattr(dst, k, getattr(zero, k))
+        dst.assign(zero)
         return
     a, b = dst.tn, src.tn
     if not is64:
         a, b = tnum.subreg(a), tnum.subreg(b)
     if op in ("add", "sub", "mul"):
-        tn = {"add": tnum.add, "sub": tnum.sub, "mul": tnum.mul}[op](a, b)
+        tn = tnum.add(a, b) if op == "add" else tnum.sub(a, b) if op == "sub" else \
+            tnum.mul(a, b)
         r64 = _arith(op, dst, src, 64) if is64 else None
         r32 = _arith(op, dst, src, 32)
         dst.set_unknown()
@@ -346,7 +348,8 @@ def alu_scalar(op: str, dst: Reg, src: Reg, is64: bool) -> None:
             dst.smin, dst.smax, dst.umin, dst.umax = r64
         dst.s32min, dst.s32max, dst.u32min, dst.u32max = r32
     elif op in ("and", "or", "xor"):
-        tn = {"and": tnum.and_, "or": tnum.or_, "xor": tnum.xor}[op](a, b)
+        tn = tnum.and_(a, b) if op == "and" else tnum.or_(a, b) if op == "or" else \
+            tnum.xor(a, b)
         dst.set_unknown()
     else:
         s = src.tn.value

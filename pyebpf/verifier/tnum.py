@@ -1,31 +1,70 @@
+# cython: annotation_typing=False
 """Tristate numbers: the kernel's ``tnum`` (kernel/bpf/tnum.c), as immutable pairs.
 
 A tnum ``(value, mask)`` stands for every 64-bit number whose bits outside
 ``mask`` equal ``value``; bits in ``mask`` are unknown.  The verifier tracks
 the known bits of every scalar with one, beside its min/max bounds.
+
+Compiled with Cython (pure Python mode), a Tnum is a pair of C ``uint64``s and the
+operations below are C arithmetic: every value is kept within 64 bits (each result
+is masked), which is what makes the C types exact here.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Iterator
+
+import cython
 
 U64 = (1 << 64) - 1
 U32 = (1 << 32) - 1
+# the same masks as C constants for the compiled arithmetic (tnum.pxd; plain ints uncompiled)
+_M64 = 0xFFFFFFFFFFFFFFFF
+_M32 = 0xFFFFFFFF
 
 
-class Tnum(NamedTuple):
-    value: int
-    mask: int
+@cython.final
+@cython.cclass
+class Tnum:
+    """``(value, mask)``: known bits and unknown bits of a 64-bit number."""
 
-    def is_const(self) -> bool:
+    # value, mask: declared in tnum.pxd (C uint64 when compiled)
+
+    def __init__(self, value: int, mask: int) -> None:
+        self.value = value
+        self.mask = mask
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Tnum):
+            return NotImplemented
+        return self.value == other.value and self.mask == other.mask
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.mask))
+
+    def __iter__(self) -> Iterator[int]:
+        return iter((self.value, self.mask))
+
+    def __repr__(self) -> str:
+        return f"Tnum(value={self.value}, mask={self.mask})"
+
+    def is_const(self) -> cython.bint:
         return self.mask == 0
 
-    def is_unknown(self) -> bool:
-        return self.mask == U64
+    def is_unknown(self) -> cython.bint:
+        return self.mask == _M64
+
+
+def _mk(v: cython.ulonglong, m: cython.ulonglong) -> Tnum:
+    """A Tnum from two values already within 64 bits (no __init__ call when compiled)."""
+    t = cython.declare(Tnum, Tnum.__new__(Tnum))
+    t.value = v
+    t.mask = m
+    return t
 
 
 def const(v: int) -> Tnum:
-    return Tnum(v & U64, 0)
+    return _mk(v & U64, 0)
 
 
 UNKNOWN = Tnum(0, U64)
@@ -41,12 +80,12 @@ def trange(lo: int, hi: int) -> Tnum:
     return Tnum(lo & ~delta & U64, delta)
 
 
-def lshift(a: Tnum, s: int) -> Tnum:
-    return Tnum((a.value << s) & U64, (a.mask << s) & U64)
+def lshift(a: Tnum, s: cython.int) -> Tnum:
+    return _mk((a.value << s) & _M64, (a.mask << s) & _M64)
 
 
-def rshift(a: Tnum, s: int) -> Tnum:
-    return Tnum(a.value >> s, a.mask >> s)
+def rshift(a: Tnum, s: cython.int) -> Tnum:
+    return _mk(a.value >> s, a.mask >> s)
 
 
 def _sext(v: int, bits: int) -> int:
@@ -60,45 +99,52 @@ def arshift(a: Tnum, s: int, bits: int) -> Tnum:
     return Tnum((_sext(a.value, bits) >> s) & m, (_sext(a.mask, bits) >> s) & m)
 
 
+@cython.locals(sm=cython.ulonglong, sv=cython.ulonglong, sigma=cython.ulonglong,
+               chi=cython.ulonglong, mu=cython.ulonglong)
 def add(a: Tnum, b: Tnum) -> Tnum:
-    sm = (a.mask + b.mask) & U64
-    sv = (a.value + b.value) & U64
-    sigma = (sm + sv) & U64
+    sm = (a.mask + b.mask) & _M64
+    sv = (a.value + b.value) & _M64
+    sigma = (sm + sv) & _M64
     chi = sigma ^ sv
     mu = chi | a.mask | b.mask
-    return Tnum(sv & ~mu & U64, mu)
+    return _mk(sv & ~mu & _M64, mu)
 
 
+@cython.locals(dv=cython.ulonglong, alpha=cython.ulonglong, beta=cython.ulonglong,
+               chi=cython.ulonglong, mu=cython.ulonglong)
 def sub(a: Tnum, b: Tnum) -> Tnum:
-    dv = (a.value - b.value) & U64
-    alpha = (dv + a.mask) & U64
-    beta = (dv - b.mask) & U64
+    dv = (a.value - b.value) & _M64
+    alpha = (dv + a.mask) & _M64
+    beta = (dv - b.mask) & _M64
     chi = alpha ^ beta
     mu = chi | a.mask | b.mask
-    return Tnum(dv & ~mu & U64, mu)
+    return _mk(dv & ~mu & _M64, mu)
 
 
 def neg(a: Tnum) -> Tnum:
     return sub(const(0), a)
 
 
+@cython.locals(alpha=cython.ulonglong, beta=cython.ulonglong, v=cython.ulonglong)
 def and_(a: Tnum, b: Tnum) -> Tnum:
     alpha = a.value | a.mask
     beta = b.value | b.mask
     v = a.value & b.value
-    return Tnum(v, alpha & beta & ~v & U64)
+    return _mk(v, alpha & beta & ~v & _M64)
 
 
+@cython.locals(v=cython.ulonglong, mu=cython.ulonglong)
 def or_(a: Tnum, b: Tnum) -> Tnum:
     v = a.value | b.value
     mu = a.mask | b.mask
-    return Tnum(v, mu & ~v & U64)
+    return _mk(v, mu & ~v & _M64)
 
 
+@cython.locals(v=cython.ulonglong, mu=cython.ulonglong)
 def xor(a: Tnum, b: Tnum) -> Tnum:
     v = a.value ^ b.value
     mu = a.mask | b.mask
-    return Tnum(v & ~mu & U64, mu)
+    return _mk(v & ~mu & _M64, mu)
 
 
 def mul(a: Tnum, b: Tnum) -> Tnum:
@@ -115,10 +161,11 @@ def mul(a: Tnum, b: Tnum) -> Tnum:
     return add(Tnum(acc_v, 0), acc_m)
 
 
+@cython.locals(v=cython.ulonglong, mu=cython.ulonglong)
 def intersect(a: Tnum, b: Tnum) -> Tnum:
     v = a.value | b.value
     mu = a.mask & b.mask
-    return Tnum(v & ~mu & U64, mu)
+    return _mk(v & ~mu & _M64, mu)
 
 
 def cast(a: Tnum, size: int) -> Tnum:
@@ -128,22 +175,22 @@ def cast(a: Tnum, size: int) -> Tnum:
 
 
 def subreg(a: Tnum) -> Tnum:
-    return cast(a, 4)
+    return _mk(a.value & _M32, a.mask & _M32)
 
 
 def clear_subreg(a: Tnum) -> Tnum:
-    return lshift(rshift(a, 32), 32)
+    return _mk(a.value & ~_M32 & _M64, a.mask & ~_M32 & _M64)
 
 
 def with_subreg(a: Tnum, s: Tnum) -> Tnum:
     return or_(clear_subreg(a), subreg(s))
 
 
-def contains(a: Tnum, b: Tnum) -> bool:
+def contains(a: Tnum, b: Tnum) -> cython.bint:
     """tnum_in: every value of ``b`` is a value of ``a``."""
-    if b.mask & ~a.mask & U64:
+    if b.mask & ~a.mask & _M64:
         return False
-    return a.value == (b.value & ~a.mask & U64)
+    return a.value == (b.value & ~a.mask & _M64)
 
 
 def fmt(a: Tnum) -> str:
