@@ -1,9 +1,17 @@
-"""Abstract interpretation of a program: the kernel's ``do_check`` with state pruning."""
+# cython: annotation_typing=False
+"""Abstract interpretation of a program: the kernel's ``do_check`` with state pruning.
+
+Compiled with Cython in pure Python mode (check.pxd declares the C types: frames,
+states and the checker are C structs, the hot methods C calls); this file is the code
+and runs as it is where no compiled module is built.
+"""
 
 from __future__ import annotations
 
 import errno
 from collections.abc import Iterator, Mapping
+
+import cython
 
 from pyebpf import isa
 from pyebpf.isa import Form
@@ -62,36 +70,108 @@ def _reserved(insn: isa.Instruction, spec: isa.OpSpec) -> str | None:
 
 
 _CONST_OPS = frozenset(("add", "sub", "mul", "and", "or", "xor", "lsh", "rsh", "arsh"))
+# ALU operations as small ints for the compiled fast paths (0: any other)
+_O_ADD = 1
+_O_SUB = 2
+_O_MUL = 3
+_O_AND = 4
+_O_OR = 5
+_O_XOR = 6
+_O_LSH = 7
+_O_RSH = 8
+_O_ARSH = 9
+_O_MOV = 10
+_OP_CODE = {"add": 1, "sub": 2, "mul": 3, "and": 4, "or": 5, "xor": 6, "lsh": 7, "rsh": 8,
+            "arsh": 9, "mov": 10}
+_M64 = 0xFFFFFFFFFFFFFFFF
+_M32 = 0xFFFFFFFF
+# what step() does with a slot (Dec.kind)
+_K_ALU = 1
+_K_LDX = 2
+_K_ST = 3
+_K_ATOMIC = 4
+_K_LDDW = 5
+_K_LDABS = 6
+_K_MAY_GOTO = 7
+_K_JA = 8
+_K_JCOND = 9
+_K_CALL = 10
+_K_CALLX = 11
+_K_EXIT = 12
+_KIND = {Form.ALU_REG: _K_ALU, Form.ALU_IMM: _K_ALU, Form.NEG: _K_ALU, Form.END: _K_ALU,
+         Form.MOVSX: _K_ALU, Form.LDX: _K_LDX, Form.ST: _K_ST, Form.STX: _K_ST,
+         Form.ATOMIC: _K_ATOMIC, Form.LDDW: _K_LDDW, Form.LDABS: _K_LDABS,
+         Form.LDIND: _K_LDABS, Form.JA: _K_JA, Form.JA32: _K_JA, Form.JCOND_REG: _K_JCOND,
+         Form.JCOND_IMM: _K_JCOND, Form.CALL: _K_CALL, Form.CALLX: _K_CALLX,
+         Form.EXIT: _K_EXIT}
 
 
-def _fold(op: str, a: int, b: int, is64: bool) -> int | None:
-    """``a op b`` on known scalars at the instruction's width; None: leave it to the
-    general path (a shift by the width or more)."""
-    if not is64:
-        a &= 0xFFFFFFFF
-        b &= 0xFFFFFFFF
-    bits = 64 if is64 else 32
-    mask = (1 << bits) - 1
-    if op == "add":
+@cython.locals(mask=cython.ulonglong)
+def _fold(opc: int, a: int, b: int, is64: bool) -> int | None:
+    """``a op b`` on known scalars (both as u64) at the instruction's width; None: leave
+    it to the general path (a shift by the width or more).  C arithmetic when compiled:
+    every result is reduced modulo 2**64 the way the Python ints are masked."""
+    if is64:
+        mask = _M64
+    else:
+        mask = _M32
+        a &= _M32
+        b &= _M32
+    if opc == _O_ADD:
         return (a + b) & mask
-    if op == "sub":
+    if opc == _O_SUB:
         return (a - b) & mask
-    if op == "mul":
+    if opc == _O_MUL:
         return (a * b) & mask
-    if op == "and":
+    if opc == _O_AND:
         return a & b
-    if op == "or":
+    if opc == _O_OR:
         return a | b
-    if op == "xor":
+    if opc == _O_XOR:
         return a ^ b
-    if not 0 <= b < bits:
+    if b >= (64 if is64 else 32):
         return None
-    if op == "lsh":
+    if opc == _O_LSH:
         return (a << b) & mask
-    if op == "rsh":
+    if opc == _O_RSH:
         return a >> b
-    sa = a - (1 << bits) if a >> (bits - 1) else a
-    return (sa >> b) & mask
+    if a >> (63 if is64 else 31):  # arsh of a negative value: ones shifted in
+        return ((a >> b) | ~(mask >> b)) & mask
+    return a >> b
+
+
+@cython.final
+@cython.cclass
+class Dec:
+    """One slot decoded once for the step loop: the table row and its fields."""
+
+    def __init__(self, insn: isa.Instruction, spec: isa.OpSpec | None) -> None:
+        self.insn = insn
+        self.spec = spec
+        self.pc = insn.pc
+        self.dst = insn.dst
+        self.src = insn.src
+        self.off = insn.off
+        self.imm = insn.imm
+        self.kind = 0
+        self.form = None
+        self.op = ""
+        self.opc = 0
+        self.is64 = False
+        self.imm_u64 = 0
+        if spec is None:
+            return
+        self.form = spec.form
+        self.op = spec.op
+        self.opc = _OP_CODE.get(spec.op, 0)
+        self.kind = _K_MAY_GOTO if spec.op == "may_goto" else _KIND.get(spec.form, 0)
+        if spec.form is Form.END:
+            self.is64 = insn.code & 7 == isa.BPF_ALU64
+        else:
+            self.is64 = spec.width == 64
+        self.alu_imm = spec.form is Form.ALU_IMM
+        # the immediate operand as the ALU/JMP instruction sees it, as a u64
+        self.imm_u64 = (insn.imm if self.is64 else insn.imm & _M32) & _M64
 
 
 def _no_row(insn: isa.Instruction) -> str:
@@ -111,10 +191,110 @@ def _no_row(insn: isa.Instruction) -> str:
     return f"unknown opcode {code:02x}"
 
 
+_FLIP = {"jeq": "jne", "jne": "jeq", "jgt": "jle", "jle": "jgt", "jge": "jlt",
+         "jlt": "jge", "jsgt": "jsle", "jsle": "jsgt", "jsge": "jslt", "jslt": "jsge",
+         "jset": "jnset"}
+
+
+_SWAP = {"jgt": "jlt", "jlt": "jgt", "jge": "jle", "jle": "jge", "jsgt": "jslt",
+         "jslt": "jsgt", "jsge": "jsle", "jsle": "jsge", "jeq": "jeq", "jne": "jne"}
+
+
+_EXPECTED = {
+    Arg.ARG_CONST_MAP_PTR: ((sc.MAP_PTR,), "map_ptr"),
+    Arg.ARG_PTR_TO_CTX: ((sc.CTX,), "ctx"),
+    Arg.ARG_PTR_TO_MAP_KEY: (sc.MEM_TYPES, "fp, pkt, pkt_meta, map_key, map_value, mem, "
+                             "ringbuf_mem, buf, trusted_ptr_"),
+    Arg.ARG_PTR_TO_MAP_VALUE: (sc.MEM_TYPES, "fp, pkt, pkt_meta, map_key, map_value, "
+                               "mem, ringbuf_mem, buf, trusted_ptr_"),
+    Arg.ARG_PTR_TO_LONG: (sc.KEY_TYPES, "fp, pkt, pkt_meta, map_key, map_value"),
+    Arg.ARG_PTR_TO_MEM: (sc.MEM_TYPES, "fp, pkt, pkt_meta, map_key, map_value, mem, "
+                         "ringbuf_mem, buf, trusted_ptr_"),
+    Arg.ARG_CONST_SIZE: ((sc.SCALAR,), "scalar"),
+    Arg.ARG_CONST_SIZE_OR_ZERO: ((sc.SCALAR,), "scalar"),
+    Arg.ARG_CONST_ALLOC_SIZE_OR_ZERO: ((sc.SCALAR,), "scalar"),
+    Arg.ARG_PTR_TO_SPIN_LOCK: ((sc.MAP_VALUE,), "map_value"),
+    Arg.ARG_PTR_TO_FUNC: ((sc.FUNC,), "func"),
+    Arg.ARG_PTR_TO_STACK: ((sc.STACK,), "fp"),
+    Arg.ARG_PTR_TO_CONST_STR: ((sc.MAP_VALUE,), "map_value"),
+    Arg.ARG_PTR_TO_RINGBUF_MEM: ((sc.MEM,), "ringbuf_mem"),
+}
+
+
+def _ids(idmap: dict, a: int, b: int) -> bool:
+    """check_ids: ``a`` (old state) and ``b`` (current) name the same object throughout."""
+    if not a and not b:
+        return True
+    if not a or not b:
+        return False
+    if a in idmap:
+        return idmap[a] == b
+    idmap[a] = b
+    return True
+
+
+@cython.locals(a=Reg, b=Reg)
+def _branch_taken(a: Reg, b: Reg, op: str, is64: bool) -> int:
+    """is_branch_taken: 1 always, 0 never, -1 either way."""
+    if a.t != sc.SCALAR or b.t != sc.SCALAR:
+        ptr, other = (a, b) if a.t != sc.SCALAR else (b, a)
+        if other.t == sc.SCALAR and other.is_const() and other.tn.value == 0 and \
+                ptr.t not in sc.OR_NULL and ptr.t not in (sc.PKT_END,):
+            if op == "jeq":
+                return 0
+            if op == "jne":
+                return 1
+        return -1
+    if is64:
+        smin, smax, umin, umax = a.smin, a.smax, a.umin, a.umax
+        bsmin, bsmax, bumin, bumax = b.smin, b.smax, b.umin, b.umax
+        ta, tb = a.tn, b.tn
+    else:
+        smin, smax, umin, umax = a.s32min, a.s32max, a.u32min, a.u32max
+        bsmin, bsmax, bumin, bumax = b.s32min, b.s32max, b.u32min, b.u32max
+        ta, tb = tnum.subreg(a.tn), tnum.subreg(b.tn)
+    if op in ("jeq", "jne"):
+        eq = -1
+        if ta.is_const() and tb.is_const():
+            eq = int(ta.value == tb.value)
+        elif umin > bumax or umax < bumin or smin > bsmax or smax < bsmin:
+            eq = 0
+        elif (ta.value ^ tb.value) & ~(ta.mask | tb.mask) & tnum.U64:
+            eq = 0
+        if eq == -1:
+            return -1
+        return eq if op == "jeq" else 1 - eq
+    if op == "jset":
+        if not tb.is_const():
+            return -1
+        if ta.value & tb.value:
+            return 1
+        if not ((ta.value | ta.mask) & tb.value):
+            return 0
+        return -1
+    if op == "jgt":
+        yes, no = umin > bumax, umax <= bumin
+    elif op == "jge":
+        yes, no = umin >= bumax, umax < bumin
+    elif op == "jlt":
+        yes, no = umax < bumin, umin >= bumax
+    elif op == "jle":
+        yes, no = umax <= bumin, umin > bumax
+    elif op == "jsgt":
+        yes, no = smin > bsmax, smax <= bsmin
+    elif op == "jsge":
+        yes, no = smin >= bsmax, smax < bsmin
+    elif op == "jslt":
+        yes, no = smax < bsmin, smin >= bsmax
+    else:  # jsle
+        yes, no = smax <= bsmin, smin > bsmax
+    return 1 if yes else (0 if no else -1)
+
+
+@cython.final
+@cython.cclass
 class Frame:
     """One call frame: registers, stack slots (spi -> [8 byte kinds, spilled reg])."""
-
-    __slots__ = ("callsite", "cb", "frameno", "regs", "stack", "subprog")
 
     def __init__(self, frameno: int, callsite: int, subprog: int) -> None:
         self.regs = [Reg() for _ in range(11)]
@@ -125,7 +305,7 @@ class Frame:
         self.subprog = subprog
 
     def copy(self) -> Frame:
-        f = Frame.__new__(Frame)
+        f = cython.declare(Frame, Frame.__new__(Frame))
         # registers are never changed in place once in a state (every change makes a
         # new Reg), so states share them: a copy is one list per frame
         f.regs = list(self.regs)
@@ -135,8 +315,10 @@ class Frame:
         return f
 
 
+@cython.final
+@cython.cclass
 class State:
-    __slots__ = ("branches", "frames", "hits", "misses", "parent", "refs")
+    """One verifier state: the frames of the call chain and the held references."""
 
     def __init__(self) -> None:
         self.hits = self.misses = 0
@@ -146,8 +328,8 @@ class State:
         self.branches = 0
 
     def copy(self) -> State:
-        s = State()
-        s.frames = [f.copy() for f in self.frames]
+        s = cython.declare(State, State())
+        s.frames = [cython.cast(Frame, f).copy() for f in self.frames]
         s.refs = list(self.refs)
         s.parent = self.parent
         return s
@@ -157,6 +339,8 @@ class State:
         return self.frames[-1]
 
 
+@cython.final
+@cython.cclass
 class Checker:
     """Walks every path of a program, keeping the kernel's verifier state."""
 
@@ -191,7 +375,7 @@ class Checker:
             self.lines.append(text)
 
     def state_str(self, st: State, only: set[int] | None = None) -> str:
-        f = st.cur
+        f = st.frames[-1]
         parts = []
         for i, r in enumerate(f.regs):
             if r.t != sc.NOT_INIT and (only is None or i in only):
@@ -215,7 +399,7 @@ class Checker:
     def read(self, st: State, r: int) -> Reg:
         if r > 10:
             raise Reject(f"R{r} is invalid", errno.EINVAL)
-        reg = st.cur.regs[r]
+        reg = st.frames[-1].regs[r]
         if reg.t == sc.NOT_INIT:
             raise Reject(f"R{r} !read_ok")
         return reg
@@ -247,6 +431,7 @@ class Checker:
         is_jmp = [i is not None and i.code & 7 in (isa.BPF_JMP, isa.BPF_JMP32) for i in slots]
         self.reserved = [_reserved(i, sp) if sp is not None else None
                          for i, sp in zip(slots, specs, strict=True)]
+        decs = [Dec(i, sp) if i is not None else None for i, sp in zip(slots, specs, strict=True)]
         while True:
             if self.processed >= INSN_LIMIT:
                 raise Reject(f"BPF program is too large. Processed {self.processed + 1} insn",
@@ -273,7 +458,7 @@ class Checker:
                 raise Reject(_no_row(insn), errno.EINVAL)
             if is_jmp[pc]:
                 self.jmps += 1
-            nxt = self.step(st, insn, spec, stack)
+            nxt = self.step(st, decs[pc], stack)
             if nxt is None:  # path ended at exit
                 pc, st = self.path_done(st, stack)
                 if st is None:
@@ -398,7 +583,7 @@ class Checker:
             return False
         idmap: dict[int, int] = {}
         for _i, (a, b) in enumerate(zip(old.refs, cur.refs, strict=False)):
-            if not self._ids(idmap, a[0], b[0]):
+            if not _ids(idmap, a[0], b[0]):
                 return False
         for depth, (fo, fc) in enumerate(zip(old.frames, cur.frames, strict=False)):
             if fo.callsite != fc.callsite:
@@ -435,26 +620,15 @@ class Checker:
                         return False
         return True
 
-    @staticmethod
-    def _ids(idmap: dict[int, int], a: int, b: int) -> bool:
-        if not a and not b:
-            return True
-        if not a or not b:
-            return False
-        if a in idmap:
-            return idmap[a] == b
-        idmap[a] = b
-        return True
-
     def regsafe(self, o: Reg, c: Reg, idmap: dict[int, int], exact: bool) -> bool:
         if exact:
-            return o.key() == c.key() and self._ids(idmap, o.id, c.id)
+            return o.same(c) and _ids(idmap, o.id, c.id)
         if o.t == sc.NOT_INIT:
             return True
         if c.t != o.t:
             return False
         if o.t == sc.SCALAR:
-            if o.id and not self._ids(idmap, o.id, c.id):
+            if o.id and not _ids(idmap, o.id, c.id):
                 return False
             return (o.smin <= c.smin and o.smax >= c.smax and o.umin <= c.umin
                     and o.umax >= c.umax and o.s32min <= c.s32min and o.s32max >= c.s32max
@@ -464,27 +638,31 @@ class Checker:
             return False
         if o.t in (sc.PKT, sc.PKT_META) and o.rng > c.rng:
             return False
-        if not self._ids(idmap, o.id, c.id) or not self._ids(idmap, o.ref, c.ref):
+        if not _ids(idmap, o.id, c.id) or not _ids(idmap, o.ref, c.ref):
             return False
         return (o.smin <= c.smin and o.smax >= c.smax and o.umin <= c.umin
                 and o.umax >= c.umax and tnum.contains(o.tn, c.tn))
 
     # --- one instruction ---------------------------------------------------------------
-    def step(self, st: State, insn: isa.Instruction, spec: isa.OpSpec,
-             stack: list) -> int | None:
-        f = spec.form
-        pc = insn.pc
+    def step(self, st: State, d: Dec, stack: list) -> int | None:
+        insn = d.insn
+        spec = d.spec
+        f = d.form
+        pc = d.pc
         bad = self.reserved[pc]
         if bad:
             raise Reject(f"{bad} uses reserved fields", errno.EINVAL)
-        if f in (Form.ALU_REG, Form.ALU_IMM, Form.NEG, Form.END, Form.MOVSX):
-            self.alu(st, insn, spec)
+        k = d.kind
+        if k == _K_ALU:
+            self.alu(st, d)
+        elif k == _K_JCOND:
+            return self.cond_jmp(st, d, stack)
         elif f is Form.LDX:
             self.read(st, insn.src)
             self.check_dst(insn.dst)
             val = self.mem_access(st, insn.src, insn.off, spec.width, write=False,
                                   sx=spec.op == "ldxs")
-            st.cur.regs[insn.dst] = val
+            st.frames[-1].regs[insn.dst] = val
             self.trace(st, [insn.dst])
         elif f in (Form.ST, Form.STX):
             self.read(st, insn.dst)
@@ -501,14 +679,12 @@ class Checker:
             return pc + 2
         elif f in (Form.LDABS, Form.LDIND):
             self.ld_abs(st, insn, spec)
-        elif spec.op == "may_goto":
+        elif k == _K_MAY_GOTO:
             # either way at run time: explore the jump later, the fall-through now
             self.push(st, pc + insn.off + 1, pc, stack)
             return pc + 1
         elif f in (Form.JA, Form.JA32):
             return pc + (insn.imm if f is Form.JA32 else insn.off) + 1
-        elif f in (Form.JCOND_REG, Form.JCOND_IMM):
-            return self.cond_jmp(st, insn, spec, stack)
         elif f is Form.CALL:
             if insn.src == isa.BPF_PSEUDO_CALL:
                 return self.call_subprog(st, insn)
@@ -526,24 +702,27 @@ class Checker:
                 self.lines[-1] = f"{self.lines[-1]:<37} ; {text}"
 
     # --- ALU ---------------------------------------------------------------------------
-    def alu(self, st: State, insn: isa.Instruction, spec: isa.OpSpec) -> None:
-        f = spec.form
-        op = spec.op
-        is64 = spec.width == 64 if f is not Form.END else insn.code & 7 == isa.BPF_ALU64
-        regs = st.frames[-1].regs
-        if f is Form.ALU_IMM and insn.dst < 10:
+    @cython.locals(dreg=Reg, sreg=Reg, fr=Frame)
+    def alu(self, st: State, dec: Dec) -> None:
+        insn = dec.insn
+        spec = dec.spec
+        f = dec.form
+        op = dec.op
+        is64 = dec.is64
+        fr = st.frames[-1]
+        regs = fr.regs
+        if dec.alu_imm and 0 <= dec.dst < 10:
             # the common immediate forms on known values, without building the operand
-            imm = insn.imm if is64 else insn.imm & 0xFFFFFFFF
-            if op == "mov":
-                regs[insn.dst] = sc.const_scalar(imm)
+            if dec.opc == _O_MOV:
+                regs[dec.dst] = sc.const_scalar(dec.imm_u64)
                 if self.log_level:
                     self.trace(st, [insn.dst])
                 return
-            d = regs[insn.dst]
-            if d.t == sc.SCALAR and not d.tn.mask and op in _CONST_OPS:
-                v = _fold(op, d.tn.value, imm, is64)
+            dreg = regs[dec.dst]
+            if dreg.t == sc.SCALAR and not dreg.tn.mask and dec.opc and dec.opc != _O_MOV:
+                v = _fold(dec.opc, dreg.tn.value, dec.imm_u64, is64)
                 if v is not None:
-                    regs[insn.dst] = sc.const_scalar(v)
+                    regs[dec.dst] = sc.const_scalar(v)
                     if self.log_level:
                         self.trace(st, [insn.dst])
                     return
@@ -587,10 +766,12 @@ class Checker:
         if f is Form.ALU_IMM and op in ("lsh", "rsh", "arsh") and \
                 not 0 <= insn.imm < (64 if is64 else 32):
             raise Reject(f"invalid shift {insn.imm}", errno.EINVAL)
-        if dst.t == sc.SCALAR and src.t == sc.SCALAR and not dst.tn.mask and \
-                not src.tn.mask and op in _CONST_OPS and f is not Form.NEG:
+        dreg = dst
+        sreg = src
+        if dreg.t == sc.SCALAR and sreg.t == sc.SCALAR and not dreg.tn.mask and \
+                not sreg.tn.mask and dec.opc and dec.opc != _O_MOV and f is not Form.NEG:
             # both known: the result is known (what tnum and bounds arithmetic give too)
-            v = _fold(op, dst.tn.value, src.tn.value, is64)
+            v = _fold(dec.opc, dreg.tn.value, sreg.tn.value, is64)
             if v is not None:
                 regs[insn.dst] = sc.const_scalar(v)
                 if self.log_level:
@@ -692,7 +873,7 @@ class Checker:
     # --- memory ------------------------------------------------------------------------
     def mem_access(self, st: State, regno: int, off: int, size: int, write: bool,
                    src: Reg | None = None, imm: int | None = None, sx: bool = False) -> Reg:
-        reg = st.cur.regs[regno]
+        reg = st.frames[-1].regs[regno]
         t = reg.t
         val = sc.unknown_scalar()
         if t == sc.STACK:
@@ -880,12 +1061,12 @@ class Checker:
         if spec.width == 4:
             sc.coerce(r, 4)
         if spec.op == "atomic_cmpxchg":
-            st.cur.regs[0] = r
+            st.frames[-1].regs[0] = r
         elif "fetch" in spec.op or "xchg" in spec.op:
-            st.cur.regs[insn.src] = r
+            st.frames[-1].regs[insn.src] = r
 
     def lddw(self, st: State, insn: isa.Instruction) -> None:
-        regs = st.cur.regs
+        regs = st.frames[-1].regs
         if insn.src == 0:
             regs[insn.dst] = sc.const_scalar(insn.imm)
         elif insn.src in (isa.BPF_PSEUDO_MAP_FD, isa.BPF_PSEUDO_MAP_VALUE):
@@ -918,23 +1099,24 @@ class Checker:
         if r6.t != sc.CTX:
             raise Reject("at the time of BPF_LD_ABS|IND R6 != pointer to skb")
         for r in range(1, 6):
-            st.cur.regs[r] = Reg()
-        st.cur.regs[0] = sc.unknown_scalar()
-        sc.coerce(st.cur.regs[0], spec.width)
+            st.frames[-1].regs[r] = Reg()
+        st.frames[-1].regs[0] = sc.unknown_scalar()
+        sc.coerce(st.frames[-1].regs[0], spec.width)
 
     # --- jumps -------------------------------------------------------------------------
-    def cond_jmp(self, st: State, insn: isa.Instruction, spec: isa.OpSpec,
-                 stack: list) -> int:
-        pc = insn.pc
-        is64 = spec.width == 64
+    def cond_jmp(self, st: State, dec: Dec, stack: list) -> int:
+        insn = dec.insn
+        spec = dec.spec
+        pc = dec.pc
+        is64 = dec.is64
         dst = self.read(st, insn.dst)
         if spec.form is Form.JCOND_REG:
             src = self.read(st, insn.src)
         else:
-            src = sc.const_scalar(insn.imm if is64 else insn.imm & 0xFFFFFFFF)
-        op = spec.op
-        target = pc + insn.off + 1
-        taken = self.branch_taken(dst, src, op, is64)
+            src = sc.const_scalar(dec.imm_u64)
+        op = dec.op
+        target = pc + dec.off + 1
+        taken = _branch_taken(dst, src, op, is64)
         if taken == 1:
             return target
         if taken == 0:
@@ -946,62 +1128,10 @@ class Checker:
         self.trace(st, [insn.dst] + ([insn.src] if spec.form is Form.JCOND_REG else []))
         return pc + 1
 
-    @staticmethod
-    def branch_taken(a: Reg, b: Reg, op: str, is64: bool) -> int:
-        if a.t != sc.SCALAR or b.t != sc.SCALAR:
-            ptr, other = (a, b) if a.t != sc.SCALAR else (b, a)
-            if other.t == sc.SCALAR and other.is_const() and other.tn.value == 0 and \
-                    ptr.t not in sc.OR_NULL and ptr.t not in (sc.PKT_END,):
-                if op == "jeq":
-                    return 0
-                if op == "jne":
-                    return 1
-            return -1
-        if is64:
-            smin, smax, umin, umax = a.smin, a.smax, a.umin, a.umax
-            bsmin, bsmax, bumin, bumax = b.smin, b.smax, b.umin, b.umax
-            ta, tb = a.tn, b.tn
-        else:
-            smin, smax, umin, umax = a.s32min, a.s32max, a.u32min, a.u32max
-            bsmin, bsmax, bumin, bumax = b.s32min, b.s32max, b.u32min, b.u32max
-            ta, tb = tnum.subreg(a.tn), tnum.subreg(b.tn)
-        if op in ("jeq", "jne"):
-            eq = -1
-            if ta.is_const() and tb.is_const():
-                eq = int(ta.value == tb.value)
-            elif umin > bumax or umax < bumin or smin > bsmax or smax < bsmin:
-                eq = 0
-            elif (ta.value ^ tb.value) & ~(ta.mask | tb.mask) & tnum.U64:
-                eq = 0
-            if eq == -1:
-                return -1
-            return eq if op == "jeq" else 1 - eq
-        if op == "jset":
-            if not tb.is_const():
-                return -1
-            if ta.value & tb.value:
-                return 1
-            if not ((ta.value | ta.mask) & tb.value):
-                return 0
-            return -1
-        table = {
-            "jgt": (umin > bumax, umax <= bumin), "jge": (umin >= bumax, umax < bumin),
-            "jlt": (umax < bumin, umin >= bumax), "jle": (umax <= bumin, umin > bumax),
-            "jsgt": (smin > bsmax, smax <= bsmin), "jsge": (smin >= bsmax, smax < bsmin),
-            "jslt": (smax < bsmin, smin >= bsmax), "jsle": (smax <= bsmin, smin > bsmax),
-        }
-        yes, no = table[op]
-        return 1 if yes else (0 if no else -1)
-
-    _FLIP = {"jeq": "jne", "jne": "jeq", "jgt": "jle", "jle": "jgt", "jge": "jlt",
-             "jlt": "jge", "jsgt": "jsle", "jsle": "jsgt", "jsge": "jslt", "jslt": "jsge",
-             "jset": "jnset"}
-    _SWAP = {"jgt": "jlt", "jlt": "jgt", "jge": "jle", "jle": "jge", "jsgt": "jslt",
-             "jslt": "jsgt", "jsge": "jsle", "jsle": "jsge", "jeq": "jeq", "jne": "jne"}
 
     def refine(self, st: State, insn: isa.Instruction, spec: isa.OpSpec, taken: bool) -> None:
-        regs = st.cur.regs
-        op = spec.op if taken else self._FLIP[spec.op]
+        regs = st.frames[-1].regs
+        op = spec.op if taken else _FLIP[spec.op]
         is64 = spec.width == 64
         a = regs[insn.dst]
         is_reg = spec.form is Form.JCOND_REG
@@ -1077,7 +1207,7 @@ class Checker:
         else:
             if op in ("jgt", "jge", "jsgt", "jsge"):
                 a, b = b, a
-                op = self._SWAP[op]
+                op = _SWAP[op]
             signed = op.startswith("js")
             lo, hi = (names[0], names[1]) if signed else (names[2], names[3])
             strict = op in ("jlt", "jslt")
@@ -1139,7 +1269,7 @@ class Checker:
         if (a.t == sc.PKT and b.t == sc.PKT_END) or (a.t == sc.PKT_META and b.t == sc.PKT):
             p, rel = a, op
         elif (b.t == sc.PKT and a.t == sc.PKT_END) or (b.t == sc.PKT_META and a.t == sc.PKT):
-            p, rel = b, self._SWAP[op]
+            p, rel = b, _SWAP[op]
         else:
             return
         if rel == "jle":
@@ -1180,31 +1310,11 @@ class Checker:
                          f"{'bpf_' + name if name else 'unknown'}#{fid}", errno.EINVAL)
         return proto
 
-    _EXPECTED = {
-        Arg.ARG_CONST_MAP_PTR: ((sc.MAP_PTR,), "map_ptr"),
-        Arg.ARG_PTR_TO_CTX: ((sc.CTX,), "ctx"),
-        Arg.ARG_PTR_TO_MAP_KEY: (sc.MEM_TYPES, "fp, pkt, pkt_meta, map_key, map_value, mem, "
-                                 "ringbuf_mem, buf, trusted_ptr_"),
-        Arg.ARG_PTR_TO_MAP_VALUE: (sc.MEM_TYPES, "fp, pkt, pkt_meta, map_key, map_value, "
-                                   "mem, ringbuf_mem, buf, trusted_ptr_"),
-        Arg.ARG_PTR_TO_LONG: (sc.KEY_TYPES, "fp, pkt, pkt_meta, map_key, map_value"),
-        Arg.ARG_PTR_TO_MEM: (sc.MEM_TYPES, "fp, pkt, pkt_meta, map_key, map_value, mem, "
-                             "ringbuf_mem, buf, trusted_ptr_"),
-        Arg.ARG_CONST_SIZE: ((sc.SCALAR,), "scalar"),
-        Arg.ARG_CONST_SIZE_OR_ZERO: ((sc.SCALAR,), "scalar"),
-        Arg.ARG_CONST_ALLOC_SIZE_OR_ZERO: ((sc.SCALAR,), "scalar"),
-        Arg.ARG_PTR_TO_SPIN_LOCK: ((sc.MAP_VALUE,), "map_value"),
-        Arg.ARG_PTR_TO_FUNC: ((sc.FUNC,), "func"),
-        Arg.ARG_PTR_TO_STACK: ((sc.STACK,), "fp"),
-        Arg.ARG_PTR_TO_CONST_STR: ((sc.MAP_VALUE,), "map_value"),
-        Arg.ARG_PTR_TO_RINGBUF_MEM: ((sc.MEM,), "ringbuf_mem"),
-    }
-
     def call_helper(self, st: State, insn: isa.Instruction) -> None:
         """check_helper_call: every argument against the helper's prototype (helpers.py)."""
         fid = insn.imm
         proto = self.helper_proto(fid)
-        regs = st.cur.regs
+        regs = st.frames[-1].regs
         meta_map: env.MapInfo | None = None
         const_key: int | None = None
         release = 0
@@ -1221,7 +1331,7 @@ class Checker:
             if spec.mods & Mod.PTR_MAYBE_NULL and r.t == sc.SCALAR and r.is_const() and \
                     r.tn.value == 0:
                 continue
-            types, expected = self._EXPECTED[t]
+            types, expected = _EXPECTED[t]
             if r.t not in types:
                 raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected={expected}")
             if r.t in (sc.PKT, sc.PKT_META) and not proto.pkt_access:
@@ -1366,7 +1476,7 @@ class Checker:
             raise Reject(f"the call stack of {len(st.frames) + 1} frames is too deep !",
                          errno.E2BIG)
         other = self.push(st, target, insn.pc, self.stack)
-        caller = other.cur
+        caller = other.frames[-1]
         callee = Frame(len(other.frames), insn.pc, self.p.subprogs.index(target))
         callee.cb = 1
         if proto.name == "for_each_map_elem":
@@ -1479,7 +1589,7 @@ class Checker:
         if len(st.frames) >= 8:
             raise Reject(f"the call stack of {len(st.frames) + 1} frames is too deep !",
                          errno.E2BIG)
-        caller = st.cur
+        caller = st.frames[-1]
         callee = Frame(len(st.frames), insn.pc, self.p.subprogs.index(target))
         for r in range(1, 6):
             callee.regs[r] = caller.regs[r].copy()
@@ -1490,14 +1600,14 @@ class Checker:
         return target
 
     def exit(self, st: State, insn: isa.Instruction) -> int | None:
-        r0 = st.cur.regs[0]
+        r0 = st.frames[-1].regs[0]
         if len(st.frames) > 1:
             if r0.t == sc.NOT_INIT:
                 raise Reject("R0 !read_ok")
-            if r0.t == sc.STACK and r0.frame == st.cur.frameno:
+            if r0.t == sc.STACK and r0.frame == st.frames[-1].frameno:
                 raise Reject("cannot return stack pointer to the caller", errno.EINVAL)
             callee = st.frames.pop()
-            caller = st.cur
+            caller = st.frames[-1]
             if callee.cb:
                 if r0.t != sc.SCALAR:
                     raise Reject("R0 not a scalar value")
