@@ -1,4 +1,4 @@
-"""Build the compiled interpreter; everything else is in pyproject.toml."""
+"""Build the compiled modules; everything else is in pyproject.toml."""
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
@@ -7,7 +7,10 @@ VERIFIER_COMPILED = ("tnum", "scalar", "check")
 
 setup(
     ext_modules=cythonize(
-        [Extension("pyebpf._core", ["pyebpf/_core.pyx"], extra_compile_args=["-O3"]),
+        # -fno-crossjumping: GCC would merge the handlers' common tails and add a jump
+        # to every interpreted instruction (fib: 3.3 -> 2.0 ns/insn without the merge)
+        [Extension("pyebpf._core", ["pyebpf/_core.pyx"],
+                   extra_compile_args=["-O3", "-fno-crossjumping"]),
          Extension("pyebpf._maps", ["pyebpf/_maps.pyx"], extra_compile_args=["-O3"]),
          # the verifier's hot modules: plain Python, compiled in Cython's pure Python mode
          # (the .py files stay the source and run uncompiled where no compiler is found)
