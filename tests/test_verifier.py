@@ -125,3 +125,40 @@ def test_random_streams_never_crash() -> None:
             bpf_check(insns, rng.choice((1, 3, 6)), maps={0: MapInfo(1, 4, 8, 1)})
         except LoadError:
             pass
+
+
+@pytest.mark.parametrize("module", ["tnum", "scalar", "check"])
+def test_compiled_modules_load(module: str) -> None:
+    """Where the Cython build made extension modules, importing the verifier uses them
+    (a silently ignored build would leave the verifier five times slower)."""
+    import importlib
+    import pathlib
+
+    mod = importlib.import_module(f"pyebpf.verifier.{module}")
+    here = pathlib.Path(mod.__file__).parent
+    if not any(here.glob(f"{module}.*.so")) and not any(here.glob(f"{module}.*.pyd")):
+        pytest.skip(f"pyebpf.verifier.{module} is not compiled here (run "
+                    "`python setup.py build_ext --inplace`)")
+    assert not mod.__file__.endswith(".py"), mod.__file__
+
+
+@pytest.mark.parametrize(("imm", "is64"), [(-1, False), (-1, True), (0x7FFFFFFF, False),
+                                           (-5, True), (-0x80000000, False)],
+                         ids=["w-minus1", "r-minus1", "w-s32max", "r-minus5", "w-s32min"])
+def test_known_constants_bounds(imm: int, is64: bool) -> None:
+    """A folded ``0 + imm`` is the same known scalar (every bound, 32-bit halves too) as
+    the reference constructor gives: the compiled C arithmetic must not wrap where the
+    Python ints do not."""
+    from pyebpf.verifier import log, scalar
+    value = (imm if is64 else imm & 0xFFFFFFFF) & (2**64 - 1)
+    mov, add = (0xB7, 0x07) if is64 else (0xB4, 0x04)
+    insns = [Instruction(mov, 0, 0, 0, 0, 0), Instruction(add, 0, 0, 0, imm, 1),
+             Instruction(0x95, 0, 0, 0, 0, 2)]
+    res = bpf_check(insns, 1, log_level=2)
+    ref = scalar.const_scalar(value)
+    assert f"; R0={log.scalar_str(ref)}\n" in res.log, res.log
+    fast = scalar.const_u64(value)
+    names = ("umin", "umax", "smin", "smax", "u32min", "u32max", "s32min", "s32max", "tn")
+    assert [getattr(fast, n) for n in names] == [getattr(ref, n) for n in names]
+    w = value & 0xFFFFFFFF
+    assert fast.s32min == (w - (1 << 32) if w >> 31 else w)

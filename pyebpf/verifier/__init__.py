@@ -10,6 +10,7 @@ abstract interpretation of every path with state pruning
 from __future__ import annotations
 
 import errno
+import gc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -59,6 +60,19 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
     if not privileged:
         raise VerifierError("unprivileged verification is not modelled by pyebpf",
                             err=errno.EINVAL)
+    # the states form no reference cycles; a large program allocates millions of objects,
+    # which would set the cyclic collector scanning them all again and again
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(insns, prog_type, maps, helpers, log_level)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo],
+           helpers: Mapping[int, Helper] | None, log_level: int) -> VerifyResult:
     checker: Checker | None = None
     try:
         prog = cfg.build(insns, maps, allow_loops=True)

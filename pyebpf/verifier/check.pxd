@@ -8,8 +8,10 @@ cdef int _O_ADD, _O_SUB, _O_MUL, _O_AND, _O_OR, _O_XOR, _O_LSH, _O_RSH, _O_ARSH,
 cdef int _K_ALU, _K_LDX, _K_ST, _K_ATOMIC, _K_LDDW, _K_LDABS, _K_MAY_GOTO, _K_JA, _K_JCOND
 cdef int _K_CALL, _K_CALLX, _K_EXIT
 cdef unsigned long long _M64, _M32
+cdef long long _INSN_LIMIT
 
-cdef object _fold(int opc, unsigned long long a, unsigned long long b, bint is64)
+cdef bint _fold_ok(int opc, unsigned long long b, bint is64) noexcept
+cdef unsigned long long _fold(int opc, unsigned long long a, unsigned long long b, bint is64) noexcept
 cdef bint _ids(dict idmap, object a, object b) except -1
 cdef int _branch_taken(Reg a, Reg b, str op, bint is64) except -2
 
@@ -40,7 +42,7 @@ cdef class State:
 cdef class Checker:
     cdef public object p, prog_type, maps, helpers, cb_sites
     cdef public int log_level
-    cdef public list lines, stack_depth, stack, reserved
+    cdef public list lines, stack_depth, stack, reserved, live
     cdef public dict visited
     cdef public long long id_gen, processed, jmps, prev_jmps, prev_insns
     cdef public long long total_states, peak_states, cur_states, max_states_per_insn
@@ -51,7 +53,7 @@ cdef class Checker:
     cpdef cond_jmp(self, State st, Dec dec, list stack)
     cpdef trace(self, State st, list regs)
     cpdef bint is_state_visited(self, State st, object pc) except -1
-    cpdef bint states_equal(self, State old, State cur, object live, bint exact) except -1
+    cpdef bint states_equal(self, State old, State cur, long long live, bint exact) except -1
     cpdef bint regsafe(self, Reg o, Reg c, dict idmap, bint exact) except -1
     cpdef tuple path_done(self, State st, list stack)
     cpdef State push(self, State st, object pc, object prev, list stack)

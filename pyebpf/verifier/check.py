@@ -23,6 +23,7 @@ from pyebpf.verifier.env import Arg, Helper, Mod, Ret
 from pyebpf.verifier.scalar import Reg
 
 INSN_LIMIT = 1_000_000
+_INSN_LIMIT = INSN_LIMIT  # a C constant when compiled
 MAX_VAR_OFF = 1 << 29
 STACK = 512
 _INVALID, _MISC, _ZERO, _SPILL = "?", "m", "0", "r"
@@ -106,11 +107,18 @@ _KIND = {Form.ALU_REG: _K_ALU, Form.ALU_IMM: _K_ALU, Form.NEG: _K_ALU, Form.END:
          Form.EXIT: _K_EXIT}
 
 
+def _fold_ok(opc: int, b: int, is64: bool) -> bool:
+    """Whether :func:`_fold` applies: not a shift by the width or more."""
+    if opc < _O_LSH:
+        return True
+    return b < (64 if is64 else 32)
+
+
 @cython.locals(mask=cython.ulonglong)
-def _fold(opc: int, a: int, b: int, is64: bool) -> int | None:
-    """``a op b`` on known scalars (both as u64) at the instruction's width; None: leave
-    it to the general path (a shift by the width or more).  C arithmetic when compiled:
-    every result is reduced modulo 2**64 the way the Python ints are masked."""
+def _fold(opc: int, a: int, b: int, is64: bool) -> int:
+    """``a op b`` on known scalars (both as u64) at the instruction's width (see _fold_ok).
+    C arithmetic when compiled: every result is reduced modulo 2**64 as the Python ints
+    are masked."""
     if is64:
         mask = _M64
     else:
@@ -126,11 +134,9 @@ def _fold(opc: int, a: int, b: int, is64: bool) -> int | None:
     if opc == _O_AND:
         return a & b
     if opc == _O_OR:
-        return a | b
+        return (a | b) & mask
     if opc == _O_XOR:
-        return a ^ b
-    if b >= (64 if is64 else 32):
-        return None
+        return (a ^ b) & mask
     if opc == _O_LSH:
         return (a << b) & mask
     if opc == _O_RSH:
@@ -426,6 +432,7 @@ class Checker:
         log = self.log_level
         slots = self.p.slots
         prune = self.p.prune
+        self.live = self.p.live
         # per-slot decode done once: the table row and whether it is a jump
         specs = [i.spec if i is not None else None for i in slots]
         is_jmp = [i is not None and i.code & 7 in (isa.BPF_JMP, isa.BPF_JMP32) for i in slots]
@@ -433,7 +440,7 @@ class Checker:
                          for i, sp in zip(slots, specs, strict=True)]
         decs = [Dec(i, sp) if i is not None else None for i, sp in zip(slots, specs, strict=True)]
         while True:
-            if self.processed >= INSN_LIMIT:
+            if self.processed >= _INSN_LIMIT:
                 raise Reject(f"BPF program is too large. Processed {self.processed + 1} insn",
                              errno.E2BIG)
             self.processed += 1
@@ -494,11 +501,13 @@ class Checker:
 
     # --- pruning ---------------------------------------------------------------------
     def is_state_visited(self, st: State, pc: int) -> bool:
-        lst = self.visited.setdefault(pc, [])
+        lst = self.visited.get(pc)
+        if lst is None:
+            lst = self.visited[pc] = []
         if pc in self.cb_sites:
             return self.callback_site_visited(st, pc, lst)
         add = (self.jmps - self.prev_jmps >= 2 and self.processed - self.prev_insns >= 8)
-        live = self.p.live[pc]
+        live = self.live[pc]
         keep: list[State] = []
         found = False
         for old in lst:
@@ -578,22 +587,29 @@ class Checker:
                         not self.regsafe(so[1], slot[1], {}, exact=False):
                     slot[1] = sc.unknown_scalar()
 
+    @cython.locals(i=cython.Py_ssize_t, nframes=cython.Py_ssize_t, depth=cython.Py_ssize_t,
+                   r=cython.int, inner=cython.bint, fo=Frame, fc=Frame)
     def states_equal(self, old: State, cur: State, live: int, exact: bool) -> bool:
         if len(old.frames) != len(cur.frames) or len(old.refs) != len(cur.refs):
             return False
         idmap: dict[int, int] = {}
-        for _i, (a, b) in enumerate(zip(old.refs, cur.refs, strict=False)):
-            if not _ids(idmap, a[0], b[0]):
+        for i in range(len(old.refs)):
+            if not _ids(idmap, old.refs[i][0], cur.refs[i][0]):
                 return False
-        for depth, (fo, fc) in enumerate(zip(old.frames, cur.frames, strict=False)):
+        nframes = len(old.frames)
+        for depth in range(nframes):
+            fo = old.frames[depth]
+            fc = cur.frames[depth]
             if fo.callsite != fc.callsite:
                 return False
-            inner = depth == len(old.frames) - 1
+            inner = depth == nframes - 1
             for r in range(11):
                 if inner and not (live >> r) & 1:
                     continue
                 if not self.regsafe(fo.regs[r], fc.regs[r], idmap, exact):
                     return False
+            if not fo.stack and not fc.stack:
+                continue
             for spi in set(fo.stack) | set(fc.stack):
                 so = fo.stack.get(spi)
                 scur = fc.stack.get(spi)
@@ -714,15 +730,15 @@ class Checker:
         if dec.alu_imm and 0 <= dec.dst < 10:
             # the common immediate forms on known values, without building the operand
             if dec.opc == _O_MOV:
-                regs[dec.dst] = sc.const_scalar(dec.imm_u64)
+                regs[dec.dst] = sc.const_u64(dec.imm_u64)
                 if self.log_level:
                     self.trace(st, [insn.dst])
                 return
             dreg = regs[dec.dst]
             if dreg.t == sc.SCALAR and not dreg.tn.mask and dec.opc and dec.opc != _O_MOV:
-                v = _fold(dec.opc, dreg.tn.value, dec.imm_u64, is64)
-                if v is not None:
-                    regs[dec.dst] = sc.const_scalar(v)
+                if _fold_ok(dec.opc, dec.imm_u64, is64):
+                    regs[dec.dst] = sc.const_u64(_fold(dec.opc, dreg.tn.value, dec.imm_u64,
+                                                       is64))
                     if self.log_level:
                         self.trace(st, [insn.dst])
                     return
@@ -771,9 +787,9 @@ class Checker:
         if dreg.t == sc.SCALAR and sreg.t == sc.SCALAR and not dreg.tn.mask and \
                 not sreg.tn.mask and dec.opc and dec.opc != _O_MOV and f is not Form.NEG:
             # both known: the result is known (what tnum and bounds arithmetic give too)
-            v = _fold(dec.opc, dreg.tn.value, sreg.tn.value, is64)
-            if v is not None:
-                regs[insn.dst] = sc.const_scalar(v)
+            if _fold_ok(dec.opc, sreg.tn.value, is64):
+                regs[insn.dst] = sc.const_u64(_fold(dec.opc, dreg.tn.value, sreg.tn.value,
+                                                    is64))
                 if self.log_level:
                     self.trace(st, [insn.dst])
                 return
@@ -1113,7 +1129,7 @@ class Checker:
         if spec.form is Form.JCOND_REG:
             src = self.read(st, insn.src)
         else:
-            src = sc.const_scalar(dec.imm_u64)
+            src = sc.const_u64(dec.imm_u64)
         op = dec.op
         target = pc + dec.off + 1
         taken = _branch_taken(dst, src, op, is64)

@@ -38,3 +38,4 @@ cdef void _deduce32(Reg r) except *
 cdef void _deduce64(Reg r) except *
 cdef void _deduce_mixed(Reg r) except *
 cdef void _bound_offset(Reg r) except *
+cpdef Reg const_u64(unsigned long long v)

@@ -131,6 +131,23 @@ def const_scalar(v: object) -> Reg:
     return r
 
 
+@cython.locals(w=cython.ulonglong)
+def const_u64(v: int) -> Reg:
+    """const_scalar for a value already within 64 bits (C arithmetic when compiled)."""
+    r = cython.declare(Reg, Reg.__new__(Reg))
+    r.t, r.off, r.id, r.ref, r.rng, r.mp, r.frame, r.memsz = SCALAR, 0, 0, 0, 0, None, 0, 0
+    r.tn = tnum.const_u64(v)
+    r.umin = r.umax = v
+    if v >> 63:
+        r.smin = r.smax = -((~v & U64) + 1)
+    else:
+        r.smin = r.smax = v
+    w = v & U32
+    r.u32min = r.u32max = w
+    r.s32min = r.s32max = -((~w & U32) + 1) if w >> 31 else w  # (no C wrap-around)
+    return r
+
+
 # --- bounds synchronisation (reg_bounds_sync) -----------------------------------------
 
 def _update_bounds(r: Reg) -> None:

@@ -23,3 +23,4 @@ cpdef Tnum subreg(Tnum a)
 cpdef Tnum clear_subreg(Tnum a)
 cpdef Tnum with_subreg(Tnum a, Tnum s)
 cpdef bint contains(Tnum a, Tnum b) except -1
+cpdef Tnum const_u64(unsigned long long v)

@@ -63,6 +63,11 @@ def _mk(v: cython.ulonglong, m: cython.ulonglong) -> Tnum:
     return t
 
 
+def const_u64(v: int) -> Tnum:
+    """A known value already within 64 bits."""
+    return _mk(v, 0)
+
+
 def const(v: int) -> Tnum:
     return _mk(v & U64, 0)
 
