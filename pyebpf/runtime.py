@@ -532,10 +532,8 @@ class Runtime:
                                         "compatible program", pc=insn.pc, err=errno.EINVAL)
         if not self.verifier:
             return ""
-        try:
-            from pyebpf.verifier import MapInfo, bpf_check
-        except ImportError:
-            return ""
+        from pyebpf.verifier import MapInfo, bpf_check
+
         infos = {fd: MapInfo(m.map_type, m.key_size, m.value_size, m.max_entries, m.map_flags)
                  for fd, m in used.items()}
         result = bpf_check(insns, req.prog_type, maps=infos, log_level=req.log_level,
