@@ -18,9 +18,11 @@ from pyebpf.errors import VerifierError
 from pyebpf.isa import Instruction
 from pyebpf.verifier import cfg
 from pyebpf.verifier.check import INSN_LIMIT, Checker
-from pyebpf.verifier.env import Helper, MapInfo
+from pyebpf.verifier.env import UNPRIV_PROG_TYPES, Helper, MapInfo
 
 __all__ = ["MapInfo", "VerifyResult", "bpf_check"]
+
+BPF_MAXINSNS = 4096  # the unprivileged program size limit (uapi's BPF_MAXINSNS)
 
 
 @dataclass
@@ -51,32 +53,39 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
     """Verify ``insns`` for ``prog_type``; raise VerifierError as the kernel would refuse it.
 
     ``helpers`` replaces the helpers (and the program type's choice of them) that
-    :mod:`pyebpf.helpers` and :mod:`pyebpf.progtypes` give.  Only the privileged
-    (root) rules are modelled: ``privileged=False`` is refused
-    with EINVAL rather than answered with the wrong rules.
+    :mod:`pyebpf.helpers` and :mod:`pyebpf.progtypes` give.  ``privileged=False`` is a
+    loader without CAP_BPF/CAP_PERFMON: bpf_prog_load's refusals (EPERM for the other
+    program types, E2BIG past BPF_MAXINSNS), then the verifier with allow_ptr_leaks,
+    allow_uninit_stack, bypass_spec_v1/v4 and bpf_capable all false.
     """
     maps = maps or {}
     insns = list(insns)
     if not privileged:
-        raise VerifierError("unprivileged verification is not modelled by pyebpf",
-                            err=errno.EINVAL)
+        if prog_type not in UNPRIV_PROG_TYPES:
+            raise VerifierError(f"program type {prog_type} needs CAP_BPF to be loaded",
+                                err=errno.EPERM)
+        n = insns[-1].pc + insns[-1].slots if insns else 0
+        if n > BPF_MAXINSNS:
+            raise VerifierError(f"insn_cnt {n} out of range (unprivileged limit "
+                                f"{BPF_MAXINSNS})", err=errno.E2BIG)
     # the states form no reference cycles; a large program allocates millions of objects,
     # which would set the cyclic collector scanning them all again and again
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        return _check(insns, prog_type, maps, helpers, log_level)
+        return _check(insns, prog_type, maps, helpers, log_level, privileged)
     finally:
         if gc_was_on:
             gc.enable()
 
 
 def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo],
-           helpers: Mapping[int, Helper] | None, log_level: int) -> VerifyResult:
+           helpers: Mapping[int, Helper] | None, log_level: int,
+           privileged: bool = True) -> VerifyResult:
     checker: Checker | None = None
     try:
-        prog = cfg.build(insns, maps, allow_loops=True)
-        checker = Checker(prog, prog_type, maps, helpers, log_level)
+        prog = cfg.build(insns, maps, allow_loops=privileged, bpf_capable=privileged)
+        checker = Checker(prog, prog_type, maps, helpers, log_level, privileged)
         checker.run()
         _check_stack_depth(checker)
     except cfg.Reject as rej:

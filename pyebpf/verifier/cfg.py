@@ -49,8 +49,12 @@ def _spec(insn: Instruction) -> isa.OpSpec | None:
 
 
 def build(insns: Sequence[Instruction], maps: Mapping[int, object],
-          allow_loops: bool) -> Program:
-    """Run the pre-interpretation checks and return the indexed program."""
+          allow_loops: bool, bpf_capable: bool = True) -> Program:
+    """Run the pre-interpretation checks and return the indexed program.
+
+    ``bpf_capable`` False is a loader without CAP_BPF: bpf-to-bpf calls, callbacks
+    and kfuncs are refused (EPERM) at the first one, as add_subprog_and_kfunc does.
+    """
     if not insns:
         raise Reject("program is empty", errno.EINVAL)
     n = insns[-1].pc + insns[-1].slots
@@ -63,6 +67,9 @@ def build(insns: Sequence[Instruction], maps: Mapping[int, object],
     # add_subprog_and_kfunc
     subs = {0}
     for insn in insns:
+        if not bpf_capable and _calls_code(insn):
+            raise Reject("loading/calling other bpf or kernel functions are allowed for "
+                         "CAP_BPF and CAP_SYS_ADMIN", errno.EPERM)
         if insn.code == isa.BPF_JMP | isa.BPF_CALL and insn.src == isa.BPF_PSEUDO_CALL:
             t = insn.pc + insn.imm + 1
             if t < 0 or t >= n:
@@ -107,6 +114,14 @@ def build(insns: Sequence[Instruction], maps: Mapping[int, object],
     _check_cfg(prog, allow_loops)
     _liveness(prog)
     return prog
+
+
+def _calls_code(insn: Instruction) -> bool:
+    """A bpf-to-bpf call, a kfunc call or a callback address (BPF_PSEUDO_FUNC)."""
+    if insn.code == isa.BPF_JMP | isa.BPF_CALL:
+        return insn.src in (isa.BPF_PSEUDO_CALL, isa.BPF_PSEUDO_KFUNC_CALL)
+    return insn.code == isa.BPF_LD | isa.BPF_IMM | isa.BPF_DW and \
+        insn.src == isa.BPF_PSEUDO_FUNC
 
 
 def _resolve(insns: Sequence[Instruction], maps: Mapping[int, object]) -> None:

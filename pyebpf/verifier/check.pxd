@@ -42,6 +42,8 @@ cdef class State:
 cdef class Checker:
     cdef public object p, prog_type, maps, helpers, cb_sites
     cdef public int log_level
+    cdef public bint priv
+    cdef public dict alu_aux
     cdef public list lines, stack_depth, stack, reserved, live
     cdef public dict visited
     cdef public long long id_gen, processed, jmps, prev_jmps, prev_insns

@@ -202,6 +202,18 @@ _FLIP = {"jeq": "jne", "jne": "jeq", "jgt": "jle", "jle": "jgt", "jge": "jlt",
          "jset": "jnset"}
 
 
+# reg_not_null: the pointer types a comparison with 0 is known for (ctx, stack and packet
+# pointers are not among them: both branches are explored)
+_NOT_NULL = (sc.MAP_VALUE, sc.MAP_KEY, sc.MAP_PTR, sc.MEM)
+# alu_state bits of the kernel's ALU sanitation (only compared for equality here)
+_ALU_SANITIZE_SRC = 1
+_ALU_SANITIZE_DST = 2
+_ALU_NEG_VALUE = 4
+_ALU_NON_POINTER = 8
+_ALU_IMMEDIATE = 16
+_NOT_ROOT = "pointer arithmetic with it prohibited for !root"
+
+
 _SWAP = {"jgt": "jlt", "jlt": "jgt", "jge": "jle", "jle": "jge", "jsgt": "jslt",
          "jslt": "jsgt", "jsge": "jsle", "jsle": "jsge", "jeq": "jeq", "jne": "jne"}
 
@@ -245,7 +257,7 @@ def _branch_taken(a: Reg, b: Reg, op: str, is64: bool) -> int:
     if a.t != sc.SCALAR or b.t != sc.SCALAR:
         ptr, other = (a, b) if a.t != sc.SCALAR else (b, a)
         if other.t == sc.SCALAR and other.is_const() and other.tn.value == 0 and \
-                ptr.t not in sc.OR_NULL and ptr.t not in (sc.PKT_END,):
+                ptr.t in _NOT_NULL:
             if op == "jeq":
                 return 0
             if op == "jne":
@@ -351,8 +363,14 @@ class Checker:
     """Walks every path of a program, keeping the kernel's verifier state."""
 
     def __init__(self, prog: Program, prog_type: int, maps: Mapping[int, env.MapInfo],
-                 helpers: Mapping[int, Helper] | None, log_level: int) -> None:
+                 helpers: Mapping[int, Helper] | None, log_level: int,
+                 privileged: bool = True) -> None:
         self.p = prog
+        # False: a loader without CAP_BPF/CAP_PERFMON (allow_ptr_leaks, allow_uninit_stack,
+        # bypass_spec_v1/v4 and bpf_capable all false in the kernel's env)
+        self.priv = privileged
+        # per-insn ALU sanitation state (insn_aux_data's alu_state, alu_limit)
+        self.alu_aux: dict[int, tuple[int, int]] = {}
         self.prog_type = prog_type
         self.maps = maps
         self.helpers = helpers
@@ -686,7 +704,7 @@ class Checker:
             if f is Form.STX:
                 src = self.read(st, insn.src)
             self.mem_access(st, insn.dst, insn.off, spec.width, write=True, src=src,
-                            imm=insn.imm if f is Form.ST else None)
+                            imm=insn.imm if f is Form.ST else None, vreg=insn.src)
         elif f is Form.ATOMIC:
             self.atomic(st, insn, spec)
         elif f is Form.LDDW:
@@ -750,6 +768,10 @@ class Checker:
                 src = sc.const_scalar(insn.imm & 0xFFFFFFFF)
         if op == "mov" or f is Form.MOVSX:
             self.check_dst(insn.dst)
+            if not self.priv and src.t != sc.SCALAR and (f is Form.MOVSX or not is64):
+                if is64:
+                    raise Reject(f"R{insn.src} sign-extension part of pointer")
+                raise Reject(f"R{insn.src} partial copy of pointer")
             if f is Form.MOVSX:
                 dst = src.copy() if src.t == sc.SCALAR else sc.unknown_scalar()
                 dst.id = 0
@@ -776,6 +798,8 @@ class Checker:
             self.trace(st, [insn.dst])
             return
         dst = self.read(st, insn.dst)
+        if not self.priv and (f is Form.NEG or f is Form.END) and dst.t != sc.SCALAR:
+            raise Reject(f"R{insn.dst} pointer arithmetic prohibited")
         self.check_dst(insn.dst)
         if f is Form.ALU_IMM and op in ("div", "mod", "sdiv", "smod") and insn.imm == 0:
             raise Reject("div by zero", errno.EINVAL)
@@ -784,6 +808,9 @@ class Checker:
             raise Reject(f"invalid shift {insn.imm}", errno.EINVAL)
         dreg = dst
         sreg = src
+        if not self.priv and f is Form.ALU_REG and (dec.opc == _O_ADD or dec.opc == _O_SUB) \
+                and dreg.t == sc.SCALAR and sreg.t == sc.SCALAR:
+            self.alu_sanitation(insn, _ALU_NON_POINTER, 0)  # sanitize_val_alu
         if dreg.t == sc.SCALAR and sreg.t == sc.SCALAR and not dreg.tn.mask and \
                 not sreg.tn.mask and dec.opc and dec.opc != _O_MOV and f is not Form.NEG:
             # both known: the result is known (what tnum and bounds arithmetic give too)
@@ -818,24 +845,26 @@ class Checker:
 
     def ptr_alu(self, st: State, insn: isa.Instruction, op: str, dst: Reg, src: Reg,
                 is64: bool, x: bool) -> Reg:
-        """adjust_ptr_min_max_vals: the pointer arithmetic a privileged program may do."""
+        """adjust_ptr_min_max_vals: the pointer arithmetic a program may do.
+
+        The kernel's order: 32-bit forms, maybe-NULL pointers, the pointer type, the
+        offsets' sanity, ALU sanitation for !root (add/sub with a register), the
+        operator, then the result's bounds (for !root: still inside the object).
+        """
         d = insn.dst
         opstr = vlog.ALU_OP_STR[isa.ALU_OPS.get(op, 0) >> 4] if op in isa.ALU_OPS else op
         if dst.t != sc.SCALAR and src.t != sc.SCALAR:
-            if op == "sub":
+            if op == "sub" and self.priv:
                 return sc.unknown_scalar()
             raise Reject(f"R{d} pointer {opstr} pointer prohibited")
-        if dst.t == sc.SCALAR:  # scalar += pointer
-            if op != "add" or not is64:
-                if not is64:
-                    return self._alu32_ptr(d, op, src)
-                raise Reject(f"R{d} pointer arithmetic with {opstr} operator prohibited"
-                             if op not in ("and", "or", "xor")
-                             else f"R{d} bitwise operator {opstr} on pointer prohibited")
+        off_is_dst = dst.t == sc.SCALAR  # scalar op= pointer
+        if off_is_dst:
             ptr, off = src, dst
         else:
             ptr, off = dst, src
         if not is64:
+            if not self.priv:
+                raise Reject(f"R{d} 32-bit pointer arithmetic prohibited")
             return self._alu32_ptr(d, op, ptr)
         if ptr.t in sc.OR_NULL:
             raise Reject(f"R{d} pointer arithmetic on {sc.TYPE_STR[ptr.t]} prohibited, "
@@ -843,12 +872,6 @@ class Checker:
         if ptr.t in (sc.PKT_END, sc.MAP_PTR):
             if not (ptr.t == sc.MAP_PTR and off.is_const() and off.smin == 0 and op == "add"):
                 raise Reject(f"R{d} pointer arithmetic on {sc.TYPE_STR[ptr.t]} prohibited")
-        if op in ("and", "or", "xor"):
-            raise Reject(f"R{d} bitwise operator {opstr} on pointer prohibited")
-        if op not in ("add", "sub"):
-            raise Reject(f"R{d} pointer arithmetic with {opstr} operator prohibited")
-        if op == "sub" and dst is off:
-            raise Reject(f"R{d} tried to subtract pointer from scalar")
         tname = sc.TYPE_STR[ptr.t]
         known = off.is_const()
         if known and not -MAX_VAR_OFF < off.smin < MAX_VAR_OFF:
@@ -856,7 +879,17 @@ class Checker:
         if not known and off.smin == sc.S64_MIN:
             raise Reject(f"math between {tname} pointer and register with unbounded min "
                          "value is not allowed")
-        if ptr.t == sc.STACK and op == "sub" and not known:
+        sanitize = not self.priv and x and op in ("add", "sub")
+        mask_left, state, limit = False, 0, 0
+        if sanitize:
+            mask_left, state, limit = self.sanitize_ptr(insn, op, ptr, off, off_is_dst)
+        if op in ("and", "or", "xor"):
+            raise Reject(f"R{d} bitwise operator {opstr} on pointer prohibited")
+        if op not in ("add", "sub"):
+            raise Reject(f"R{d} pointer arithmetic with {opstr} operator prohibited")
+        if op == "sub" and off_is_dst:
+            raise Reject(f"R{d} tried to subtract pointer from scalar")
+        if op == "sub" and ptr.t == sc.STACK:
             raise Reject(f"R{d} subtraction from stack pointer prohibited")
         res = ptr.copy()
         if known:
@@ -876,7 +909,74 @@ class Checker:
             raise Reject(f"{tname} pointer offset {res.off} is not allowed")
         if res.smin <= -MAX_VAR_OFF:
             raise Reject(f"value {res.smin} makes {tname} pointer be out of bounds")
+        if not self.priv:
+            self.sanitize_check_bounds(d, res)
+        if sanitize:
+            # the commit window: how far the pointer moved must be the same on every path
+            after = self.ptr_limit(d, d, op, res, mask_left)
+            self.alu_sanitation(insn, state, abs(sc.s32(limit - after)))
         return res
+
+    @staticmethod
+    def ptr_limit(d: int, preg: int, op: str, ptr: Reg, mask_left: bool) -> int:
+        """retrieve_ptr_limit: room left in the object in the masking direction (u32).
+
+        ``d`` is the destination register, ``preg`` the one holding the pointer."""
+        if ptr.t == sc.STACK:
+            top = STACK + mask_left
+            limit = -(ptr.tn.value + ptr.off) & _M32
+        elif ptr.t == sc.MAP_VALUE:
+            top = ptr.mp.value_size
+            limit = ((ptr.smin if mask_left else ptr.umax) + ptr.off) & _M32
+        else:
+            raise Reject(f"R{preg} has pointer with unsupported alu operation, {_NOT_ROOT}")
+        if limit >= top:
+            raise Reject(f"R{d} tried to {op} beyond pointer bounds, {_NOT_ROOT}")
+        return limit
+
+    def sanitize_ptr(self, insn: isa.Instruction, op: str, ptr: Reg, off: Reg,
+                     off_is_dst: bool) -> tuple[bool, int, int]:
+        """sanitize_ptr_alu before the operation (!root, register operand): the offset's
+        sign must be known and the pointer one the kernel can mask."""
+        off_is_imm = off.is_const()
+        off_is_neg = off.smin < 0
+        if not off_is_imm and (off.smin < 0) != (off.smax < 0):
+            r = insn.dst if off_is_dst else insn.src
+            raise Reject(f"R{r} has unknown scalar with mixed signed bounds, {_NOT_ROOT}")
+        mask_left = (op == "add" and off_is_neg) or (op == "sub" and not off_is_neg)
+        limit = self.ptr_limit(insn.dst, insn.src if off_is_dst else insn.dst, op, ptr,
+                               mask_left)
+        state = (_ALU_NEG_VALUE if off_is_neg else 0) | \
+            (_ALU_IMMEDIATE if off_is_imm else 0) | \
+            (_ALU_SANITIZE_DST if off_is_dst else _ALU_SANITIZE_SRC)
+        return mask_left, state, limit
+
+    def alu_sanitation(self, insn: isa.Instruction, state: int, limit: int) -> None:
+        """update_alu_sanitation_state: one masking per instruction, whatever the path."""
+        old = self.alu_aux.get(insn.pc)
+        if old is not None and old != (state, limit):
+            op = "add" if insn.code & 0xF0 == 0x00 else "sub"
+            raise Reject(f"R{insn.dst} tried to {op} from different maps, paths or scalars, "
+                         f"{_NOT_ROOT}")
+        self.alu_aux[insn.pc] = (state, limit)
+
+    def sanitize_check_bounds(self, d: int, res: Reg) -> None:
+        """For !root the pointer must stay inside its object after the arithmetic."""
+        if res.t == sc.STACK:
+            o = sc.s32(res.off + res.tn.value)
+            if not res.is_const():
+                raise Reject(f"R{d} variable stack access prohibited for !root, "
+                             f"var_off={tnum.fmt(res.tn)} off={o}")
+            if o >= 0 or o < -STACK:
+                raise Reject(f"R{d} stack pointer arithmetic goes out of range, "
+                             f"prohibited for !root; off={o}")
+        elif res.t == sc.MAP_VALUE:
+            try:
+                self.region(d, res, res.off, 1, res.mp.value_size, sc.MAP_VALUE)
+            except Reject as rej:
+                self.out(rej.msg)
+                raise Reject(f"R{d} pointer arithmetic of map value goes out of range, "
+                             "prohibited for !root") from None
 
     @staticmethod
     def _alu32_ptr(d: int, op: str, ptr: Reg) -> Reg:
@@ -888,7 +988,9 @@ class Checker:
 
     # --- memory ------------------------------------------------------------------------
     def mem_access(self, st: State, regno: int, off: int, size: int, write: bool,
-                   src: Reg | None = None, imm: int | None = None, sx: bool = False) -> Reg:
+                   src: Reg | None = None, imm: int | None = None, sx: bool = False,
+                   vreg: int = -1) -> Reg:
+        """check_mem_access; ``vreg`` is the register a store takes its value from."""
         reg = st.frames[-1].regs[regno]
         t = reg.t
         val = sc.unknown_scalar()
@@ -909,6 +1011,8 @@ class Checker:
                 return val
             val = self.stack_read(frame, total, size)
         elif t == sc.CTX:
+            if write and not self.priv and src is not None and src.is_ptr():
+                raise Reject(f"R{vreg} leaks addr into ctx")
             if not reg.is_const():
                 raise Reject(f"variable ctx access var_off={tnum.fmt(reg.tn)} disallowed")
             if reg.off:
@@ -933,6 +1037,9 @@ class Checker:
                     val.set_const(0)
                     return val
         elif t in (sc.MAP_VALUE, sc.MEM, sc.MAP_KEY):
+            if write and not self.priv and src is not None and src.is_ptr() and t != sc.MAP_KEY:
+                raise Reject(f"R{vreg} leaks addr into "
+                             f"{'map' if t == sc.MAP_VALUE else 'mem'}")
             if t == sc.MAP_VALUE and write and reg.mp.flags & env.BPF_F_RDONLY_PROG:
                 raise Reject(f"write into map forbidden, value_size={reg.mp.value_size} "
                              f"off={off + reg.off} size={size}")
@@ -989,6 +1096,9 @@ class Checker:
         spi = (-off - 1) // 8
         slot = frame.stack.setdefault(spi, [[_INVALID] * 8, None])
         kinds = slot[0]
+        if not self.priv and size != 8 and kinds[7] == _SPILL and slot[1] is not None and \
+                slot[1].t != sc.SCALAR:
+            raise Reject("attempt to corrupt spilled pointer on stack")
         aligned = off % 8 == 0
         if (src is not None and src.t == sc.SCALAR and aligned and \
                 not (src.umin == 0 and src.umax == sc.tnum.U64 and src.smin == sc.S64_MIN
@@ -1050,6 +1160,8 @@ class Checker:
                 k = s2[0][idx % 8] if s2 else _INVALID
                 cnt_sp += k == _SPILL
                 cnt_zero += k == _ZERO
+                if k == _INVALID and not self.priv:
+                    raise Reject(f"invalid read from stack off {off}+{j} size {size}")
             if (cnt_sp == size and sp.is_const() and sp.tn.value == 0) or cnt_zero == size:
                 return sc.const_scalar(0)
             return sc.unknown_scalar()
@@ -1059,13 +1171,18 @@ class Checker:
             s2 = frame.stack.get(idx // 8)
             k = s2[0][idx % 8] if s2 else _INVALID
             zeros += k == _ZERO
+            if k == _INVALID and not self.priv:
+                raise Reject(f"invalid read from stack off {off}+{j} size {size}")
         return sc.const_scalar(0) if zeros == size else sc.unknown_scalar()
 
     def atomic(self, st: State, insn: isa.Instruction, spec: isa.OpSpec) -> None:
         self.read(st, insn.src)
         dst = self.read(st, insn.dst)
         if spec.op == "atomic_cmpxchg":
-            self.read(st, 0)
+            if self.read(st, 0).is_ptr() and not self.priv:
+                raise Reject("R0 leaks addr into mem")
+        if not self.priv and st.frames[-1].regs[insn.src].is_ptr():
+            raise Reject(f"R{insn.src} leaks addr into mem")
         if dst.t not in (sc.STACK, sc.MAP_VALUE, sc.MEM):
             if dst.t == sc.SCALAR or dst.t in sc.OR_NULL or dst.t == sc.NOT_INIT:
                 raise Reject(f"R{insn.dst} invalid mem access '{sc.TYPE_STR[dst.t]}'")
@@ -1128,6 +1245,9 @@ class Checker:
         dst = self.read(st, insn.dst)
         if spec.form is Form.JCOND_REG:
             src = self.read(st, insn.src)
+            if not self.priv and src.t != sc.SCALAR and \
+                    not (dst.t in sc.PKT_TYPES and src.t in sc.PKT_TYPES):
+                raise Reject(f"R{insn.src} pointer comparison prohibited")
         else:
             src = sc.const_u64(dec.imm_u64)
         op = dec.op
@@ -1137,6 +1257,8 @@ class Checker:
             return target
         if taken == 0:
             return pc + 1
+        if not self.priv and dst.t != sc.SCALAR and not self.ptr_cmp_ok(dec, dst, src):
+            raise Reject(f"R{insn.dst} pointer comparison prohibited")
         other = self.push(st, target, pc, stack)
         # refine both branches: ``other`` is the jump-taken state
         self.refine(other, insn, spec, True)
@@ -1144,6 +1266,20 @@ class Checker:
         self.trace(st, [insn.dst] + ([insn.src] if spec.form is Form.JCOND_REG else []))
         return pc + 1
 
+
+    @staticmethod
+    def ptr_cmp_ok(dec: Dec, dst: Reg, src: Reg) -> bool:
+        """The pointer comparisons !root may do: a NULL check of a maybe-NULL pointer
+        against the immediate 0, and the packet-bounds comparisons try_match_pkt_pointers
+        takes (data or data_meta against the register that bounds it)."""
+        if dec.form is Form.JCOND_IMM:
+            return (dec.is64 and dec.imm == 0 and dec.op in ("jeq", "jne")
+                    and dst.t in sc.OR_NULL)
+        if not dec.is64 or dec.op not in ("jgt", "jge", "jlt", "jle"):
+            return False
+        pair = (dst.t, src.t)
+        return pair in ((sc.PKT, sc.PKT_END), (sc.PKT_END, sc.PKT), (sc.PKT_META, sc.PKT),
+                        (sc.PKT, sc.PKT_META))
 
     def refine(self, st: State, insn: isa.Instruction, spec: isa.OpSpec, taken: bool) -> None:
         regs = st.frames[-1].regs
@@ -1324,6 +1460,10 @@ class Checker:
             name = env.helper_name(fid)
             raise Reject(f"program of this type cannot use helper "
                          f"{'bpf_' + name if name else 'unknown'}#{fid}", errno.EINVAL)
+        if not self.priv and proto.name not in env.UNPRIV_HELPERS:
+            # get_func_proto answers NULL for helpers needing CAP_BPF/CAP_PERFMON
+            raise Reject(f"program of this type cannot use helper bpf_{proto.name}#{fid}",
+                         errno.EINVAL)
         return proto
 
     def call_helper(self, st: State, insn: isa.Instruction) -> None:
@@ -1343,6 +1483,8 @@ class Checker:
             r = self.read(st, rn)
             t = spec.type
             if t is Arg.ARG_ANYTHING or t is Arg.ARG_DONTCARE:
+                if t is Arg.ARG_ANYTHING and not self.priv and r.is_ptr():
+                    raise Reject(f"R{rn} leaks addr into helper function")
                 continue
             if spec.mods & Mod.PTR_MAYBE_NULL and r.t == sc.SCALAR and r.is_const() and \
                     r.tn.value == 0:
@@ -1555,6 +1697,8 @@ class Checker:
                              errno.EINVAL if off + size > 0 else errno.EACCES)
             frame = st.frames[r.frame] if r.frame < len(st.frames) else st.cur
             self.stack_depth[frame.subprog] = max(self.stack_depth[frame.subprog], -off)
+            if not write and not self.priv:
+                self.stack_initialized(frame, rn, off, size)
             return
         if r.t == sc.MAP_VALUE:
             if write and r.mp.flags & env.BPF_F_RDONLY_PROG:
@@ -1575,6 +1719,20 @@ class Checker:
                              f"R{rn}(id={r.id},off={r.off},r={r.rng})")
         else:
             raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected=fp")
+
+    def stack_initialized(self, frame: Frame, rn: int, off: int, size: int) -> None:
+        """check_stack_range_initialized without allow_uninit_stack/allow_ptr_leaks: every
+        byte a helper reads is written, and no spilled pointer is among them."""
+        for j in range(size):
+            idx = -(off + j) - 1
+            slot = frame.stack.get(idx // 8)
+            k = slot[0][idx % 8] if slot else _INVALID
+            if k == _MISC or k == _ZERO:
+                continue
+            if slot and slot[0][7] == _SPILL and slot[1] is not None and \
+                    slot[1].t == sc.SCALAR:
+                continue
+            raise Reject(f"invalid read from stack R{rn} off {off}+{j} size {size}")
 
     def size_check(self, st: State, rn: int, mem: Reg, size: Reg, zero_ok: bool,
                    write: bool = False) -> None:
@@ -1641,4 +1799,6 @@ class Checker:
             raise Reject(f"Unreleased reference id={rid} alloc_insn={at}")
         if r0.t == sc.NOT_INIT:
             raise Reject("R0 !read_ok")
+        if not self.priv and r0.t != sc.SCALAR:
+            raise Reject("R0 leaks addr as return value")
         return None

@@ -72,6 +72,22 @@ def helper_name(func_id: int) -> str | None:
         return None
 
 
+# bpf_base_func_proto's first group (no capability needed) and what sk_filter_func_proto
+# and bpf_sk_base_func_proto add without CAP_PERFMON: the helpers a program loaded
+# without CAP_BPF/CAP_PERFMON may call (by name, as helpers.HELPERS names them).
+UNPRIV_HELPERS = frozenset((
+    "map_lookup_elem", "map_update_elem", "map_delete_elem", "map_push_elem",
+    "map_pop_elem", "map_peek_elem", "map_lookup_percpu_elem", "get_prandom_u32",
+    "get_smp_processor_id", "get_numa_node_id", "tail_call", "ktime_get_ns",
+    "ktime_get_boot_ns", "ktime_get_tai_ns", "ringbuf_output", "ringbuf_reserve",
+    "ringbuf_submit", "ringbuf_discard", "ringbuf_query", "strncmp", "strtol", "strtoul",
+    "get_current_pid_tgid", "get_ns_current_pid_tgid", "ktime_get_coarse_ns",
+    "skb_load_bytes", "skb_load_bytes_relative", "get_socket_cookie", "get_socket_uid",
+    "perf_event_output"))
+# bpf_prog_load: the program types a loader without CAP_BPF may load
+UNPRIV_PROG_TYPES = frozenset((SOCKET_FILTER, int(PT.BPF_PROG_TYPE_CGROUP_SKB)))
+
+
 # check_map_func_compatibility: maps that only some helpers take, and helpers that only
 # take some maps.  Written the kernel's way round, both directions.
 _MAP_ONLY = {
@@ -224,4 +240,4 @@ def arg_is(spec: helpers.ArgSpec, t: Arg, mods: Mod = Mod.NONE) -> bool:
     return spec.type is t and (spec.mods & mods) == mods
 
 
-__all__ += ["Ret", "arg_is", "ctx_size", "helper_name"]
+__all__ += ["UNPRIV_HELPERS", "UNPRIV_PROG_TYPES", "Ret", "arg_is", "ctx_size", "helper_name"]
