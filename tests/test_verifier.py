@@ -71,6 +71,17 @@ CASES = [
                                       (0x95, 0, 0, 0, 0), (0x79, 0, 1, 4096, 0),
                                       (0x95, 0, 0, 0, 0)),
      "invalid bpf_context access off=4096 size=8"),
+    # reg_not_null: ctx and stack pointers are not known non-NULL, both branches explored
+    ("cmp/ctx-eq-0-both-ways", 1, prog((0x15, 1, 0, 2, 0), (0xB7, 0, 0, 0, 0), (0x95, 0, 0, 0, 0),
+                                       (0x95, 0, 0, 0, 0)), "R0 !read_ok"),
+    ("cmp/fp-eq-0-both-ways", 1, prog((0x15, 10, 0, 2, 0), (0xB7, 0, 0, 0, 0), (0x95, 0, 0, 0, 0),
+                                      (0x95, 0, 0, 0, 0)), "R0 !read_ok"),
+    # map pointers are: the == 0 branch is dead
+    ("cmp/map-ptr-eq-0-dead", 1, prog((0x18, 1, 1, 0, 0), (0x15, 1, 0, 2, 0), (0xB7, 0, 0, 0, 0),
+                                      (0x95, 0, 0, 0, 0), (0x95, 0, 0, 0, 0)), None),
+    ("alu/sub-known-from-fp", 1, prog((0xBF, 1, 10, 0, 0), (0x17, 1, 0, 0, 8), (0xB7, 0, 0, 0, 0),
+                                      (0x7B, 1, 0, 0, 0), (0x95, 0, 0, 0, 0)),
+     "R1 subtraction from stack pointer prohibited"),
     ("load-acquire/stack", 6, prog((0x7A, 10, 0, -8, 3), (0xDB, 0, 10, -8, 0x100),
                                    (0x95, 0, 0, 0, 0)), None),
 ]
