@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pyebpf.errors import VerifierError
 from pyebpf.isa import Instruction
 from pyebpf.verifier import cfg
+from pyebpf.verifier import log as vlog
 from pyebpf.verifier.check import INSN_LIMIT, Checker
 from pyebpf.verifier.env import UNPRIV_PROG_TYPES, Helper, MapInfo
 
@@ -86,7 +87,13 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
     try:
         prog = cfg.build(insns, maps, allow_loops=privileged, bpf_capable=privileged)
         checker = Checker(prog, prog_type, maps, helpers, log_level, privileged)
+        if log_level >= 2:
+            checker.lines.extend(vlog.level2_header(prog))
         checker.run()
+        if log_level == 1:
+            # do_check_common: a verified program's trace is dropped at level 1 (the log
+            # position goes back to 0), only the statistics remain
+            checker.lines.clear()
         _check_stack_depth(checker)
     except cfg.Reject as rej:
         lines = checker.lines if checker is not None else []

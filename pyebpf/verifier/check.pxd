@@ -42,6 +42,9 @@ cdef class State:
 cdef class Checker:
     cdef public object p, prog_type, maps, helpers, cb_sites
     cdef public int log_level
+    cdef public bint cont
+    cdef public long long scr
+    cdef public object scr_stack
     cdef public bint priv
     cdef public dict alu_aux
     cdef public list lines, stack_depth, stack, reserved, live

@@ -376,6 +376,13 @@ class Checker:
         self.helpers = helpers
         self.log_level = log_level
         self.lines: list[str] = []
+        # the kernel's log is a byte buffer rewound on pops: True when the next text continues
+        # the last line (see path_done)
+        self.cont = False
+        # registers and stack slots the current instruction touched (env->scratched_regs,
+        # scratched_stack_slots): the ones its `` ; `` state shows
+        self.scr = 0
+        self.scr_stack = 0
         self.id_gen = 0
         self.processed = 0
         self.jmps = 0
@@ -396,7 +403,11 @@ class Checker:
     # --- logging ---------------------------------------------------------------
     def out(self, text: str) -> None:
         if self.log_level:
-            self.lines.append(text)
+            if self.cont:
+                self.lines[-1] += text
+                self.cont = False
+            else:
+                self.lines.append(text)
 
     def state_str(self, st: State, only: set[int] | None = None) -> str:
         f = st.frames[-1]
@@ -404,9 +415,11 @@ class Checker:
         for i, r in enumerate(f.regs):
             if r.t != sc.NOT_INIT and (only is None or i in only):
                 parts.append(f"R{i}={vlog.reg_str(r)}")
-        if only is None:
+        if only is None or self.scr_stack:
             for spi in sorted(f.stack):
                 kinds, sp = f.stack[spi]
+                if only is not None and not (self.scr_stack >> spi) & 1:
+                    continue
                 if kinds[7] == _SPILL and sp is not None:
                     parts.append(f"fp{-(spi + 1) * 8}={vlog.reg_str(sp)}")
                 elif any(k != _INVALID for k in kinds):
@@ -423,6 +436,7 @@ class Checker:
     def read(self, st: State, r: int) -> Reg:
         if r > 10:
             raise Reject(f"R{r} is invalid", errno.EINVAL)
+        self.scr |= 1 << r
         reg = st.frames[-1].regs[r]
         if reg.t == sc.NOT_INIT:
             raise Reject(f"R{r} !read_ok")
@@ -478,6 +492,8 @@ class Checker:
                     self.out(f"{pc}: {self.state_str(st)}")
                     print_state = False
                 self.out(f"{pc}: {vlog.format_insn(insn)}")
+                self.scr = 0
+                self.scr_stack = 0
             spec = specs[pc]
             if spec is None:
                 raise Reject(_no_row(insn), errno.EINVAL)
@@ -490,6 +506,8 @@ class Checker:
                     return
                 print_state = True
                 continue
+            if log and (self.scr or self.scr_stack):
+                self.print_trace(st)
             pc = nxt
 
     def path_done(self, st: State, stack: list) -> tuple[int, State | None]:
@@ -503,8 +521,16 @@ class Checker:
             return 0, None
         nst, pc, prev, pos = stack.pop()
         if self.log_level == 1:
-            del self.lines[pos:]
-        if self.log_level:
+            # pop_stack rewinds the log to where the branch was pushed: after the jump's
+            # text and its newline, which the jump's `` ; `` state (printed after the push)
+            # overwrote with its first padding space, so the next text continues that line
+            npos, nlen = pos
+            del self.lines[npos:]
+            if self.lines and len(self.lines[-1]) != nlen:
+                self.lines[-1] = self.lines[-1][:nlen] + " "
+                self.cont = True
+        elif self.log_level:
+            self.out("")
             self.out(f"from {prev} to {pc}: {self.state_str(nst)}")
         return pc, nst
 
@@ -514,7 +540,8 @@ class Checker:
         c = st.copy()
         if c.parent is not None:
             c.parent.branches += 1
-        stack.append((c, pc, prev, len(self.lines)))
+        lines = self.lines
+        stack.append((c, pc, prev, (len(lines), len(lines[-1]) if lines else 0)))
         return c
 
     # --- pruning ---------------------------------------------------------------------
@@ -730,10 +757,23 @@ class Checker:
         return pc + 1
 
     def trace(self, st: State, regs: list[int]) -> None:
-        if self.log_level and self.lines:
-            text = self.state_str(st, set(regs))
+        """Registers the instruction wrote: shown with the ones it read after it."""
+        for r in regs:
+            self.scr |= 1 << r
+
+    def print_trace(self, st: State) -> None:
+        """print_insn_state: the touched registers and stack slots after the instruction."""
+        if self.lines:
+            text = self.state_str(st, {r for r in range(11) if (self.scr >> r) & 1})
             if text:
-                self.lines[-1] = f"{self.lines[-1]:<37} ; {text}"
+                line = self.lines[-1]
+                # vlog_alignment: ``;`` at column 38, or at the next multiple of 8 minus 2
+                # that leaves at least 4 columns after a long instruction
+                n = len(line) + 1
+                col = (max(n + 4, 40) + 7) // 8 * 8 - 2
+                self.lines[-1] = f"{line:<{col}}; {text}"
+        self.scr = 0
+        self.scr_stack = 0
 
     # --- ALU ---------------------------------------------------------------------------
     @cython.locals(dreg=Reg, sreg=Reg, fr=Frame)
@@ -1094,6 +1134,7 @@ class Checker:
     def stack_write(self, frame: Frame, off: int, size: int, src: Reg | None,
                     imm: int | None) -> None:
         spi = (-off - 1) // 8
+        self.scr_stack |= 1 << spi
         slot = frame.stack.setdefault(spi, [[_INVALID] * 8, None])
         kinds = slot[0]
         if not self.priv and size != 8 and kinds[7] == _SPILL and slot[1] is not None and \
@@ -1136,6 +1177,7 @@ class Checker:
 
     def stack_read(self, frame: Frame, off: int, size: int) -> Reg:
         spi = (-off - 1) // 8
+        self.scr_stack |= 1 << spi
         slot = frame.stack.get(spi)
         if slot and slot[0][7] == _SPILL and slot[1] is not None:
             kinds, sp = slot
@@ -1343,18 +1385,19 @@ class Checker:
                     setattr(r, lo, v0)
                     setattr(r, hi, v1)
         elif op == "jne":
-            for x, y in ((a, b), (b, a)):
-                if not y.is_const():
-                    continue
+            # regs_refine_cond_op: a bound equal to the constant moves by one, in each of
+            # the four ranges of the compared width
+            x, y = (a, b) if b.is_const() else (b, a)
+            if y.is_const():
                 v = y.tn.value if is64 else y.tn.value & 0xFFFFFFFF
                 sv = sc.s64(v) if is64 else sc.s32(v)
                 if getattr(x, names[2]) == v:
                     setattr(x, names[2], v + 1)
-                elif getattr(x, names[3]) == v:
+                if getattr(x, names[3]) == v:
                     setattr(x, names[3], v - 1)
                 if getattr(x, names[0]) == sv:
                     setattr(x, names[0], sv + 1)
-                elif getattr(x, names[1]) == sv:
+                if getattr(x, names[1]) == sv:
                     setattr(x, names[1], sv - 1)
         else:
             if op in ("jgt", "jge", "jsgt", "jsge"):

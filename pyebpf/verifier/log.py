@@ -10,6 +10,7 @@ from __future__ import annotations
 from pyebpf import isa
 from pyebpf.isa import Form, Instruction
 from pyebpf.verifier import scalar as sc
+from pyebpf.verifier.cfg import Program
 from pyebpf.verifier.env import helper_name
 from pyebpf.verifier.tnum import U32, U64
 
@@ -89,10 +90,8 @@ def format_insn(insn: Instruction) -> str:
     return code + "exit"
 
 
-def _num(v: int, unsigned: bool = False) -> str:
-    if unsigned or v >= 0:
-        return str(v) if v < 1 << 16 else f"{v:#x}"
-    return str(v)
+def _num(v: int) -> str:
+    return str(v) if v <= _DEC else f"{v:#x}"
 
 
 def scalar_str(r: sc.Reg) -> str:
@@ -107,40 +106,38 @@ def scalar_str(r: sc.Reg) -> str:
 
 
 def _bounds_parts(r: sc.Reg) -> list[str]:
+    """print_scalar_ranges: each bound once, later bounds of the same kind (min with min,
+    max with max) and the same value folded into it (``smin=umin=umin32=1``)."""
+    s32min = r.s32min if -_DEC <= r.s32min <= _DEC else r.s32min & U32
+    s32max = r.s32max if -_DEC <= r.s32max <= _DEC else r.s32max & U32
+    rows = [["smin", r.smin, r.smin == sc.S64_MIN], ["smax", r.smax, r.smax == sc.S64_MAX],
+            ["umin", r.umin, r.umin == 0], ["umax", r.umax, r.umax == U64],
+            ["smin32", s32min, r.s32min == sc.S32_MIN],
+            ["smax32", s32max, r.s32max == sc.S32_MAX],
+            ["umin32", r.u32min, r.u32min == 0], ["umax32", r.u32max, r.u32max == U32]]
     parts: list[str] = []
-    smin_def, smax_def = r.smin == sc.S64_MIN, r.smax == sc.S64_MAX
-    umin_def, umax_def = r.umin == 0, r.umax == U64
-    if not smin_def:
-        parts.append(f"smin={_snum(r.smin)}")
-    if not smax_def:
-        if r.smax >= 0 and r.smax == r.umax and not umax_def:
-            parts.append(f"smax=umax={_num(r.umax)}")
-            umax_def = True
-        else:
-            parts.append(f"smax={_snum(r.smax)}")
-    if not umin_def and not (r.umin == r.smin and not smin_def):
-        parts.append(f"umin={_num(r.umin)}")
-    if not umax_def:
-        parts.append(f"umax={_num(r.umax)}")
-    s32_same = r.s32min == r.smin and r.s32max == r.smax
-    u32_same = r.u32min == r.umin and r.u32max == r.umax
-    if not s32_same:
-        if r.s32min != sc.S32_MIN:
-            parts.append(f"smin32={_snum(r.s32min)}")
-        if r.s32max != sc.S32_MAX:
-            parts.append(f"smax32={_snum(r.s32max)}")
-    if not u32_same:
-        if r.u32min != 0:
-            parts.append(f"umin32={_num(r.u32min)}")
-        if r.u32max != U32:
-            parts.append(f"umax32={_num(r.u32max)}")
+    for i, (name, val, omit) in enumerate(rows):
+        if omit:
+            continue
+        neg = name[0] == "s" and val < 0
+        text = name + "="
+        for other in rows[i + 2::2]:
+            oname, oval, oomit = other
+            if oomit or (oval & U64) != (val & U64) or (oname[0] == "s" and oval < 0) != neg:
+                continue
+            other[2] = True
+            text += oname + "="
+        parts.append(text + (_snum(val) if name[0] == "s" else _num(val)))
     if not r.tn.is_unknown():
         parts.append(f"var_off=({r.tn.value:#x}; {r.tn.mask:#x})")
     return parts
 
 
+_DEC = 0xFFFF  # the kernel prints numbers within +-U16_MAX in decimal, others in hex
+
+
 def _snum(v: int) -> str:
-    return str(v) if -(1 << 16) < v < (1 << 16) else f"{v:#x}"
+    return str(v) if -_DEC <= v <= _DEC else f"{v & U64:#x}"
 
 
 def reg_str(r: sc.Reg) -> str:
@@ -165,8 +162,26 @@ def reg_str(r: sc.Reg) -> str:
             parts.append(f"ks={r.mp.key_size},vs={r.mp.value_size}")
         if t in (sc.MEM, sc.MEM_OR_NULL):
             parts.append(f"sz={r.memsz}")
-        if not (r.is_const() and r.tn.value == 0):
+        if r.is_const():  # a fixed offset: only a non-zero constant part is shown
+            if r.tn.value:
+                parts.append(f"imm={_snum(sc.s64(r.tn.value))}")
+        else:
             parts += _bounds_parts(r)
     elif t == sc.MAP_PTR and r.mp is not None:
         parts.append(f"ks={r.mp.key_size},vs={r.mp.value_size}")
     return f"{sc.TYPE_STR[t]}({','.join(parts)})"
+
+
+def level2_header(prog: Program) -> list[str]:
+    """The lines level 2 prints before the trace: ``func#N @start`` per subprogram
+    (check_subprogs), then compute_live_registers' listing of the registers live before
+    each instruction (digit i when r``i`` is live, ``.`` otherwise)."""
+    out = [f"func#{i} @{start}" for i, start in enumerate(prog.subprogs)]
+    out.append("Live regs before insn:")
+    for pc, insn in enumerate(prog.slots):
+        if insn is None:
+            continue
+        live = prog.live[pc]
+        mask = "".join(str(r) if (live >> r) & 1 else "." for r in range(10))
+        out.append(f" {pc:6d}: {mask} {format_insn(insn)}")
+    return out

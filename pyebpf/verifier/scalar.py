@@ -171,9 +171,20 @@ def _deduce32(r: Reg) -> None:
             r.s32min = max(r.s32min, s32(r.umin))
             r.s32max = min(r.s32max, s32(r.umax))
     if (r.smin & U64) >> 32 == (r.smax & U64) >> 32:
+        r.u32min = max(r.u32min, r.smin & U32)
+        r.u32max = min(r.u32max, r.smax & U32)
         if s32(r.smin) <= s32(r.smax):
             r.s32min = max(r.s32min, s32(r.smin))
             r.s32max = min(r.s32max, s32(r.smax))
+    # the upper halves are two consecutive numbers while the lower halves go from negative
+    # to positive: still one s32 range (e.g. -5..5 sign-extended)
+    if ((r.umin >> 32) + 1) & U32 == r.umax >> 32 and s32(r.umin) < 0 <= s32(r.umax):
+        r.s32min = max(r.s32min, s32(r.umin))
+        r.s32max = min(r.s32max, s32(r.umax))
+    if (((r.smin & U64) >> 32) + 1) & U32 == (r.smax & U64) >> 32 and \
+            s32(r.smin) < 0 <= s32(r.smax):
+        r.s32min = max(r.s32min, s32(r.smin))
+        r.s32max = min(r.s32max, s32(r.smax))
     if s32(r.u32min) <= s32(r.u32max):
         r.s32min = max(r.s32min, s32(r.u32min))
         r.s32max = min(r.s32max, s32(r.u32max))
