@@ -251,10 +251,33 @@ def _ids(idmap: dict, a: int, b: int) -> bool:
     return True
 
 
+_AT_PKT_END, _BEYOND_PKT_END = -1, -2  # packet pointer ranges learnt from a failed check
+
+
+def _pkt_branch_taken(a: Reg, b: Reg, op: str) -> int:
+    """is_pkt_ptr_branch_taken: a pointer known to be at or beyond the packet's end
+    decides its next comparison with pkt_end."""
+    if b.t == sc.PKT_END:
+        pkt = a
+    elif a.t == sc.PKT_END:
+        pkt, op = b, _SWAP.get(op, op)
+    else:
+        return -1
+    if pkt.rng >= 0:
+        return -1
+    if op in ("jle", "jgt") and pkt.rng == _BEYOND_PKT_END:
+        return 1 if op == "jgt" else 0
+    if op in ("jlt", "jge"):
+        return 1 if op == "jge" else 0
+    return -1
+
+
 @cython.locals(a=Reg, b=Reg)
 def _branch_taken(a: Reg, b: Reg, op: str, is64: bool) -> int:
     """is_branch_taken: 1 always, 0 never, -1 either way."""
     if a.t != sc.SCALAR or b.t != sc.SCALAR:
+        if is64 and a.t in sc.PKT_TYPES and b.t in sc.PKT_TYPES:
+            return _pkt_branch_taken(a, b, op)
         ptr, other = (a, b) if a.t != sc.SCALAR else (b, a)
         if other.t == sc.SCALAR and other.is_const() and other.tn.value == 0 and \
                 ptr.t in _NOT_NULL:
@@ -421,9 +444,13 @@ class Checker:
                 if only is not None and not (self.scr_stack >> spi) & 1:
                     continue
                 if kinds[7] == _SPILL and sp is not None:
-                    parts.append(f"fp{-(spi + 1) * 8}={vlog.reg_str(sp)}")
+                    # a partial spill shows the other bytes' kinds before the value
+                    n = 8
+                    while n and kinds[n - 1] == _SPILL:
+                        n -= 1
+                    parts.append(f"fp{-(spi + 1) * 8}={''.join(kinds[:n])}{vlog.reg_str(sp)}")
                 elif any(k != _INVALID for k in kinds):
-                    parts.append(f"fp{-(spi + 1) * 8}={''.join(reversed(kinds))}")
+                    parts.append(f"fp{-(spi + 1) * 8}={''.join(kinds)}")
         pre = f"frame{f.frameno}: " if f.frameno else ""
         refs = (" refs=" + ",".join(str(r) for r, _ in st.refs)) if st.refs else ""
         return pre + " ".join(parts) + refs
@@ -1340,7 +1367,7 @@ class Checker:
                     return
         if a.t in (sc.PKT, sc.PKT_META, sc.PKT_END) and is_reg and \
                 b.t in (sc.PKT, sc.PKT_META, sc.PKT_END) and is64:
-            self.pkt_compare(st, a, b, op)
+            self.pkt_compare(st, a, b, op, insn.dst, insn.src)
             return
         if a.t != sc.SCALAR or b.t != sc.SCALAR:
             return
@@ -1453,7 +1480,7 @@ class Checker:
         if is_null and ref:
             st.refs = [x for x in st.refs if x[0] != ref]
 
-    def pkt_compare(self, st: State, a: Reg, b: Reg, op: str) -> None:
+    def pkt_compare(self, st: State, a: Reg, b: Reg, op: str, areg: int, breg: int) -> None:
         """try_match_pkt_pointers, seen from the branch where ``a op b`` holds."""
         if op in ("jgt", "jge", "jlt", "jle"):
             pass
@@ -1462,12 +1489,17 @@ class Checker:
         # normalise to ``p < end`` / ``p <= end`` with p the data pointer
         # only data vs data_end and data_meta vs data bound anything (meta vs end does not)
         if (a.t == sc.PKT and b.t == sc.PKT_END) or (a.t == sc.PKT_META and b.t == sc.PKT):
-            p, rel = a, op
+            p, rel, preg = a, op, areg
         elif (b.t == sc.PKT and a.t == sc.PKT_END) or (b.t == sc.PKT_META and a.t == sc.PKT):
-            p, rel = b, _SWAP[op]
+            p, rel, preg = b, _SWAP[op], breg
         else:
             return
-        if rel == "jle":
+        if rel in ("jgt", "jge"):
+            # mark_pkt_end: this register (not its copies) is at or beyond the end
+            r = p.copy()
+            r.rng = _BEYOND_PKT_END if rel == "jgt" else _AT_PKT_END
+            st.frames[-1].regs[preg] = r
+        elif rel == "jle":
             self.good_pkt(st, p, open_right=False)
         elif rel == "jlt":
             self.good_pkt(st, p, open_right=True)

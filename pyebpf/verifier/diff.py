@@ -3,6 +3,8 @@
 ``python -m pyebpf.verifier.diff START COUNT`` prints verdict agreement and
 first-error-line agreement over seeds ``START .. START+COUNT-1`` of
 :mod:`pyebpf.verifier.gen`, and lists the disagreements.
+``python -m pyebpf.verifier.diff --log START COUNT`` prints the share of those programs
+whose whole verifier log (level 1, then level 2) is identical to the kernel's.
 """
 
 from __future__ import annotations
@@ -98,7 +100,51 @@ def compare(seed: int) -> Outcome:
     return Outcome(seed, gp.defect, k_ok, ours, "" if k_ok else error_line(k_log), line)
 
 
+def our_log(gp: GenProgram, log_level: int) -> str:
+    """pyebpf's verifier log for ``gp`` at ``log_level`` (accepted or refused)."""
+    try:
+        return bpf_check(gp.insns, gp.prog_type, maps=gp.maps, log_level=log_level).log
+    except VerifierError as exc:
+        return exc.log
+
+
+def logs(seed: int, log_level: int) -> tuple[str, str]:
+    """(kernel's log, pyebpf's log) of generated program ``seed`` at ``log_level``."""
+    gp = generate(seed)
+    return run_kernel(gp, log_level)[1], our_log(gp, log_level)
+
+
+_MAP_ADDR = re.compile(r"^(\s*\d+: (?:[.0-9]{10} )?\(18\) r\d+ = )0x[0-9a-f]+ *", re.M)
+
+
+def normalized(log: str) -> str:
+    """``log`` with the one thing pyebpf cannot know replaced: the kernel address a map
+    reference (LD_IMM64 of a map fd) was rewritten to (pyebpf prints its map index)."""
+    return _MAP_ADDR.sub(r"\1<map> ", log)
+
+
+def log_agreement(seeds: range, log_level: int) -> tuple[float, list[int]]:
+    """The fraction of ``seeds`` whose WHOLE log is identical to the kernel's, and the
+    seeds whose log differs."""
+    bad = []
+    for seed in seeds:
+        k_log, our = logs(seed, log_level)
+        if normalized(k_log) != normalized(our):
+            bad.append(seed)
+    return 1 - len(bad) / len(seeds), bad
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) > 1 and argv[1] == "--log":
+        start = int(argv[2]) if len(argv) > 2 else 0
+        count = int(argv[3]) if len(argv) > 3 else 1000
+        seeds = range(start, start + count)
+        for level in (1, 2):
+            frac, bad = log_agreement(seeds, level)
+            print(f"level {level}: whole log identical for {100 * frac:.2f}% of seeds "
+                  f"{start}..{start + count - 1}; first differing: {bad[:15]}")
+        return 0
+
     start = int(argv[1]) if len(argv) > 1 else 0
     count = int(argv[2]) if len(argv) > 2 else 1000
     outs = [compare(s) for s in range(start, start + count)]

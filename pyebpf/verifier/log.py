@@ -108,8 +108,8 @@ def scalar_str(r: sc.Reg) -> str:
 def _bounds_parts(r: sc.Reg) -> list[str]:
     """print_scalar_ranges: each bound once, later bounds of the same kind (min with min,
     max with max) and the same value folded into it (``smin=umin=umin32=1``)."""
-    s32min = r.s32min if -_DEC <= r.s32min <= _DEC else r.s32min & U32
-    s32max = r.s32max if -_DEC <= r.s32max <= _DEC else r.s32max & U32
+    s32min = r.s32min if _SDEC_MIN <= r.s32min <= _SDEC_MAX else r.s32min & U32
+    s32max = r.s32max if _SDEC_MIN <= r.s32max <= _SDEC_MAX else r.s32max & U32
     rows = [["smin", r.smin, r.smin == sc.S64_MIN], ["smax", r.smax, r.smax == sc.S64_MAX],
             ["umin", r.umin, r.umin == 0], ["umax", r.umax, r.umax == U64],
             ["smin32", s32min, r.s32min == sc.S32_MIN],
@@ -133,11 +133,14 @@ def _bounds_parts(r: sc.Reg) -> list[str]:
     return parts
 
 
-_DEC = 0xFFFF  # the kernel prints numbers within +-U16_MAX in decimal, others in hex
+# the kernel prints unsigned numbers up to U16_MAX and signed ones within S16 in decimal,
+# others in hex (is_unum_decimal, is_snum_decimal)
+_DEC = 0xFFFF
+_SDEC_MIN, _SDEC_MAX = -0x8000, 0x7FFF
 
 
 def _snum(v: int) -> str:
-    return str(v) if -_DEC <= v <= _DEC else f"{v & U64:#x}"
+    return str(v) if _SDEC_MIN <= v <= _SDEC_MAX else f"{v & U64:#x}"
 
 
 def reg_str(r: sc.Reg) -> str:
@@ -157,7 +160,7 @@ def reg_str(r: sc.Reg) -> str:
         if r.off:
             parts.append(f"off={r.off}")
         if t in (sc.PKT, sc.PKT_META):
-            parts.append(f"r={r.rng}")
+            parts.append(f"r={_num(r.rng & U64)}")
         if t in (sc.MAP_PTR, sc.MAP_VALUE, sc.MAP_VALUE_OR_NULL, sc.MAP_KEY) and r.mp is not None:
             parts.append(f"ks={r.mp.key_size},vs={r.mp.value_size}")
         if t in (sc.MEM, sc.MEM_OR_NULL):
