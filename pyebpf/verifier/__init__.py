@@ -97,7 +97,7 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
         _check_stack_depth(checker)
     except cfg.Reject as rej:
         lines = checker.lines if checker is not None else []
-        text = "\n".join([*lines, rej.msg, _summary(checker)]).strip("\n") + "\n"
+        text = "\n".join([*lines, rej.msg, *rej.extra, _summary(checker)]).strip("\n") + "\n"
         raise VerifierError(rej.msg, log=text if log_level else "", err=rej.err) from None
     except RecursionError:  # pragma: no cover - defensive: hostile nesting
         raise VerifierError("program too complex", err=errno.E2BIG) from None

@@ -20,10 +20,12 @@ from pyebpf.isa import Form, Instruction
 class Reject(Exception):  # noqa: N818 - internal signal, turned into VerifierError
     """The verifier refuses the program: ``msg`` is the log's error line."""
 
-    def __init__(self, msg: str, err: int = errno.EACCES) -> None:
+    def __init__(self, msg: str, err: int = errno.EACCES, extra: tuple[str, ...] = ()) -> None:
         super().__init__(msg)
         self.msg = msg
         self.err = err
+        # lines the kernel logs after the error line (``R2 offset is outside of the packet``)
+        self.extra = extra
 
 
 @dataclass

@@ -588,7 +588,9 @@ class Checker:
                 continue
             if old.branches:
                 if self.states_equal(old, st, live, exact=True):
-                    raise Reject(f"infinite loop detected at insn {pc}", errno.EINVAL)
+                    raise Reject(f"infinite loop detected at insn {pc}", errno.EINVAL,
+                                 extra=(f"cur state: {self.state_str(st)}",
+                                        f"old state: {self.state_str(old)}"))
                 if self.jmps - self.prev_jmps < 20 and self.processed - self.prev_insns < 100:
                     add = False
             elif self.states_equal(old, st, live, exact=False):
@@ -1124,9 +1126,12 @@ class Checker:
                 raise Reject(f"R{regno} min value is negative, either use unsigned index or "
                              "do a if (index >=0) check.")
             o = off + reg.off
+            outside = (f"R{regno} offset is outside of the packet",)
+            if reg.rng < 0:  # known to be at or past pkt_end: no access at all
+                raise Reject(outside[0], errno.EINVAL)
             if not (o >= 0 and o + size <= reg.rng) or reg.umax + o + size > reg.rng + reg.umax:
                 raise Reject(f"invalid access to packet, off={o} size={size}, "
-                             f"R{regno}(id={reg.id},off={o},r={reg.rng})")
+                             f"R{regno}(id={reg.id},off={o},r={reg.rng})", extra=outside)
         else:
             raise Reject(f"R{regno} invalid mem access '{sc.TYPE_STR[t]}'")
         if not write and val.t == sc.SCALAR:
@@ -1137,26 +1142,28 @@ class Checker:
         return val
 
     def region(self, regno: int, reg: Reg, off: int, size: int, limit: int, t: int) -> None:
-        def fail(o: int) -> None:
+        def fail(o: int, which: str) -> None:
+            extra = (f"R{regno} {which} value is outside of the allowed memory range",)
             if t == sc.MAP_VALUE:
                 raise Reject(f"invalid access to map value, value_size={limit} off={o} "
-                             f"size={size}")
+                             f"size={size}", extra=extra)
             if t == sc.MAP_KEY:
                 raise Reject(f"invalid access to map key, key_size={limit} off={o} "
-                             f"size={size}")
-            raise Reject(f"invalid access to memory, mem_size={limit} off={o} size={size}")
+                             f"size={size}", extra=extra)
+            raise Reject(f"invalid access to memory, mem_size={limit} off={o} size={size}",
+                         extra=extra)
         if reg.smin < 0 and (reg.smin == sc.S64_MIN or reg.smin + off < 0):
             raise Reject(f"R{regno} min value is negative, either use unsigned index or do a "
                          "if (index >=0) check.")
         lo = reg.smin + off
         if not (lo >= 0 and lo + size <= limit):
-            fail(lo)
+            fail(lo, "min")
         if reg.umax >= MAX_VAR_OFF:
             raise Reject(f"R{regno} unbounded memory access, make sure to bounds check any "
                          "such access")
         hi = reg.umax + off
         if not (hi >= 0 and hi + size <= limit):
-            fail(hi)
+            fail(hi, "max")
 
     def stack_write(self, frame: Frame, off: int, size: int, src: Reg | None,
                     imm: int | None) -> None:
@@ -1474,8 +1481,8 @@ class Checker:
                 else:
                     r = r.copy()
                     r.t = sc.OR_NULL[r.t]
-                    if r.t == sc.MAP_VALUE:
-                        r.id = 0
+                    # mark_ptr_or_null_reg: the id served only the NULL check
+                    r.id = 0
                 where[key] = r
         if is_null and ref:
             st.refs = [x for x in st.refs if x[0] != ref]
@@ -1789,9 +1796,12 @@ class Checker:
             if r.smin < 0:
                 raise Reject(f"R{rn} min value is negative, either use unsigned index or "
                              "do a if (index >=0) check.")
+            outside = (f"R{rn} offset is outside of the packet",)
+            if r.rng < 0:
+                raise Reject(outside[0], errno.EINVAL)
             if o < 0 or o + size > r.rng:
                 raise Reject(f"invalid access to packet, off={o} size={size}, "
-                             f"R{rn}(id={r.id},off={r.off},r={r.rng})")
+                             f"R{rn}(id={r.id},off={r.off},r={r.rng})", extra=outside)
         else:
             raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected=fp")
 
