@@ -43,7 +43,7 @@ cdef class Checker:
     cdef public object p, prog_type, maps, helpers, cb_sites
     cdef public int log_level
     cdef public bint cont
-    cdef public long long scr
+    cdef public long long scr, from_pc
     cdef public object scr_stack
     cdef public bint priv
     cdef public dict alu_aux

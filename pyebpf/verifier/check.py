@@ -406,6 +406,7 @@ class Checker:
         # scratched_stack_slots): the ones its `` ; `` state shows
         self.scr = 0
         self.scr_stack = 0
+        self.from_pc = -1  # the jump a popped branch comes from (level 2's ``from X to Y``)
         self.id_gen = 0
         self.processed = 0
         self.jmps = 0
@@ -507,7 +508,15 @@ class Checker:
                 pruned = self.is_state_visited(st, pc)
                 if pruned:
                     if log:
-                        self.out(f"{pc}: safe")
+                        # the previous instruction's state is not printed (do_check prints
+                        # it only when the walk goes on)
+                        if print_state and log >= 2 and self.from_pc >= 0:
+                            self.out("")
+                            self.out(f"from {self.from_pc} to {pc}: safe")
+                        else:
+                            self.out(f"{pc}: safe")
+                    self.scr = 0
+                    self.scr_stack = 0
                     pc, st = self.path_done(st, stack)
                     if st is None:
                         return
@@ -515,7 +524,12 @@ class Checker:
                     continue
             insn = slots[pc]
             if log:
+                if self.scr or self.scr_stack:
+                    self.print_trace(st)
                 if print_state:
+                    if log >= 2 and self.from_pc >= 0:
+                        self.out("")
+                        self.out(f"from {self.from_pc} to {pc}: {self.state_str(st)}")
                     self.out(f"{pc}: {self.state_str(st)}")
                     print_state = False
                 self.out(f"{pc}: {vlog.format_insn(insn)}")
@@ -533,8 +547,6 @@ class Checker:
                     return
                 print_state = True
                 continue
-            if log and (self.scr or self.scr_stack):
-                self.print_trace(st)
             pc = nxt
 
     def path_done(self, st: State, stack: list) -> tuple[int, State | None]:
@@ -556,9 +568,9 @@ class Checker:
             if self.lines and len(self.lines[-1]) != nlen:
                 self.lines[-1] = self.lines[-1][:nlen] + " "
                 self.cont = True
-        elif self.log_level:
-            self.out("")
-            self.out(f"from {prev} to {pc}: {self.state_str(nst)}")
+        self.from_pc = prev
+        self.scr = 0
+        self.scr_stack = 0
         return pc, nst
 
     def push(self, st: State, pc: int, prev: int, stack: list) -> State:
@@ -791,16 +803,16 @@ class Checker:
             self.scr |= 1 << r
 
     def print_trace(self, st: State) -> None:
-        """print_insn_state: the touched registers and stack slots after the instruction."""
+        """print_insn_state: the touched registers and stack slots after the instruction
+        (the ``;`` is there even when none of them is initialised)."""
         if self.lines:
             text = self.state_str(st, {r for r in range(11) if (self.scr >> r) & 1})
-            if text:
-                line = self.lines[-1]
-                # vlog_alignment: ``;`` at column 38, or at the next multiple of 8 minus 2
-                # that leaves at least 4 columns after a long instruction
-                n = len(line) + 1
-                col = (max(n + 4, 40) + 7) // 8 * 8 - 2
-                self.lines[-1] = f"{line:<{col}}; {text}"
+            line = self.lines[-1]
+            # vlog_alignment: ``;`` at column 38, or at the next multiple of 8 minus 2
+            # that leaves at least 4 columns after a long instruction
+            n = len(line) + 1
+            col = (max(n + 4, 40) + 7) // 8 * 8 - 2
+            self.lines[-1] = f"{line:<{col}};" + (f" {text}" if text else "")
         self.scr = 0
         self.scr_stack = 0
 
