@@ -13,7 +13,7 @@ import errno
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pyebpf import isa
+from pyebpf import helpers, isa
 from pyebpf.isa import Form, Instruction
 
 
@@ -248,6 +248,11 @@ def _uses_defs(insn: Instruction) -> tuple[int, int]:
     if f is Form.JCOND_IMM:
         return d, 0
     if f is Form.CALL:
+        # a helper reads only its prototype's arguments (compute_insn_live_regs); a
+        # subprogram or an unknown helper may read r1..r5
+        h = helpers.HELPERS.get(insn.imm) if insn.src == 0 else None
+        if h is not None:
+            return ((1 << (len(h.args) + 1)) - 2), 0x3F
         return 0x3E, 0x3F
     if f is Form.EXIT:
         return 1, 0

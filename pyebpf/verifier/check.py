@@ -1341,9 +1341,14 @@ class Checker:
         op = dec.op
         target = pc + dec.off + 1
         taken = _branch_taken(dst, src, op, is64)
+        # check_cond_jmp_op prints the state itself, before the next instruction's pruning
         if taken == 1:
+            if self.log_level:
+                self.print_trace(st)
             return target
         if taken == 0:
+            if self.log_level:
+                self.print_trace(st)
             return pc + 1
         if not self.priv and dst.t != sc.SCALAR and not self.ptr_cmp_ok(dec, dst, src):
             raise Reject(f"R{insn.dst} pointer comparison prohibited")
@@ -1352,6 +1357,8 @@ class Checker:
         self.refine(other, insn, spec, True)
         self.refine(st, insn, spec, False)
         self.trace(st, [insn.dst] + ([insn.src] if spec.form is Form.JCOND_REG else []))
+        if self.log_level:
+            self.print_trace(st)
         return pc + 1
 
 
