@@ -594,6 +594,7 @@ class Checker:
         live = self.live[pc]
         keep: list[State] = []
         found = False
+        seen = len(lst)
         for old in lst:
             if found:
                 keep.append(old)
@@ -619,6 +620,8 @@ class Checker:
         lst[:] = keep
         if found:
             return True
+        # the states compared (before any was evicted or this one added)
+        self.max_states_per_insn = max(self.max_states_per_insn, seen)
         if not add:
             return False
         self.prev_jmps, self.prev_insns = self.jmps, self.processed
@@ -638,6 +641,7 @@ class Checker:
             if self.states_equal(old, st, live, exact=False):
                 old.hits += 1
                 return True
+        self.max_states_per_insn = max(self.max_states_per_insn, len(lst))
         if lst:
             self.widen(lst[-1], st)
         self.add_state(st, lst)
@@ -653,7 +657,6 @@ class Checker:
         self.total_states += 1
         self.cur_states += 1
         self.peak_states = max(self.peak_states, self.cur_states)
-        self.max_states_per_insn = max(self.max_states_per_insn, len(lst))
 
     def widen(self, old: State, cur: State) -> None:
         """Scalars of ``cur`` not within ``old``'s become unknown (same frames only)."""
