@@ -1902,8 +1902,13 @@ class Checker:
                 caller.regs[r] = Reg()
             return callee.callsite + 1
         if st.refs:
+            # check_reference_leak lists every one, check_resource_leak says where
             rid, at = st.refs[0]
-            raise Reject(f"Unreleased reference id={rid} alloc_insn={at}")
+            raise Reject(f"Unreleased reference id={rid} alloc_insn={at}",
+                         extra=(*(f"Unreleased reference id={r} alloc_insn={a}"
+                                  for r, a in st.refs[1:]),
+                                "BPF_EXIT instruction in main prog would lead to reference "
+                                "leak"))
         if r0.t == sc.NOT_INIT:
             raise Reject("R0 !read_ok")
         if not self.priv and r0.t != sc.SCALAR:
