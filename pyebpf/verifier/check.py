@@ -611,7 +611,10 @@ class Checker:
                 found = True
                 keep.append(old)
                 continue
-            old.misses += 1
+            # a miss counts only when this visit adds a state (so that a loop's iterations
+            # do not evict the states its first ones recorded)
+            if add:
+                old.misses += 1
             # the kernel's eviction: states that keep missing stop being compared
             if old.misses > old.hits * 3 + 3:
                 self.cur_states -= 1
