@@ -40,8 +40,9 @@ class VerifyResult:
 
 
 def _summary(c: Checker | None) -> str:
-    if c is None:
-        return ""
+    if c is None:  # refused before the walk: the kernel still prints its statistics
+        return (f"processed 0 insns (limit {INSN_LIMIT}) max_states_per_insn 0 total_states 0 "
+                "peak_states 0 mark_read 0")
     return (f"processed {c.processed} insns (limit {INSN_LIMIT}) max_states_per_insn "
             f"{c.max_states_per_insn} total_states {c.total_states} peak_states "
             f"{c.peak_states} mark_read 0")
@@ -96,7 +97,12 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
             checker.lines.clear()
         _check_stack_depth(checker)
     except cfg.Reject as rej:
-        lines = checker.lines if checker is not None else []
+        if checker is not None:
+            lines = checker.lines
+        elif log_level >= 2:  # check_subprogs lists the subprograms before its checks
+            lines = [f"func#{i} @{start}" for i, start in enumerate(_subprog_starts(insns))]
+        else:
+            lines = []
         text = "\n".join([*lines, rej.msg, *rej.extra, _summary(checker)]).strip("\n") + "\n"
         raise VerifierError(rej.msg, log=text if log_level else "", err=rej.err) from None
     except RecursionError:  # pragma: no cover - defensive: hostile nesting
@@ -106,6 +112,15 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
         text = "\n".join([*checker.lines, _summary(checker)]) + "\n"
     return VerifyResult(text, insns, checker.processed, checker.max_states_per_insn,
                         checker.total_states, checker.peak_states, tuple(checker.stack_depth))
+
+
+def _subprog_starts(insns: list[Instruction]) -> list[int]:
+    """Subprogram entries (add_subprog_and_kfunc): 0 and every bpf-to-bpf call target."""
+    starts = {0}
+    for i in insns:
+        if i.code == 0x85 and i.src == 1:
+            starts.add(i.pc + i.imm + 1)
+    return sorted(starts)
 
 
 def _check_stack_depth(c: Checker) -> None:
