@@ -122,7 +122,7 @@ LONG = os.environ.get("PYEBPF_LONG") == "1"
 SEEDS = range(0, 2000 if LONG else 300)
 # measured on Linux 6.18 over seeds 0..999 (see the module docstring of diff.py); floors a
 # little below them so that only a regression fails
-FLOORS = {1: 0.95, 2: 0.25}
+FLOORS = {1: 0.95, 2: 0.40}
 
 
 @pytest.mark.parametrize("level", [1, 2], ids=["level1", "level2"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pyebpf import isa
 from pyebpf.isa import Form, Instruction
 from pyebpf.verifier import scalar as sc
+from pyebpf.verifier import cfg
 from pyebpf.verifier.cfg import Program
 from pyebpf.verifier.env import helper_name
 from pyebpf.verifier.tnum import U32, U64
@@ -181,10 +182,66 @@ def level2_header(prog: Program) -> list[str]:
     each instruction (digit i when r``i`` is live, ``.`` otherwise)."""
     out = [f"func#{i} @{start}" for i, start in enumerate(prog.subprogs)]
     out.append("Live regs before insn:")
+    scc = loop_sccs(prog)
     for pc, insn in enumerate(prog.slots):
         if insn is None:
             continue
         live = prog.live[pc]
         mask = "".join(str(r) if (live >> r) & 1 else "." for r in range(10))
-        out.append(f" {pc:6d}: {mask} {format_insn(insn)}")
+        mark = str(scc[pc]) if scc[pc] else ""
+        out.append(f"{mark:>3}{pc:4d}: {mask} {format_insn(insn)}")
     return out
+
+
+def loop_sccs(prog: Program) -> list[int]:
+    """compute_scc: the number of the loop (strongly connected component of more than one
+    instruction, or a jump to itself) each instruction belongs to, 0 for none; numbered
+    1, 2, ... in the order Tarjan's walk from instruction 0 completes them."""
+    n = prog.n
+    index = [0] * n
+    low = [0] * n
+    on = [False] * n
+    comp = [0] * n
+    stack: list[int] = []
+    counter = 1
+    nxt_id = 1
+    for root in range(n):
+        if prog.slots[root] is None or index[root]:
+            continue
+        work = [(root, iter(cfg.successors(prog, root)))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on[root] = True
+        while work:
+            v, it = work[-1]
+            w = next(it, None)
+            if w is not None:
+                if not (0 <= w < n) or prog.slots[w] is None:
+                    continue
+                if not index[w]:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on[w] = True
+                    work.append((w, iter(cfg.successors(prog, w))))
+                elif on[w]:
+                    low[v] = min(low[v], index[w])
+                continue
+            work.pop()
+            if work:
+                u = work[-1][0]
+                low[u] = min(low[u], low[v])
+            if low[v] == index[v]:
+                members = []
+                while True:
+                    w = stack.pop()
+                    on[w] = False
+                    members.append(w)
+                    if w == v:
+                        break
+                if len(members) > 1 or v in cfg.successors(prog, v):
+                    for w in members:
+                        comp[w] = nxt_id
+                    nxt_id += 1
+    return comp
