@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pyebpf import isa
 from pyebpf.isa import Form, Instruction
-from pyebpf.verifier import scalar as sc
 from pyebpf.verifier import cfg
+from pyebpf.verifier import scalar as sc
 from pyebpf.verifier.cfg import Program
 from pyebpf.verifier.env import helper_name
 from pyebpf.verifier.tnum import U32, U64
