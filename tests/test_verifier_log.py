@@ -72,13 +72,22 @@ PROGRAMS = [
         *PKT, (0xBF, 4, 2, 0, 0), (0x07, 4, 0, 0, 8), (0x2D, 4, 3, 1, 0), (0xB7, 0, 0, 0, 2),
         (0x71, 5, 4, 0, 0), (0xB7, 0, 0, 0, 2), EXIT)),
     ("refused/ctx-bad-offset", XDP, prog((0x61, 0, 1, 100, 0), EXIT)),
+    ("accepted/two-bounded-loops", SOCKET, prog(
+        (0xB7, 1, 0, 0, 0), (0x07, 1, 0, 0, 1), (0xA5, 1, 0, -2, 3), (0xB7, 2, 0, 0, 0),
+        (0x07, 2, 0, 0, 1), (0xA5, 2, 0, -2, 3), (0xB7, 0, 0, 0, 0), EXIT)),
+    ("refused/jump-out-of-range", SOCKET, prog((0x05, 0, 0, 5, 0), EXIT)),
+    ("refused/unreachable-insn", SOCKET, prog((0xB7, 0, 0, 0, 0), EXIT, EXIT)),
 ]
 
 
 # Linux 6.18 prints its stack liveness analysis at level 2 ("(0) frame 0 insn 2 +live -8",
 # "(0) live stack update done in 2 iterations"), which pyebpf does not model: programs that
 # touch the stack are compared at level 1 only.
-STACK_FREE = [p for p in PROGRAMS if not any(i.dst == 10 or i.src == 10 for i in p[2])]
+# Nor does it model precision backtracking, whose "mark_precise: frame0: ..." lines level 2
+# shows where a branch on a constant is decided (a bounded loop's condition).
+PRECISION = {"accepted/two-bounded-loops"}
+STACK_FREE = [p for p in PROGRAMS if not any(i.dst == 10 or i.src == 10 for i in p[2])
+              and p[0] not in PRECISION]
 
 
 def _logs(insns: list[Instruction], prog_type: int, level: int) -> tuple[str, str]:
