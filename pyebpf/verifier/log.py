@@ -158,12 +158,13 @@ def reg_str(r: sc.Reg) -> str:
             parts.append(f"id={r.id}")
         if r.ref:
             parts.append(f"ref_obj_id={r.ref}")
+        # a map's sizes come before the offset (the kernel prints its map_ptr first)
+        if t in (sc.MAP_PTR, sc.MAP_VALUE, sc.MAP_VALUE_OR_NULL, sc.MAP_KEY) and r.mp is not None:
+            parts.append(f"ks={r.mp.key_size},vs={r.mp.value_size}")
         if r.off:
             parts.append(f"off={r.off}")
         if t in (sc.PKT, sc.PKT_META):
             parts.append(f"r={_num(r.rng & U64)}")
-        if t in (sc.MAP_PTR, sc.MAP_VALUE, sc.MAP_VALUE_OR_NULL, sc.MAP_KEY) and r.mp is not None:
-            parts.append(f"ks={r.mp.key_size},vs={r.mp.value_size}")
         if t in (sc.MEM, sc.MEM_OR_NULL):
             parts.append(f"sz={r.memsz}")
         if r.is_const():  # a fixed offset: only a non-zero constant part is shown
