@@ -36,6 +36,8 @@ cdef class State:
     cdef public long long hits, misses, branches
     cdef public list frames, refs
     cdef public State parent
+    cdef public list hist
+    cdef public long long first_idx, last_idx, insn_idx
     cpdef State copy(self)
 
 
@@ -51,6 +53,9 @@ cdef class Checker:
     cdef public dict visited
     cdef public long long id_gen, processed, jmps, prev_jmps, prev_insns
     cdef public long long total_states, peak_states, cur_states, max_states_per_insn
+    cdef public object jmp_pts, scc
+    cdef public dict scc_visits
+    cdef public long long insn_lines, pc_now, prev_pc, hist_at, hist_flag
     cpdef Reg read(self, State st, object r)
     cpdef check_dst(self, object r)
     cpdef step(self, State st, Dec d, list stack)
@@ -58,8 +63,8 @@ cdef class Checker:
     cpdef cond_jmp(self, State st, Dec dec, list stack)
     cpdef trace(self, State st, list regs)
     cpdef bint is_state_visited(self, State st, object pc) except -1
-    cpdef bint states_equal(self, State old, State cur, long long live, bint exact) except -1
-    cpdef bint regsafe(self, Reg o, Reg c, dict idmap, bint exact) except -1
+    cpdef bint states_equal(self, State old, State cur, long long live, int exact) except -1
+    cpdef bint regsafe(self, Reg o, Reg c, dict idmap, int exact) except -1
     cpdef tuple path_done(self, State st, list stack)
     cpdef State push(self, State st, object pc, object prev, list stack)
     cpdef add_state(self, State st, list lst)

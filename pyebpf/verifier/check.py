@@ -17,6 +17,7 @@ from pyebpf import isa
 from pyebpf.isa import Form
 from pyebpf.verifier import env, tnum
 from pyebpf.verifier import log as vlog
+from pyebpf.verifier import precision
 from pyebpf.verifier import scalar as sc
 from pyebpf.verifier.cfg import Program, Reject
 from pyebpf.verifier.env import Arg, Helper, Mod, Ret
@@ -212,6 +213,7 @@ _ALU_NEG_VALUE = 4
 _ALU_NON_POINTER = 8
 _ALU_IMMEDIATE = 16
 _NOT_ROOT = "pointer arithmetic with it prohibited for !root"
+_RANGE_WITHIN = 2  # states_equal/regsafe: scalars by range, precise or not
 
 
 _SWAP = {"jgt": "jlt", "jlt": "jgt", "jge": "jle", "jle": "jge", "jsgt": "jslt",
@@ -367,12 +369,21 @@ class State:
         self.refs: list[tuple[int, int]] = []  # (ref id, alloc insn)
         self.parent: State | None = None
         self.branches = 0
+        # precision tracking (precision.py): the instructions this state walked since its
+        # parent checkpoint (first_idx .. last_idx, insn_idx now) and where they jumped
+        # from: (insn, previous insn, stack access flags, linked registers)
+        self.hist: list[tuple] = []
+        self.first_idx = 0
+        self.last_idx = -1
+        self.insn_idx = 0
 
     def copy(self) -> State:
         s = cython.declare(State, State())
         s.frames = [cython.cast(Frame, f).copy() for f in self.frames]
         s.refs = list(self.refs)
         s.parent = self.parent
+        s.hist = list(self.hist)
+        s.first_idx, s.last_idx, s.insn_idx = self.first_idx, self.last_idx, self.insn_idx
         return s
 
     @property
@@ -423,6 +434,55 @@ class Checker:
         self.cb_sites = {i.pc for i in prog.slots if i is not None and i.code == 0x85
                          and i.src == 0 and self._takes_callback(i.imm)}
         prog.prune |= self.cb_sites
+        # precision tracking (precision.py)
+        self.jmp_pts = self._jmp_points()
+        self.scc = vlog.loop_sccs(prog)
+        self.scc_visits = {}
+        self.insn_lines = -1  # len(lines) once the instruction's text is out
+        self.pc_now = 0
+        self.prev_pc = -1
+        self.hist_at = -1  # where the current instruction's history entry is, -1: none
+        self.hist_flag = 0  # a register spill/fill of the stack: its slot, for the history
+
+    def _jmp_points(self) -> frozenset[int]:
+        """mark_jmp_point: the instructions reached other than by falling through (jump
+        targets, subprogram and callback entries, where calls return), whose predecessor
+        the jump history records for backtracking."""
+        pts = set()
+        for i in self.p.slots:
+            if i is None:
+                continue
+            cls, op = i.code & 7, i.code & 0xF0
+            if i.slots == 2 and i.src == isa.BPF_PSEUDO_FUNC:
+                pts.add(i.pc + i.imm + 1)
+                pts.add(i.pc + 2)
+            elif cls in (isa.BPF_JMP, isa.BPF_JMP32):
+                if op == isa.BPF_CALL:
+                    if i.src == isa.BPF_PSEUDO_CALL:
+                        pts.add(i.pc + i.imm + 1)
+                        pts.add(i.pc + 1)
+                    elif i.pc in self.cb_sites:
+                        pts.add(i.pc)
+                        pts.add(i.pc + 1)
+                elif op == isa.BPF_JA:
+                    pts.add(i.pc + (i.imm if cls == isa.BPF_JMP32 else i.off) + 1)
+                elif op != isa.BPF_EXIT:
+                    pts.add(i.pc + i.off + 1)
+        return frozenset(pts)
+
+    def push_hist(self, st: State, flags: int, linked: tuple = ()) -> None:
+        """push_jmp_history: one entry per instruction (flags of a second push join it)."""
+        if self.hist_at >= 0:
+            idx, prev, fl, lk = st.hist[self.hist_at]
+            st.hist[self.hist_at] = (idx, prev, fl | flags, linked or lk)
+            return
+        self.hist_at = len(st.hist)
+        st.hist.append((self.pc_now, self.prev_pc, flags, linked))
+
+    def precise(self, st: State, regno: int) -> None:
+        """mark_chain_precision of a scalar register of the current frame."""
+        if self.priv and st.frames[-1].regs[regno].t == sc.SCALAR:
+            precision.mark_chain(self, st, regno)
 
     # --- logging ---------------------------------------------------------------
     def out(self, text: str) -> None:
@@ -433,12 +493,13 @@ class Checker:
             else:
                 self.lines.append(text)
 
-    def state_str(self, st: State, only: set[int] | None = None) -> str:
-        f = st.frames[-1]
+    def state_str(self, st: State, only: set[int] | None = None, frame: int = -1) -> str:
+        f = st.frames[frame]
         parts = []
+        allp = not self.priv
         for i, r in enumerate(f.regs):
             if r.t != sc.NOT_INIT and (only is None or i in only):
-                parts.append(f"R{i}={vlog.reg_str(r)}")
+                parts.append(f"R{i}={vlog.reg_str(r, allp)}")
         if only is None or self.scr_stack:
             for spi in sorted(f.stack):
                 kinds, sp = f.stack[spi]
@@ -449,7 +510,7 @@ class Checker:
                     n = 8
                     while n and kinds[n - 1] == _SPILL:
                         n -= 1
-                    parts.append(f"fp{-(spi + 1) * 8}={''.join(kinds[:n])}{vlog.reg_str(sp)}")
+                    parts.append(f"fp{-(spi + 1) * 8}={''.join(kinds[:n])}{vlog.reg_str(sp, allp)}")
                 elif any(k != _INVALID for k in kinds):
                     parts.append(f"fp{-(spi + 1) * 8}={''.join(kinds)}")
         pre = f"frame{f.frameno}: " if f.frameno else ""
@@ -499,11 +560,18 @@ class Checker:
         self.reserved = [_reserved(i, sp) if sp is not None else None
                          for i, sp in zip(slots, specs, strict=True)]
         decs = [Dec(i, sp) if i is not None else None for i, sp in zip(slots, specs, strict=True)]
+        jmp_pts = self.jmp_pts
+        prev = -1
         while True:
             if self.processed >= _INSN_LIMIT:
                 raise Reject(f"BPF program is too large. Processed {self.processed + 1} insn",
                              errno.E2BIG)
             self.processed += 1
+            self.pc_now = pc
+            self.prev_pc = prev
+            self.hist_at = -1
+            st.last_idx = prev
+            st.insn_idx = pc
             if pc in prune:
                 pruned = self.is_state_visited(st, pc)
                 if pruned:
@@ -520,8 +588,11 @@ class Checker:
                     pc, st = self.path_done(st, stack)
                     if st is None:
                         return
+                    prev = self.from_pc
                     print_state = True
                     continue
+            if pc in jmp_pts:
+                self.push_hist(st, 0)
             insn = slots[pc]
             if log:
                 if self.scr or self.scr_stack:
@@ -533,6 +604,7 @@ class Checker:
                     self.out(f"{pc}: {self.state_str(st)}")
                     print_state = False
                 self.out(f"{pc}: {vlog.format_insn(insn)}")
+                self.insn_lines = len(self.lines)
                 self.scr = 0
                 self.scr_stack = 0
             spec = specs[pc]
@@ -545,8 +617,10 @@ class Checker:
                 pc, st = self.path_done(st, stack)
                 if st is None:
                     return
+                prev = self.from_pc
                 print_state = True
                 continue
+            prev = pc
             pc = nxt
 
     def path_done(self, st: State, stack: list) -> tuple[int, State | None]:
@@ -555,6 +629,8 @@ class Checker:
             p.branches -= 1
             if p.branches:
                 break
+            if self.scc_visits:
+                precision.exit_scc(self, p)
             p = p.parent
         if not stack:
             return 0, None
@@ -606,11 +682,16 @@ class Checker:
                                         f"old state: {self.state_str(old)}"))
                 if self.jmps - self.prev_jmps < 20 and self.processed - self.prev_insns < 100:
                     add = False
-            elif self.states_equal(old, st, live, exact=False):
-                old.hits += 1
-                found = True
-                keep.append(old)
-                continue
+            else:
+                # a loop's checkpoint whose back-edges still wait: its precision marks are
+                # not final, so its scalars are compared whatever their precision
+                loop = bool(self.scc_visits) and precision.has_backedges(self, old)
+                if self.states_equal(old, st, live, _RANGE_WITHIN if loop else 0):
+                    old.hits += 1
+                    found = True
+                    keep.append(old)
+                    self.prune_hit(old, st, pc, loop)
+                    continue
             # a miss counts only when this visit adds a state (so that a loop's iterations
             # do not evict the states its first ones recorded)
             if add:
@@ -631,6 +712,17 @@ class Checker:
         self.add_state(st, lst)
         return False
 
+    def prune_hit(self, old: State, st: State, pc: int, loop: bool) -> None:
+        """A state pruned against ``old``: what ``old`` needed precise, this path needs
+        too (propagate_precision); in a loop still explored, a back-edge to revisit."""
+        if not self.priv:
+            return
+        if pc in self.jmp_pts:
+            self.push_hist(st, 0)
+        precision.propagate(self, old, st)
+        if loop:
+            precision.add_backedge(self, old, st)
+
     def callback_site_visited(self, st: State, pc: int, lst: list[State]) -> bool:
         """A helper call that takes a callback: each visit is one more iteration.
 
@@ -641,8 +733,11 @@ class Checker:
         """
         live = self.p.live[pc]
         for old in lst:
-            if self.states_equal(old, st, live, exact=False):
+            # the kernel compares scalars whatever their precision here (RANGE_WITHIN):
+            # the iterations' marks are not final while the callback is explored
+            if self.states_equal(old, st, live, _RANGE_WITHIN):
                 old.hits += 1
+                self.prune_hit(old, st, pc, bool(old.branches))
                 return True
         self.max_states_per_insn = max(self.max_states_per_insn, len(lst))
         if lst:
@@ -656,7 +751,10 @@ class Checker:
         cp.branches = 1
         cp.parent = st.parent
         st.parent = cp
+        st.first_idx = st.insn_idx
+        st.hist = []
         lst.append(cp)
+        precision.enter_scc(self, cp)
         self.total_states += 1
         self.cur_states += 1
         self.peak_states = max(self.peak_states, self.cur_states)
@@ -669,19 +767,19 @@ class Checker:
             for i in range(11):
                 o, c = fo.regs[i], fc.regs[i]
                 if o.t == sc.SCALAR and c.t == sc.SCALAR and \
-                        not self.regsafe(o, c, {}, exact=False):
+                        not self.regsafe(o, c, {}, _RANGE_WITHIN):
                     fc.regs[i] = sc.unknown_scalar()
             for spi, slot in fc.stack.items():
                 so = fo.stack.get(spi)
                 if so is None or slot[1] is None or so[1] is None:
                     continue
                 if so[1].t == sc.SCALAR and slot[1].t == sc.SCALAR and \
-                        not self.regsafe(so[1], slot[1], {}, exact=False):
+                        not self.regsafe(so[1], slot[1], {}, _RANGE_WITHIN):
                     slot[1] = sc.unknown_scalar()
 
     @cython.locals(i=cython.Py_ssize_t, nframes=cython.Py_ssize_t, depth=cython.Py_ssize_t,
                    r=cython.int, inner=cython.bint, fo=Frame, fc=Frame)
-    def states_equal(self, old: State, cur: State, live: int, exact: bool) -> bool:
+    def states_equal(self, old: State, cur: State, live: int, exact: int) -> bool:
         if len(old.frames) != len(cur.frames) or len(old.refs) != len(cur.refs):
             return False
         idmap: dict[int, int] = {}
@@ -707,35 +805,69 @@ class Checker:
                 scur = fc.stack.get(spi)
                 ko = so[0] if so else [_INVALID] * 8
                 kc = scur[0] if scur else [_INVALID] * 8
-                if exact:
+                if exact == 1:
                     if ko != kc:
                         return False
-                    if ko[7] == _SPILL and not self.regsafe(so[1], scur[1], idmap, True):
+                    if ko[7] == _SPILL and not self.regsafe(so[1], scur[1], idmap, 1):
                         return False
                     continue
-                if ko[7] == _SPILL:
-                    if kc[7] != _SPILL or ko != kc:
-                        return False
-                    if not self.regsafe(so[1], scur[1], idmap, False):
-                        return False
-                    continue
-                for x, y in zip(ko, kc, strict=False):
-                    if x == _INVALID:
-                        continue
-                    if x == _MISC and y in (_MISC, _ZERO, _SPILL, _INVALID):
-                        continue
-                    if x != y:
-                        return False
+                if not self.stacksafe_slot(ko, so[1] if so else None, kc,
+                                           scur[1] if scur else None, idmap, exact):
+                    return False
         return True
 
-    def regsafe(self, o: Reg, c: Reg, idmap: dict[int, int], exact: bool) -> bool:
-        if exact:
+    def stacksafe_slot(self, ko: list, ro: Reg | None, kc: list, rc: Reg | None,
+                       idmap: dict, exact: int) -> bool:
+        """stacksafe for one 8-byte slot: a spilled scalar and STACK_MISC bytes (an unknown
+        scalar when read) compare as registers, so an imprecise spill accepts misc bytes
+        and the other way round; other bytes must be as good as the old ones."""
+        j = 0
+        while j < 8:
+            x = ko[j]
+            if x == _INVALID or (x == _MISC and self.priv):
+                j += 1
+                continue
+            if j == 0 or j == 4:
+                a = self._scalar_for_stack(ko, ro, j)
+                b = self._scalar_for_stack(kc, rc, j)
+                if a is not None and b is not None:
+                    if not self.regsafe(a, b, idmap, exact):
+                        return False
+                    j += 8 if j == 0 else 4
+                    continue
+            y = kc[j]
+            if x == _MISC and y == _ZERO:
+                j += 1
+                continue
+            if x != y:
+                return False
+            if j == 7 and x == _SPILL:
+                if ro is None or rc is None or not self.regsafe(ro, rc, idmap, exact):
+                    return False
+            j += 1
+        return True
+
+    def _scalar_for_stack(self, kinds: list, r: Reg | None, im: int) -> Reg | None:
+        """scalar_reg_for_stack: the scalar bytes ``im``.. of a slot hold when read."""
+        if kinds[im] == _SPILL:
+            return r if r is not None and r.t == sc.SCALAR else None
+        for k in kinds[im:]:
+            if k != _MISC and not (k == _INVALID and self.priv):
+                return None
+        return sc.unknown_scalar()
+
+    def regsafe(self, o: Reg, c: Reg, idmap: dict[int, int], exact: int) -> bool:
+        """``exact``: 0 (NOT_EXACT: an imprecise scalar of ``o`` accepts any scalar),
+        _RANGE_WITHIN (scalars compared by range whatever their precision), 1 (EXACT)."""
+        if exact == 1:
             return o.same(c) and _ids(idmap, o.id, c.id)
         if o.t == sc.NOT_INIT:
             return True
         if c.t != o.t:
             return False
         if o.t == sc.SCALAR:
+            if exact == 0 and not o.precise and self.priv:
+                return True
             if o.id and not _ids(idmap, o.id, c.id):
                 return False
             return (o.smin <= c.smin and o.smax >= c.smax and o.umin <= c.umin
@@ -811,7 +943,12 @@ class Checker:
     def print_trace(self, st: State) -> None:
         """print_insn_state: the touched registers and stack slots after the instruction
         (the ``;`` is there even when none of them is initialised)."""
-        if self.lines:
+        if self.lines and len(self.lines) != self.insn_lines:
+            # other lines (precision backtracking, SCC) came after the instruction's text:
+            # print_insn_state starts a line of its own, numbered as the current insn
+            text = self.state_str(st, {r for r in range(11) if (self.scr >> r) & 1})
+            self.lines.append(f"{self.pc_now}:" + (f" {text}" if text else ""))
+        elif self.lines:
             text = self.state_str(st, {r for r in range(11) if (self.scr >> r) & 1})
             line = self.lines[-1]
             # vlog_alignment: ``;`` at column 38, or at the next multiple of 8 minus 2
@@ -923,6 +1060,12 @@ class Checker:
             self.trace(st, [insn.dst])
             return
         if dst.t != sc.SCALAR or src.t != sc.SCALAR:
+            if f is Form.ALU_REG and self.priv:
+                # a scalar becomes a pointer's offset: it must stay exact
+                if dst.t != sc.SCALAR and src.t == sc.SCALAR:
+                    self.precise(st, insn.src)
+                elif dst.t == sc.SCALAR and src.t != sc.SCALAR:
+                    self.precise(st, insn.dst)
             dst = self.ptr_alu(st, insn, op, dst, src, is64, f is Form.ALU_REG)
         else:
             dst.id = 0
@@ -1093,10 +1236,21 @@ class Checker:
             frame = st.frames[reg.frame] if reg.frame < len(st.frames) else st.cur
             sub = frame.subprog
             self.stack_depth[sub] = max(self.stack_depth[sub], -total)
+            self.hist_flag = 0
             if write:
                 self.stack_write(frame, total, size, src, imm)
+                if self.hist_flag:
+                    self.push_hist(st, self.hist_flag)
+                    self.hist_flag = 0
+                elif vreg >= 0 and src is not None and src.t == sc.SCALAR and \
+                        src.is_const() and src.tn.value == 0:
+                    # STACK_ZERO (not a register spill): its zero must stay exact
+                    self.precise(st, vreg)
                 return val
             val = self.stack_read(frame, total, size)
+            if self.hist_flag:
+                self.push_hist(st, self.hist_flag)
+                self.hist_flag = 0
         elif t == sc.CTX:
             if write and not self.priv and src is not None and src.is_ptr():
                 raise Reject(f"R{vreg} leaks addr into ctx")
@@ -1200,6 +1354,7 @@ class Checker:
             if src is not None and size < 8 and sp.umax.bit_length() > size * 8:
                 sp.id = 0
             slot[1] = sp
+            self.hist_flag = precision.STACK_ACCESS | (frame.frameno * 64 + spi)
             for i in range(8):
                 if i >= 8 - size:
                     kinds[i] = _SPILL
@@ -1211,6 +1366,7 @@ class Checker:
                 raise Reject("invalid size of register spill")
             slot[1] = src.copy()
             slot[0] = [_SPILL] * 8
+            self.hist_flag = precision.STACK_ACCESS | (frame.frameno * 64 + spi)
             return
         is_zero = (src is not None and src.is_const() and src.tn.value == 0) or \
             (src is None and imm == 0)
@@ -1238,7 +1394,9 @@ class Checker:
             while i > 0 and kinds[i - 1] == _SPILL:
                 spill += 1
                 i -= 1
+            flag = precision.STACK_ACCESS | (frame.frameno * 64 + spi)
             if size == 8 and spill == 8:
+                self.hist_flag = flag
                 return sp.copy()
             if sp.t != sc.SCALAR:
                 raise Reject("invalid size of register fill")
@@ -1246,6 +1404,7 @@ class Checker:
                 r = sp.copy()
                 if r.umax.bit_length() > size * 8:
                     r.id = 0
+                self.hist_flag = flag
                 return r
             cnt_sp = cnt_zero = 0
             for j in range(size):
@@ -1256,7 +1415,10 @@ class Checker:
                 cnt_zero += k == _ZERO
                 if k == _INVALID and not self.priv:
                     raise Reject(f"invalid read from stack off {off}+{j} size {size}")
-            if (cnt_sp == size and sp.is_const() and sp.tn.value == 0) or cnt_zero == size:
+            if cnt_sp == size and sp.is_const() and sp.tn.value == 0:
+                self.hist_flag = flag  # still a fill of the spilled register
+                return sc.const_scalar(0)
+            if cnt_zero == size:
                 return sc.const_scalar(0)
             return sc.unknown_scalar()
         zeros = 0
@@ -1347,6 +1509,12 @@ class Checker:
         op = dec.op
         target = pc + dec.off + 1
         taken = _branch_taken(dst, src, op, is64)
+        if taken != -1 and self.priv:
+            # the branch is decided by the compared scalars: they must stay exact
+            if dst.t == sc.SCALAR:
+                self.precise(st, insn.dst)
+            if spec.form is Form.JCOND_REG and src.t == sc.SCALAR:
+                self.precise(st, insn.src)
         # check_cond_jmp_op prints the state itself, before the next instruction's pruning
         if taken == 1:
             if self.log_level:
@@ -1358,6 +1526,14 @@ class Checker:
             return pc + 1
         if not self.priv and dst.t != sc.SCALAR and not self.ptr_cmp_ok(dec, dst, src):
             raise Reject(f"R{insn.dst} pointer comparison prohibited")
+        ids = [r.id for r in ((src, dst) if spec.form is Form.JCOND_REG else (dst,))
+               if r.t == sc.SCALAR and r.id]
+        if ids:
+            # the registers sharing the compared ones' ids gain range with them: the
+            # history says so for backtracking (both branches share this entry)
+            linked = precision.collect_linked(st, ids)
+            if len(linked) > 1:
+                self.push_hist(st, 0, linked)
         other = self.push(st, target, pc, stack)
         # refine both branches: ``other`` is the jump-taken state
         self.refine(other, insn, spec, True)
@@ -1617,7 +1793,8 @@ class Checker:
                 self.helper_mem(st, rn, r, size, write)
                 if write and r.t == sc.STACK:
                     uninit.append((r, size))
-                if t is Arg.ARG_PTR_TO_MAP_KEY and r.t == sc.STACK:
+                if t is Arg.ARG_PTR_TO_MAP_KEY and r.t == sc.STACK and \
+                        meta_map.map_type in env.ARRAY_MAPS:
                     const_key = self.const_key(st, r, size)
             elif t is Arg.ARG_PTR_TO_MEM:
                 nxt = args[i + 1] if i + 1 < len(args) else None
@@ -1632,14 +1809,17 @@ class Checker:
                     if r.umax != 0 or r.smin < 0:
                         raise Reject(f"R{rn - 1} type=scalar expected=fp, pkt, pkt_meta, "
                                      "map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_")
+                    self.precise(st, rn)
                     continue
                 self.size_check(st, rn - 1, mem, r, t is Arg.ARG_CONST_SIZE_OR_ZERO, write)
+                self.precise(st, rn)  # check_mem_size_reg: the size is relied on
                 if write and mem.t == sc.STACK and r.umax:
                     uninit.append((mem, r.umax))
             elif t is Arg.ARG_CONST_ALLOC_SIZE_OR_ZERO:
                 if not r.is_const():
                     raise Reject(f"R{rn} is not a known constant'")
                 alloc_size = r.tn.value
+                self.precise(st, rn)
             elif t is Arg.ARG_PTR_TO_RINGBUF_MEM:
                 if r.off or not r.is_const():
                     raise Reject(f"R{rn} must have zero offset when passed to release func")
@@ -1790,6 +1970,11 @@ class Checker:
             i -= 1
         if spill != size or not sp.is_const():
             return None
+        if self.priv:
+            # the lookup's result relies on this constant: precise (a batch from the slot)
+            bt = precision.Backtrack(len(st.frames) - 1)
+            bt.stack[frame.frameno] |= 1 << (slot_idx // 8)
+            precision.mark_chain(self, st, -1, bt)
         return sp.tn.value
 
     def helper_mem(self, st: State, rn: int, r: Reg, size: int, write: bool = False) -> None:
@@ -1890,6 +2075,8 @@ class Checker:
                 raise Reject("R0 !read_ok")
             if r0.t == sc.STACK and r0.frame == st.frames[-1].frameno:
                 raise Reject("cannot return stack pointer to the caller", errno.EINVAL)
+            if st.frames[-1].cb and r0.t == sc.SCALAR:
+                self.precise(st, 0)  # the callback's return value range is relied on
             callee = st.frames.pop()
             caller = st.frames[-1]
             if callee.cb:

@@ -144,10 +144,15 @@ def _snum(v: int) -> str:
     return str(v) if _SDEC_MIN <= v <= _SDEC_MAX else f"{v & U64:#x}"
 
 
-def reg_str(r: sc.Reg) -> str:
-    """A register's value as in ``R1=ctx()``, ``R2=fp-8``, ``R0=map_value(ks=4,vs=8)``."""
+def reg_str(r: sc.Reg, all_precise: bool = False) -> str:
+    """A register's value as in ``R1=ctx()``, ``R2=fp-8``, ``R0=map_value(ks=4,vs=8)``.
+
+    A precise scalar is prefixed with ``P`` (``R9=P4``); ``all_precise``: an unprivileged
+    load, where the kernel keeps every scalar precise."""
     t = r.t
     if t == sc.SCALAR:
+        if r.precise or all_precise:
+            return "P" + scalar_str(r)
         return scalar_str(r)
     if t == sc.STACK:
         return f"fp{r.off}"

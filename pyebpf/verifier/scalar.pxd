@@ -9,6 +9,7 @@ cdef class Reg:
     cdef public int frame
     cdef public long long id
     cdef public long long ref
+    cdef public bint precise
     cdef public object off
     cdef public object rng
     cdef public object mp

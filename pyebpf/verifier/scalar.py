@@ -59,6 +59,8 @@ class Reg:
         self.mp = None
         self.frame = 0
         self.memsz = 0
+        # set on the copies the precision backtracking puts into checkpoints (precision.py)
+        self.precise = False
         self.set_unknown()
 
     def set_unknown(self) -> None:
@@ -83,6 +85,7 @@ class Reg:
         """Make this register equal to ``o`` (every field)."""
         self.t, self.off, self.id, self.ref, self.rng, self.mp, self.frame, self.memsz = (
             o.t, o.off, o.id, o.ref, o.rng, o.mp, o.frame, o.memsz)
+        self.precise = o.precise
         self.tn, self.smin, self.smax, self.umin, self.umax = o.tn, o.smin, o.smax, o.umin, o.umax
         self.s32min, self.s32max, self.u32min, self.u32max = (o.s32min, o.s32max, o.u32min,
                                                               o.u32max)
@@ -111,6 +114,7 @@ class Reg:
 def unknown_scalar() -> Reg:
     r = cython.declare(Reg, Reg.__new__(Reg))
     r.t, r.off, r.id, r.ref, r.rng, r.mp, r.frame, r.memsz = SCALAR, 0, 0, 0, 0, None, 0, 0
+    r.precise = False
     r.tn = tnum.UNKNOWN
     r.smin, r.smax, r.umin, r.umax = S64_MIN, S64_MAX, 0, U64
     r.s32min, r.s32max, r.u32min, r.u32max = S32_MIN, S32_MAX, 0, U32
@@ -122,6 +126,7 @@ def const_scalar(v: object) -> Reg:
     v &= U64
     r = cython.declare(Reg, Reg.__new__(Reg))
     r.t, r.off, r.id, r.ref, r.rng, r.mp, r.frame, r.memsz = SCALAR, 0, 0, 0, 0, None, 0, 0
+    r.precise = False
     r.tn = Tnum(v, 0)
     r.umin = r.umax = v
     r.smin = r.smax = v - (1 << 64) if v >> 63 else v
@@ -136,6 +141,7 @@ def const_u64(v: int) -> Reg:
     """const_scalar for a value already within 64 bits (C arithmetic when compiled)."""
     r = cython.declare(Reg, Reg.__new__(Reg))
     r.t, r.off, r.id, r.ref, r.rng, r.mp, r.frame, r.memsz = SCALAR, 0, 0, 0, 0, None, 0, 0
+    r.precise = False
     r.tn = tnum.const_u64(v)
     r.umin = r.umax = v
     if v >> 63:
