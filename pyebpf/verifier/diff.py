@@ -114,7 +114,8 @@ def logs(seed: int, log_level: int) -> tuple[str, str]:
     return run_kernel(gp, log_level)[1], our_log(gp, log_level)
 
 
-_MAP_ADDR = re.compile(r"^(\s*\d+: (?:[.0-9]{10} )?\(18\) r\d+ = )0x[0-9a-f]+ *", re.M)
+_MAP_ADDR = re.compile(r"^((?:\s*|mark_precise: frame\d+: regs=\S* stack=\S* before )\d+: "
+                       r"(?:[.0-9]{10} )?\(18\) r\d+ = )0x[0-9a-f]+ *", re.M)
 
 
 def normalized(log: str) -> str:
