@@ -1836,6 +1836,11 @@ class Checker:
                 self.const_str(rn, r)
             elif t is Arg.ARG_PTR_TO_SPIN_LOCK:
                 raise Reject("map '' has no valid bpf_spin_lock")
+        if proto.name == "tail_call" and meta_map is not None and self.priv:
+            # record_func_key: a constant index within the prog array is relied on
+            r3 = regs[3]
+            if r3.t == sc.SCALAR and r3.is_const() and r3.tn.value < meta_map.max_entries:
+                self.precise(st, 3)
         if release:
             if not any(x[0] == release for x in st.refs):
                 raise Reject("R1 must be referenced when passed to release function")
@@ -1851,6 +1856,12 @@ class Checker:
         for r, size in uninit:  # raw mode: the helper fills the buffer
             frame = st.frames[r.frame] if r.frame < len(st.frames) else st.cur
             self.mark_stack_written(frame, r.off + sc.s64(r.tn.value), size)
+        if proto.name == "loop" and self.priv:
+            # loop_flag_is_zero, then the iteration count bpf_loop's exploration relies on
+            r4 = regs[4]
+            if r4.t == sc.SCALAR and r4.is_const() and r4.tn.value == 0:
+                self.precise(st, 4)
+            self.precise(st, 1)
         if callback is not None:
             self.push_callback(st, insn, proto, callback)
         for r in range(1, 6):

@@ -173,6 +173,10 @@ def backtrack_insn(ck: Checker, idx: int, subseq: int, hist: tuple | None,
             if regs[fr] & _ARGS:
                 return NOTSUPP
         elif op == 0x90:  # exit: backwards, into the callee's frame
+            if 0 <= subseq < len(ck.p.slots) and subseq in ck.cb_sites:
+                # a callback returning to the helper that calls it again: the caller's
+                # r1-r5 are that helper's arguments, not the callback's doing
+                regs[fr] &= ~_ARGS
             if regs[fr] & _ARGS or fr == 7:
                 return NOTSUPP
             prev = ck.p.slots[subseq - 1] if subseq >= 1 else None
