@@ -1531,7 +1531,7 @@ class Checker:
         if ids:
             # the registers sharing the compared ones' ids gain range with them: the
             # history says so for backtracking (both branches share this entry)
-            linked = precision.collect_linked(st, ids)
+            linked = precision.collect_linked(self, st, ids)
             if len(linked) > 1:
                 self.push_hist(st, 0, linked)
         other = self.push(st, target, pc, stack)
@@ -1651,9 +1651,14 @@ class Checker:
         return True
 
     def sync_ids(self, st: State, src: Reg) -> None:
-        for f in st.frames:
+        nfr = len(st.frames)
+        for fi, f in enumerate(st.frames):
+            # collect_linked_regs: only the registers live here (at the jump, or at the
+            # call a caller's frame waits in) are linked
+            live = self.live[self.pc_now if fi == nfr - 1 else st.frames[fi + 1].callsite]
             for i, r in enumerate(f.regs):
-                if r.t == sc.SCALAR and r.id == src.id and r is not src:
+                if r.t == sc.SCALAR and r.id == src.id and r is not src and \
+                        (live >> i) & 1:
                     f.regs[i] = src.copy()
             for slot in f.stack.values():
                 sp = slot[1]
@@ -2059,6 +2064,7 @@ class Checker:
         for j in range(size):
             idx = -(off + j) - 1
             slot = frame.stack.setdefault(idx // 8, [[_INVALID] * 8, None])
+            self.scr_stack |= 1 << (idx // 8)
             if slot[1] is not None or _SPILL in slot[0]:
                 slot[0] = [(_MISC if x == _SPILL else x) for x in slot[0]]
                 slot[1] = None

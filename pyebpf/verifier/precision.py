@@ -447,15 +447,19 @@ def add_backedge(ck: Checker, old: State, cur: State) -> None:
     visit[1].append((cur.copy(), old))
 
 
-def collect_linked(st: State, ids: list[int]) -> tuple:
-    """collect_linked_regs: every scalar register and spilled scalar (all frames) that
-    shares one of ``ids`` (they gain range together at a conditional jump)."""
+def collect_linked(ck: Checker, st: State, ids: list[int]) -> tuple:
+    """collect_linked_regs: every live scalar register and spilled scalar (all frames)
+    that shares one of ``ids`` (they gain range together at a conditional jump)."""
     out: list[tuple[int, int, int]] = []
+    nfr = len(st.frames)
     for rid in ids:
-        for fr, f in enumerate(st.frames):
+        for fr in range(nfr - 1, -1, -1):
+            f = st.frames[fr]
+            live = ck.live[ck.pc_now if fr == nfr - 1 else st.frames[fr + 1].callsite]
             for i in range(10):
                 r = f.regs[i]
-                if r.t == sc.SCALAR and r.id == rid and len(out) < LINKED_REGS_MAX:
+                if r.t == sc.SCALAR and r.id == rid and (live >> i) & 1 and \
+                        len(out) < LINKED_REGS_MAX:
                     out.append((fr, 1, i))
             for spi in sorted(f.stack):
                 slot = f.stack[spi]
