@@ -55,6 +55,8 @@ cdef class Checker:
     cdef public long long total_states, peak_states, cur_states, max_states_per_insn
     cdef public object jmp_pts, scc
     cdef public dict scc_visits
+    cdef public object bt_memo, bt_memo_state
+    cdef public long long bt_memo_first
     cdef public long long insn_lines, pc_now, prev_pc, hist_at, hist_flag
     cpdef Reg read(self, State st, object r)
     cpdef check_dst(self, object r)

@@ -15,9 +15,8 @@ import cython
 
 from pyebpf import isa
 from pyebpf.isa import Form
-from pyebpf.verifier import env, tnum
+from pyebpf.verifier import env, precision, tnum
 from pyebpf.verifier import log as vlog
-from pyebpf.verifier import precision
 from pyebpf.verifier import scalar as sc
 from pyebpf.verifier.cfg import Program, Reject
 from pyebpf.verifier.env import Arg, Helper, Mod, Ret
@@ -443,6 +442,10 @@ class Checker:
         self.prev_pc = -1
         self.hist_at = -1  # where the current instruction's history entry is, -1: none
         self.hist_flag = 0  # a register spill/fill of the stack: its slot, for the history
+        # backtracking walks already made in one state (precision.mark_chain)
+        self.bt_memo = None
+        self.bt_memo_state = None
+        self.bt_memo_first = -1
 
     def _jmp_points(self) -> frozenset[int]:
         """mark_jmp_point: the instructions reached other than by falling through (jump

@@ -138,6 +138,17 @@ def backtrack_insn(ck: Checker, idx: int, subseq: int, hist: tuple | None,
             return 0
         where = hist[2] & (STACK_ACCESS - 1)
         bt.stack[where >> 6] |= 1 << (where & 63)
+    elif cls == isa.BPF_STX and code & 0xE0 == isa.BPF_ATOMIC and \
+            (insn.imm & 1 or insn.imm == 0x100):
+        # an atomic fetch (or load-acquire) loads a register, as LDX does
+        load = 0 if insn.imm == 0xF1 else (insn.dst if insn.imm == 0x100 else insn.src)
+        if not regs[fr] >> load & 1:
+            return 0
+        regs[fr] &= ~(1 << load)
+        if hist is None or not hist[2] & STACK_ACCESS:
+            return 0
+        where = hist[2] & (STACK_ACCESS - 1)
+        bt.stack[where >> 6] |= 1 << (where & 63)
     elif cls in (isa.BPF_STX, isa.BPF_ST):
         if regs[fr] & dbit:
             return NOTSUPP  # a scalar used as a store address: pointer subtraction
@@ -267,6 +278,17 @@ def mark_chain(ck: Checker, start: State, regno: int, bt: Backtrack | None = Non
     subseq = -1
     skip_first = True
     n = len(ck.p.slots)
+    # Walks of the current state already made: a walk that reaches a point of this
+    # state's path (instruction, history left) with the same masks as an earlier walk
+    # would do the same from there on, and the marks that did are already set, so it
+    # stops there.  (Level 2 prints every step as the kernel does: no shortcut there.)
+    memo = None
+    if not log2:
+        if ck.bt_memo_state is not start or ck.bt_memo_first != start.first_idx:
+            ck.bt_memo_state = start
+            ck.bt_memo_first = start.first_idx
+            ck.bt_memo = set()
+        memo = ck.bt_memo
     while True:
         cnt = [len(st.hist)]
         if log2:
@@ -280,6 +302,11 @@ def mark_chain(ck: Checker, start: State, regno: int, bt: Backtrack | None = Non
             if skip_first:
                 skip_first = False
             else:
+                if memo is not None:
+                    key = (i, cnt[0], bt.frame, tuple(bt.regs), tuple(bt.stack))
+                    if key in memo:
+                        return changed
+                    memo.add(key)
                 h = None
                 if cnt[0] and st.hist[cnt[0] - 1][0] == i:
                     h = st.hist[cnt[0] - 1]
@@ -296,6 +323,7 @@ def mark_chain(ck: Checker, start: State, regno: int, bt: Backtrack | None = Non
                 mark_all_precise(ck, start)
                 return True
         st = st.parent
+        memo = None
         if st is None:
             break
         for fr in range(bt.frame, -1, -1):
