@@ -485,7 +485,85 @@ class Checker:
     def precise(self, st: State, regno: int) -> None:
         """mark_chain_precision of a scalar register of the current frame."""
         if self.priv and st.frames[-1].regs[regno].t == sc.SCALAR:
+            if self.log_level < 2 and self.precise_fast(st, regno):
+                return
             precision.mark_chain(self, st, regno)
+
+    @cython.locals(mask=cython.ulonglong, dbit=cython.ulonglong, sbit=cython.ulonglong,
+                   i=cython.Py_ssize_t, cnt=cython.Py_ssize_t, first=cython.Py_ssize_t,
+                   code=cython.int, cls=cython.int, op=cython.int, frame=cython.int,
+                   hist=list, keys=list, memo=set)
+    def precise_fast(self, st: State, regno: int) -> bool:
+        """precision.mark_chain's walk, compiled, for its common case: one register of the
+        current frame back through the state's own plain instructions (ALU, jumps, loads
+        that are not fills) until it is set from a constant or the walk reaches a point an
+        earlier walk of this state went through.  False (nothing recorded) when the walk
+        needs more: a parent state, calls, exits, spills and fills, linked registers."""
+        if self.bt_memo_state is not st or self.bt_memo_first != st.first_idx:
+            return False
+        memo = self.bt_memo
+        hist = st.hist
+        cnt = len(hist)
+        frame = len(st.frames) - 1
+        mask = 1 << regno
+        i = st.insn_idx
+        first = st.first_idx
+        slots = self.p.slots
+        keys = []
+        while True:
+            # get_prev_insn_idx
+            if i == first and (cnt == 0 or (cnt == 1 and hist[0][0] == i)):
+                return False
+            if cnt and hist[cnt - 1][0] == i:
+                i = hist[cnt - 1][1]
+                cnt -= 1
+            else:
+                i -= 1
+            key = (i, cnt, frame, mask)
+            if key in memo:
+                break
+            keys.append(key)
+            insn = slots[i]
+            if insn is None:
+                continue
+            if cnt and hist[cnt - 1][0] == i:
+                h = hist[cnt - 1]
+                if h[2] or h[3]:
+                    return False
+            code = insn.code
+            cls = code & 7
+            dbit = cython.cast(cython.ulonglong, 1) << insn.dst
+            sbit = cython.cast(cython.ulonglong, 1) << insn.src
+            if cls == 4 or cls == 7:  # ALU, ALU64
+                if mask & dbit:
+                    op = code & 0xF0
+                    if op == 0xB0:
+                        mask &= ~dbit
+                        if code & 8:
+                            mask |= sbit
+                    elif op != 0xD0 and op != 0x80 and code & 8:
+                        mask |= sbit
+            elif cls == 5 or cls == 6:  # JMP, JMP32
+                op = code & 0xF0
+                if op == 0x80 or op == 0x90:
+                    return False
+                if op != 0 and code & 8 and mask & (dbit | sbit):
+                    mask |= dbit | sbit
+            elif cls == 1:  # LDX (a fill would have a history entry with flags)
+                mask &= ~dbit
+            elif cls == 0:  # LD_IMM64, LD_ABS/IND
+                if mask & dbit:
+                    if code & 0xE0 != 0:
+                        return False
+                    mask &= ~dbit
+            else:  # ST, STX, atomics
+                if mask & dbit or code & 0xE0 == 0xC0:
+                    return False
+            if not mask:
+                break
+        for key in keys:
+            memo.add(key)
+        return True
 
     # --- logging ---------------------------------------------------------------
     def out(self, text: str) -> None:

@@ -58,6 +58,16 @@ class Backtrack:
         self.stack = [0] * 8
 
 
+def memo_key(i: int, cnt: int, bt: Backtrack) -> tuple:
+    """A point of a walk: (instruction, history entries left, frame, what is tracked);
+    the short form when only registers of the walked frame are (Checker.precise's
+    fast walk makes the same keys)."""
+    fr = bt.frame
+    if not any(bt.stack) and not any(bt.regs[:fr]) and not any(bt.regs[fr + 1:]):
+        return (i, cnt, fr, bt.regs[fr])
+    return (i, cnt, fr, tuple(bt.regs), tuple(bt.stack))
+
+
 def fmt_regs(mask: int) -> str:
     return ",".join(f"r{i}" for i in range(32) if (mask >> i) & 1)
 
@@ -303,7 +313,7 @@ def mark_chain(ck: Checker, start: State, regno: int, bt: Backtrack | None = Non
                 skip_first = False
             else:
                 if memo is not None:
-                    key = (i, cnt[0], bt.frame, tuple(bt.regs), tuple(bt.stack))
+                    key = memo_key(i, cnt[0], bt)
                     if key in memo:
                         return changed
                     memo.add(key)
