@@ -492,7 +492,7 @@ class Checker:
     @cython.locals(mask=cython.ulonglong, dbit=cython.ulonglong, sbit=cython.ulonglong,
                    i=cython.Py_ssize_t, cnt=cython.Py_ssize_t, first=cython.Py_ssize_t,
                    code=cython.int, cls=cython.int, op=cython.int, frame=cython.int,
-                   hist=list, keys=list, memo=set)
+                   hist=list, keys=list, memo=set, key=cython.ulonglong)
     def precise_fast(self, st: State, regno: int) -> bool:
         """precision.mark_chain's walk, compiled, for its common case: one register of the
         current frame back through the state's own plain instructions (ALU, jumps, loads
@@ -519,7 +519,7 @@ class Checker:
                 cnt -= 1
             else:
                 i -= 1
-            key = (i, cnt, frame, mask)
+            key = (((cython.cast(cython.ulonglong, cnt) << 20 | i) << 3 | frame) << 11) | mask
             if key in memo:
                 break
             keys.append(key)
@@ -747,7 +747,10 @@ class Checker:
             lst = self.visited[pc] = []
         if pc in self.cb_sites:
             return self.callback_site_visited(st, pc, lst)
-        add = (self.jmps - self.prev_jmps >= 2 and self.processed - self.prev_insns >= 8)
+        # a state that walked more than 40 jumps gets a checkpoint whatever the counts (so
+        # that its jump history stays short)
+        force = len(st.hist) > 40
+        add = force or (self.jmps - self.prev_jmps >= 2 and self.processed - self.prev_insns >= 8)
         live = self.live[pc]
         keep: list[State] = []
         found = False
@@ -761,7 +764,8 @@ class Checker:
                     raise Reject(f"infinite loop detected at insn {pc}", errno.EINVAL,
                                  extra=(f"cur state: {self.state_str(st)}",
                                         f"old state: {self.state_str(old)}"))
-                if self.jmps - self.prev_jmps < 20 and self.processed - self.prev_insns < 100:
+                if not force and self.jmps - self.prev_jmps < 20 and \
+                        self.processed - self.prev_insns < 100:
                     add = False
             else:
                 # a loop's checkpoint whose back-edges still wait: its precision marks are

@@ -64,8 +64,14 @@ def memo_key(i: int, cnt: int, bt: Backtrack) -> tuple:
     fast walk makes the same keys)."""
     fr = bt.frame
     if not any(bt.stack) and not any(bt.regs[:fr]) and not any(bt.regs[fr + 1:]):
-        return (i, cnt, fr, bt.regs[fr])
+        return short_key(i, cnt, fr, bt.regs[fr])
     return (i, cnt, fr, tuple(bt.regs), tuple(bt.stack))
+
+
+def short_key(i: int, cnt: int, frame: int, mask: int) -> int:
+    """memo_key's short form as one int: instruction (20 bits), frame (3), registers (11),
+    history entries left above them."""
+    return (((cnt << 20 | i) << 3 | frame) << 11) | mask
 
 
 def fmt_regs(mask: int) -> str:
