@@ -482,9 +482,13 @@ class Checker:
         self.hist_at = len(st.hist)
         st.hist.append((self.pc_now, self.prev_pc, flags, linked))
 
+    @cython.locals(st=State, regno=cython.int)
     def precise(self, st: State, regno: int) -> None:
         """mark_chain_precision of a scalar register of the current frame."""
-        if self.priv and st.frames[-1].regs[regno].t == sc.SCALAR:
+        if not self.priv:
+            return
+        st.insn_idx = self.pc_now
+        if cython.cast(Reg, cython.cast(Frame, st.frames[-1]).regs[regno]).t == sc.SCALAR:
             if self.log_level < 2 and self.precise_fast(st, regno):
                 return
             precision.mark_chain(self, st, regno)
@@ -492,7 +496,8 @@ class Checker:
     @cython.locals(mask=cython.ulonglong, dbit=cython.ulonglong, sbit=cython.ulonglong,
                    i=cython.Py_ssize_t, cnt=cython.Py_ssize_t, first=cython.Py_ssize_t,
                    code=cython.int, cls=cython.int, op=cython.int, frame=cython.int,
-                   hist=list, keys=list, memo=set, key=cython.ulonglong)
+                   hist=list, keys=list, memo=set, key=cython.ulonglong, st=State,
+                   regno=cython.int)
     def precise_fast(self, st: State, regno: int) -> bool:
         """precision.mark_chain's walk, compiled, for its common case: one register of the
         current frame back through the state's own plain instructions (ALU, jumps, loads
@@ -651,8 +656,6 @@ class Checker:
             self.pc_now = pc
             self.prev_pc = prev
             self.hist_at = -1
-            st.last_idx = prev
-            st.insn_idx = pc
             if pc in prune:
                 pruned = self.is_state_visited(st, pc)
                 if pruned:
@@ -742,6 +745,9 @@ class Checker:
 
     # --- pruning ---------------------------------------------------------------------
     def is_state_visited(self, st: State, pc: int) -> bool:
+        # where the state is, for its checkpoint and precision tracking (precision.py)
+        st.insn_idx = pc
+        st.last_idx = self.prev_pc
         lst = self.visited.get(pc)
         if lst is None:
             lst = self.visited[pc] = []
@@ -2073,6 +2079,7 @@ class Checker:
             return None
         if self.priv:
             # the lookup's result relies on this constant: precise (a batch from the slot)
+            st.insn_idx = self.pc_now
             bt = precision.Backtrack(len(st.frames) - 1)
             bt.stack[frame.frameno] |= 1 << (slot_idx // 8)
             precision.mark_chain(self, st, -1, bt)
