@@ -57,6 +57,7 @@ cdef class Checker:
     cdef public dict scc_visits
     cdef public object bt_memo, bt_memo_state
     cdef public long long bt_memo_first
+    cdef public bytes insn_bytes
     cdef public long long insn_lines, pc_now, prev_pc, hist_at, hist_flag
     cpdef Reg read(self, State st, object r)
     cpdef check_dst(self, object r)
@@ -70,3 +71,5 @@ cdef class Checker:
     cpdef tuple path_done(self, State st, list stack)
     cpdef State push(self, State st, object pc, object prev, list stack)
     cpdef add_state(self, State st, list lst)
+    cpdef precise(self, State st, int regno)
+    cpdef bint precise_fast(self, State st, int regno) except -1

@@ -446,6 +446,9 @@ class Checker:
         self.bt_memo = None
         self.bt_memo_state = None
         self.bt_memo_first = -1
+        # code, dst, src of every slot (0, 0, 0: an LD_IMM64's second) for precise_fast
+        self.insn_bytes = bytes(b for i in prog.slots for b in (
+            (i.code, i.dst & 0xF, i.src & 0xF) if i is not None else (0, 0, 0)))
 
     def _jmp_points(self) -> frozenset[int]:
         """mark_jmp_point: the instructions reached other than by falling through (jump
@@ -482,7 +485,6 @@ class Checker:
         self.hist_at = len(st.hist)
         st.hist.append((self.pc_now, self.prev_pc, flags, linked))
 
-    @cython.locals(st=State, regno=cython.int)
     def precise(self, st: State, regno: int) -> None:
         """mark_chain_precision of a scalar register of the current frame."""
         if not self.priv:
@@ -496,8 +498,8 @@ class Checker:
     @cython.locals(mask=cython.ulonglong, dbit=cython.ulonglong, sbit=cython.ulonglong,
                    i=cython.Py_ssize_t, cnt=cython.Py_ssize_t, first=cython.Py_ssize_t,
                    code=cython.int, cls=cython.int, op=cython.int, frame=cython.int,
-                   hist=list, keys=list, memo=set, key=cython.ulonglong, st=State,
-                   regno=cython.int)
+                   hist=list, memo=set, key=cython.ulonglong, ib=bytes,
+                   dst=cython.int, src=cython.int, first_key=cython.longlong, h=tuple)
     def precise_fast(self, st: State, regno: int) -> bool:
         """precision.mark_chain's walk, compiled, for its common case: one register of the
         current frame back through the state's own plain instructions (ALU, jumps, loads
@@ -513,32 +515,35 @@ class Checker:
         mask = 1 << regno
         i = st.insn_idx
         first = st.first_idx
-        slots = self.p.slots
-        keys = []
+        ib = self.insn_bytes
+        first_key = -1
         while True:
             # get_prev_insn_idx
-            if i == first and (cnt == 0 or (cnt == 1 and hist[0][0] == i)):
+            h = hist[cnt - 1] if cnt else None
+            if i == first and (cnt == 0 or (cnt == 1 and h[0] == i)):
                 return False
-            if cnt and hist[cnt - 1][0] == i:
-                i = hist[cnt - 1][1]
+            if h is not None and h[0] == i:
+                i = h[1]
                 cnt -= 1
+                h = hist[cnt - 1] if cnt else None
             else:
                 i -= 1
             key = (((cython.cast(cython.ulonglong, cnt) << 20 | i) << 3 | frame) << 11) | mask
             if key in memo:
                 break
-            keys.append(key)
-            insn = slots[i]
-            if insn is None:
+            if first_key < 0:
+                # where a later walk of this state, reaching it, can stop (see mark_chain)
+                first_key = key
+            code = ib[3 * i]
+            if code == 0:  # the second slot of an LD_IMM64
                 continue
-            if cnt and hist[cnt - 1][0] == i:
-                h = hist[cnt - 1]
-                if h[2] or h[3]:
-                    return False
-            code = insn.code
+            if h is not None and h[0] == i and (h[2] or h[3]):
+                return False
             cls = code & 7
-            dbit = cython.cast(cython.ulonglong, 1) << insn.dst
-            sbit = cython.cast(cython.ulonglong, 1) << insn.src
+            dst = ib[3 * i + 1]
+            src = ib[3 * i + 2]
+            dbit = cython.cast(cython.ulonglong, 1) << dst
+            sbit = cython.cast(cython.ulonglong, 1) << src
             if cls == 4 or cls == 7:  # ALU, ALU64
                 if mask & dbit:
                     op = code & 0xF0
@@ -566,8 +571,8 @@ class Checker:
                     return False
             if not mask:
                 break
-        for key in keys:
-            memo.add(key)
+        if first_key >= 0:
+            memo.add(first_key)
         return True
 
     # --- logging ---------------------------------------------------------------
