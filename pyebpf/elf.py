@@ -1148,10 +1148,11 @@ def load_collection(spec: CollectionSpec, runtime: Runtime | None = None,
        attach type and flags from the section, and the object's license;
     3. PROG_ARRAY and map-in-map initial ``values`` once their targets exist.
 
-    Maps are never pinned (``pinning`` is kept in the spec only).  The runtime's
-    PROG_LOAD takes no program BTF, so func_info/line_info stay in the spec.
+    Maps are never pinned (``pinning`` is kept in the spec only).  The object's BTF is
+    loaded (BTF_LOAD) and each program gets its func_info with it, as the kernel needs
+    for callbacks; line_info stays in the spec.
     """
-    from pyebpf.objects import Map, Program
+    from pyebpf.objects import Map, Program, btf_load
     from pyebpf.runtime import default_runtime
 
     rt = runtime or default_runtime()
@@ -1183,19 +1184,27 @@ def load_collection(spec: CollectionSpec, runtime: Runtime | None = None,
                 live.update(0, bytes(m.data))
                 if m.freeze:
                     live.freeze()
-        for name, p in spec.programs.items():
-            if wanted is not None and name not in wanted:
-                continue
-            p.check_core_relos()
-            p.check_license()
-            try:
-                coll.programs[name] = Program(
-                    p.instructions, p.type, license=p.license, name=kernel_map_name(name),
-                    fd_array=[coll.maps[n] for n in p.map_names], prog_flags=p.flags,
-                    expected_attach_type=p.expected_attach_type, log_level=log_level,
-                    runtime=rt)
-            except BPFError as e:
-                raise _context(e, f"program {name!r}") from None
+        # the object's BTF goes with the programs' func_info (callbacks need it)
+        btf_fd = btf_load(spec.kernel_btf, runtime=rt) if spec.kernel_btf else 0
+        try:
+            for name, p in spec.programs.items():
+                if wanted is not None and name not in wanted:
+                    continue
+                p.check_core_relos()
+                p.check_license()
+                try:
+                    coll.programs[name] = Program(
+                        p.instructions, p.type, license=p.license, name=kernel_map_name(name),
+                        fd_array=[coll.maps[n] for n in p.map_names], prog_flags=p.flags,
+                        expected_attach_type=p.expected_attach_type, log_level=log_level,
+                        runtime=rt, btf_fd=btf_fd,
+                        func_info=[(f.insn_off, f.type_id) for f in p.func_info]
+                        if btf_fd else ())
+                except BPFError as e:
+                    raise _context(e, f"program {name!r}") from None
+        finally:
+            if btf_fd:
+                rt.close(btf_fd)
         for name, m in spec.maps.items():
             for key, value in m.contents if not m.is_data else ():
                 assert isinstance(key, int) and isinstance(value, str)

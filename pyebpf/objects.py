@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import struct
 from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Any, NamedTuple
 
@@ -246,6 +247,16 @@ class RunResult(NamedTuple):
     duration: int
 
 
+def btf_load(data: bytes, runtime: Runtime | None = None) -> int:
+    """BPF_BTF_LOAD of ``data`` (a ``.BTF`` blob): the BTF object's fd, for Program's
+    ``btf_fd`` (the caller closes it with ``runtime.close(fd)``)."""
+    rt = runtime or default_runtime()
+    buf = ctypes.create_string_buffer(data, max(len(data), 1))
+    attr = uapi.BpfAttr()
+    attr.btf, attr.btf_size = ctypes.addressof(buf), len(data)
+    return bpf(Cmd.BPF_BTF_LOAD, attr, runtime=rt)
+
+
 class Program(_FdOwner):
     """A loaded program.  ``Program(insns, uapi.BpfProgType.BPF_PROG_TYPE_XDP)``.
 
@@ -258,7 +269,10 @@ class Program(_FdOwner):
     def __init__(self, insns: bytes | Sequence[isa.Instruction], prog_type: int, *,
                  license: str = "GPL", name: str = "", log_level: int = 0,
                  fd_array: Sequence[int | Map] | None = None, prog_flags: int = 0,
-                 expected_attach_type: int = 0, runtime: Runtime | None = None) -> None:
+                 expected_attach_type: int = 0, runtime: Runtime | None = None,
+                 btf_fd: int = 0, func_info: Sequence[tuple[int, int]] = ()) -> None:
+        """``btf_fd`` and ``func_info`` ((insn_off, BTF FUNC type id) per subprogram) are
+        PROG_LOAD's prog_btf_fd and func_info, which callbacks need."""
         self.runtime = runtime or default_runtime()
         code = bytes(insns) if isinstance(insns, (bytes, bytearray, memoryview)) \
             else isa.encode(list(insns))
@@ -277,6 +291,11 @@ class Program(_FdOwner):
             fds = (ctypes.c_int * max(len(fd_array), 1))(
                 *[m.fd if isinstance(m, Map) else int(m) for m in fd_array])
             attr.fd_array = ctypes.addressof(fds)
+        fi_raw = b"".join(struct.pack("<II", off, tid) for off, tid in func_info)
+        fi_buf = ctypes.create_string_buffer(fi_raw, max(len(fi_raw), 1))
+        if func_info:
+            attr.prog_btf_fd, attr.func_info_rec_size = btf_fd, 8
+            attr.func_info_cnt, attr.func_info = len(func_info), ctypes.addressof(fi_buf)
         self.fd = -1
         self.fd = bpf(Cmd.BPF_PROG_LOAD, attr, runtime=self.runtime)
         self.log = log.value.decode() if log is not None else ""

@@ -62,6 +62,11 @@ class LoadRequest:
     log_size: int = 0
     fd_array: Sequence[int] | None = None
     kern_version: int = 0
+    # BTF func_info (one record per subprogram): required for callbacks
+    prog_btf_fd: int = 0
+    func_info_rec_size: int = 0
+    func_info_cnt: int = 0
+    func_info: bytes = b""
 
 
 @dataclass(eq=False)
@@ -532,12 +537,18 @@ class Runtime:
                                         "compatible program", pc=insn.pc, err=errno.EINVAL)
         if not self.verifier:
             return ""
-        from pyebpf.verifier import MapInfo, bpf_check
+        from pyebpf.verifier import FuncInfo, MapInfo, bpf_check
 
         infos = {fd: MapInfo(m.map_type, m.key_size, m.value_size, m.max_entries, m.map_flags)
                  for fd, m in used.items()}
+        func_info = None
+        if req.func_info_cnt:
+            # check_btf_info_early: the BTF the records' type ids refer to (EBADF/EINVAL)
+            btf = self.get(req.prog_btf_fd, BtfObject)
+            func_info = FuncInfo(req.func_info, req.func_info_rec_size, req.func_info_cnt,
+                                 btf.parsed)
         result = bpf_check(insns, req.prog_type, maps=infos, log_level=req.log_level,
-                           privileged=self.privileged)
+                           privileged=self.privileged, func_info=func_info)
         return result.log
 
     def _resolve(self, insns: list[isa.Instruction], used: dict[int, BpfMap],

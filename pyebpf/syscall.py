@@ -324,6 +324,15 @@ def _prog_load(c: _Call) -> int:
     req = LoadRequest(a.prog_type, insns, lic, a.prog_name.decode("latin-1"),
                       a.expected_attach_type, a.prog_flags, a.log_level, a.log_size, fd_array,
                       a.kern_version)
+    if a.func_info_cnt:
+        req.prog_btf_fd, req.func_info_rec_size = a.prog_btf_fd, a.func_info_rec_size
+        req.func_info_cnt = a.func_info_cnt
+        rs = a.func_info_rec_size
+        # the records are copied once their size is known good (check_btf_func_early)
+        if 8 <= rs <= 252 and not rs % 4:
+            if rs * a.func_info_cnt > _MAX_FUNC_INFO:
+                raise BPFError(errno.ENOMEM, f"func_info_cnt {a.func_info_cnt}")
+            req.func_info = copy_from_user(a.func_info, rs * a.func_info_cnt)
     log = ""
     try:
         prog, log = c.rt.load_program(req)
@@ -341,6 +350,9 @@ def _prog_load(c: _Call) -> int:
             c.rt.close(fd)
             raise BPFError(errno.ENOSPC, "verifier log does not fit in log_size")
     return fd
+
+
+_MAX_FUNC_INFO = 1 << 26  # bytes of func_info records copied in (kvcalloc's own limit)
 
 
 def _write_log(addr: int, size: int, text: str) -> bool:

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 
 from pyebpf.errors import VerifierError
 from pyebpf.isa import Instruction
-from pyebpf.verifier import cfg
+from pyebpf.isa import _s32 as isa_s32
+from pyebpf.verifier import cfg, funcinfo
 from pyebpf.verifier import log as vlog
 from pyebpf.verifier.check import INSN_LIMIT, Checker
 from pyebpf.verifier.env import UNPRIV_PROG_TYPES, Helper, MapInfo
+from pyebpf.verifier.funcinfo import FuncInfo
 
-__all__ = ["MapInfo", "VerifyResult", "bpf_check"]
+__all__ = ["FuncInfo", "MapInfo", "VerifyResult", "bpf_check", "subprog_starts"]
 
 BPF_MAXINSNS = 4096  # the unprivileged program size limit (uapi's BPF_MAXINSNS)
 
@@ -51,8 +53,12 @@ def _summary(c: Checker | None) -> str:
 def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
               maps: Mapping[int, MapInfo] | None = None,
               helpers: Mapping[int, Helper] | None = None,
-              log_level: int = 0, privileged: bool = True) -> VerifyResult:
+              log_level: int = 0, privileged: bool = True,
+              func_info: FuncInfo | None = None) -> VerifyResult:
     """Verify ``insns`` for ``prog_type``; raise VerifierError as the kernel would refuse it.
+
+    ``func_info`` is PROG_LOAD's BTF func_info (checked as check_btf_func does); without
+    it, as in the kernel, callbacks (LD_IMM64 of BPF_PSEUDO_FUNC) are refused.
 
     ``helpers`` replaces the helpers (and the program type's choice of them) that
     :mod:`pyebpf.helpers` and :mod:`pyebpf.progtypes` give.  ``privileged=False`` is a
@@ -75,7 +81,7 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        return _check(insns, prog_type, maps, helpers, log_level, privileged)
+        return _check(insns, prog_type, maps, helpers, log_level, privileged, func_info)
     finally:
         if gc_was_on:
             gc.enable()
@@ -83,10 +89,19 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
 
 def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo],
            helpers: Mapping[int, Helper] | None, log_level: int,
-           privileged: bool = True) -> VerifyResult:
+           privileged: bool = True, func_info: FuncInfo | None = None) -> VerifyResult:
     checker: Checker | None = None
+    early = True  # func_info's early checks come before the subprograms are listed
     try:
-        prog = cfg.build(insns, maps, allow_loops=privileged, bpf_capable=privileged)
+        records = funcinfo.check_early(func_info) if func_info and func_info.count else None
+        early = False
+
+        def btf_func(p: cfg.Program) -> None:
+            if records is not None:
+                p.func_linkage = funcinfo.check_layout(records, p.subprogs)
+
+        prog = cfg.build(insns, maps, allow_loops=privileged, bpf_capable=privileged,
+                         after_subprogs=btf_func)
         checker = Checker(prog, prog_type, maps, helpers, log_level, privileged)
         if log_level >= 2:
             checker.lines.extend(vlog.level2_header(prog))
@@ -99,11 +114,14 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
     except cfg.Reject as rej:
         if checker is not None:
             lines = checker.lines
-        elif log_level >= 2:  # check_subprogs lists the subprograms before its checks
-            lines = [f"func#{i} @{start}" for i, start in enumerate(_subprog_starts(insns))]
+        elif log_level >= 2 and not early:  # check_subprogs lists the subprograms before its checks
+            lines = [f"func#{i} @{start}" for i, start in enumerate(subprog_starts(insns))]
         else:
             lines = []
-        text = "\n".join([*lines, rej.msg, *rej.extra, _summary(checker)]).strip("\n") + "\n"
+        # a message without a newline in the kernel runs into the summary line
+        last = [rej.msg + _summary(checker)] if rej.glued else \
+            [rej.msg, *rej.extra, _summary(checker)]
+        text = "\n".join([*lines, *last]).strip("\n") + "\n"
         raise VerifierError(rej.msg, log=text if log_level else "", err=rej.err) from None
     except RecursionError:  # pragma: no cover - defensive: hostile nesting
         raise VerifierError("program too complex", err=errno.E2BIG) from None
@@ -114,12 +132,14 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
                         checker.total_states, checker.peak_states, tuple(checker.stack_depth))
 
 
-def _subprog_starts(insns: list[Instruction]) -> list[int]:
+def subprog_starts(insns: list[Instruction]) -> list[int]:
     """Subprogram entries (add_subprog_and_kfunc): 0 and every bpf-to-bpf call target."""
     starts = {0}
     for i in insns:
         if i.code == 0x85 and i.src == 1:
             starts.add(i.pc + i.imm + 1)
+        elif i.code == 0x18 and i.src == 4:  # BPF_PSEUDO_FUNC: a callback
+            starts.add(i.pc + isa_s32(i.imm & 0xFFFFFFFF) + 1)
     return sorted(starts)
 
 

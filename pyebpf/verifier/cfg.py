@@ -10,7 +10,7 @@ instruction of each subprogram (``check_subprogs``), then the depth-first walk o
 from __future__ import annotations
 
 import errno
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pyebpf import helpers, isa
@@ -20,10 +20,13 @@ from pyebpf.isa import Form, Instruction
 class Reject(Exception):  # noqa: N818 - internal signal, turned into VerifierError
     """The verifier refuses the program: ``msg`` is the log's error line."""
 
-    def __init__(self, msg: str, err: int = errno.EACCES, extra: tuple[str, ...] = ()) -> None:
+    def __init__(self, msg: str, err: int = errno.EACCES, extra: tuple[str, ...] = (),
+                 glued: bool = False) -> None:
         super().__init__(msg)
         self.msg = msg
         self.err = err
+        # the kernel's message has no newline: the summary line follows on the same line
+        self.glued = glued
         # lines the kernel logs after the error line (``R2 offset is outside of the packet``)
         self.extra = extra
 
@@ -37,6 +40,8 @@ class Program:
     subprogs: list[int] = field(default_factory=list)
     prune: set[int] = field(default_factory=set)
     live: list[int] = field(default_factory=list)
+    # each subprogram's BTF linkage (static 0, global 1) from func_info; None: no func_info
+    func_linkage: list[int] | None = None
 
     def subprog_of(self, pc: int) -> int:
         idx = 0
@@ -51,8 +56,12 @@ def _spec(insn: Instruction) -> isa.OpSpec | None:
 
 
 def build(insns: Sequence[Instruction], maps: Mapping[int, object],
-          allow_loops: bool, bpf_capable: bool = True) -> Program:
+          allow_loops: bool, bpf_capable: bool = True,
+          after_subprogs: Callable[[Program], None] | None = None) -> Program:
     """Run the pre-interpretation checks and return the indexed program.
+
+    ``after_subprogs`` runs once the subprograms are known and checked, before the
+    per-instruction checks (where the kernel's check_btf_info checks func_info).
 
     ``bpf_capable`` False is a loader without CAP_BPF: bpf-to-bpf calls, callbacks
     and kfuncs are refused (EPERM) at the first one, as add_subprog_and_kfunc does.
@@ -112,6 +121,8 @@ def build(insns: Sequence[Instruction], maps: Mapping[int, object],
         if not ((code & 7) in (isa.BPF_JMP, isa.BPF_JMP32) and
                 (code & 0xF0) in (isa.BPF_EXIT, isa.BPF_JA)):
             raise Reject("last insn is not an exit or jmp", errno.EINVAL)
+    if after_subprogs is not None:
+        after_subprogs(prog)
     _resolve(insns, maps)
     _check_cfg(prog, allow_loops)
     _liveness(prog)

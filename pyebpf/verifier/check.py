@@ -1310,8 +1310,17 @@ class Checker:
             r = Reg(sc.FUNC)
             r.set_const(0)
             r.off = insn.pc + isa._s32(insn.imm & 0xFFFFFFFF) + 1  # the callback's first insn
+            self.callback_btf(r.off)
             regs[insn.dst] = r
         self.trace(st, [insn.dst])
+
+    def callback_btf(self, target: int) -> None:
+        """check_ld_imm for BPF_PSEUDO_FUNC: a callback needs func_info, and must be static."""
+        linkage = self.p.func_linkage
+        if linkage is None:
+            raise Reject("missing btf func_info", errno.EINVAL)
+        if linkage[self.p.subprogs.index(target)] != 0:  # BTF_FUNC_STATIC
+            raise Reject("callback function not static", errno.EINVAL)
 
     def ld_abs(self, st: State, insn: isa.Instruction, spec: isa.OpSpec) -> None:
         if self.prog_type not in (env.SOCKET_FILTER, env.SCHED_CLS, env.SCHED_ACT):
