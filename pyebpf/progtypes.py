@@ -537,6 +537,12 @@ def test_run_syscall(prog: Any, p: TestRunParams) -> TestRunOutcome:
     ctx = p.ctx_in or b""
     if len(ctx) > 0xFFFF:
         raise _einval("ctx_size_in larger than 64 KiB")
+    # the verifier let the program access the context up to max_ctx_offset: a shorter one
+    # is refused rather than read past
+    need = getattr(prog, "max_ctx_offset", 0)
+    if len(ctx) < need:
+        raise _einval(f"ctx_size_in {len(ctx)} is shorter than the program's furthest "
+                      f"context access ({need} bytes)")
     buf = LowBuffer(max(len(ctx), 1))
     buf.buf[:len(ctx)] = ctx
     state = RunState(prog=prog)

@@ -110,6 +110,7 @@ class BpfProg:
     run_time_ns: int = 0
     run_cnt: int = 0
     verified_insns: int = 0
+    max_ctx_offset: int = 0          # end of the furthest ctx access the verifier saw
     _vm: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _callbacks: dict[int, Any] = field(default_factory=dict)
@@ -459,7 +460,7 @@ class Runtime:
             raise
         # 5. the verifier (resolve_pseudo_ldimm64 first, as bpf_check does)
         insns, used = self._normalize_pseudo(insns, req.fd_array)
-        log = self._verify(insns, req, used, spec, gpl)
+        log, max_ctx_offset = self._verify(insns, req, used, spec, gpl)
         code_key = next(self._code_keys)
         resolved = self._resolve(insns, used, code_key)
         # 6. runtime selection (bpf_prog_select_runtime): no JIT, the interpreter
@@ -469,6 +470,7 @@ class Runtime:
         prog = BpfProg(self, req.prog_type, req.expected_attach_type, req.prog_name,
                        resolved, core, list(dict.fromkeys(used.values())), gpl,
                        _calc_tag(insns), code_key, xlated=self._xlated(insns, used))
+        prog.max_ctx_offset = max_ctx_offset
         prog._static_maps = not any(m.map_type in _DYNAMIC_MAP_TYPES for m in prog.used_maps)
         prog.load_time = time.clock_gettime_ns(time.CLOCK_BOOTTIME)
         prog.verified_insns = len(insns)
@@ -521,7 +523,8 @@ class Runtime:
         return out, used
 
     def _verify(self, insns: list[isa.Instruction], req: LoadRequest, used: dict[int, BpfMap],
-                spec: Any, gpl: bool) -> str:
+                spec: Any, gpl: bool) -> tuple[str, int]:
+        """The verifier's log and the end of the furthest ctx access (max_ctx_offset)."""
         for insn in insns:
             if insn.code == 0x85 and insn.src == 0:
                 helper = HELPERS.get(insn.imm)
@@ -536,7 +539,7 @@ class Runtime:
                     raise VerifierError("cannot call GPL-restricted function from non-GPL "
                                         "compatible program", pc=insn.pc, err=errno.EINVAL)
         if not self.verifier:
-            return ""
+            return "", 0
         from pyebpf.verifier import FuncInfo, MapInfo, bpf_check
 
         infos = {fd: MapInfo(m.map_type, m.key_size, m.value_size, m.max_entries, m.map_flags)
@@ -549,7 +552,7 @@ class Runtime:
                                  btf.parsed)
         result = bpf_check(insns, req.prog_type, maps=infos, log_level=req.log_level,
                            privileged=self.privileged, func_info=func_info)
-        return result.log
+        return result.log, result.max_ctx_offset
 
     def _resolve(self, insns: list[isa.Instruction], used: dict[int, BpfMap],
                  code_key: int) -> list[isa.Instruction]:

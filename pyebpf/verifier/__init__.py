@@ -39,6 +39,9 @@ class VerifyResult:
     total_states: int
     peak_states: int
     stack_depth: tuple[int, ...]
+    # the end of the furthest context access (prog->aux->max_ctx_offset): a syscall
+    # program's PROG_TEST_RUN refuses a shorter ctx
+    max_ctx_offset: int = 0
 
 
 def _summary(c: Checker | None) -> str:
@@ -129,7 +132,8 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
     if log_level:
         text = "\n".join([*checker.lines, _summary(checker)]) + "\n"
     return VerifyResult(text, insns, checker.processed, checker.max_states_per_insn,
-                        checker.total_states, checker.peak_states, tuple(checker.stack_depth))
+                        checker.total_states, checker.peak_states, tuple(checker.stack_depth),
+                        checker.max_ctx_offset)
 
 
 def subprog_starts(insns: list[Instruction]) -> list[int]:

@@ -418,6 +418,7 @@ class Checker:
         self.cur_states = 0
         self.max_states_per_insn = 0
         self.stack_depth = [0] * len(prog.subprogs)
+        self.max_ctx_offset = 0  # prog->aux->max_ctx_offset
         self.stack: list[tuple[State, int, int, int]] = []
         # helper calls that take a callback: the callback returns to them (force checkpoints)
         self.cb_sites = {i.pc for i in prog.slots if i is not None and i.code == 0x85
@@ -1108,6 +1109,9 @@ class Checker:
             kind = env.ctx_access(self.prog_type, off, size, write)
             if kind is None:
                 raise Reject(f"invalid bpf_context access off={off} size={size}")
+            # check_ctx_access remembers the last byte accessed (a syscall program's test
+            # run wants a ctx at least that long)
+            self.max_ctx_offset = max(self.max_ctx_offset, off + size)
             if write and src is not None and src.is_ptr():
                 raise Reject(f"invalid bpf_context access off={off} size={size}")
             if not write:

@@ -9,6 +9,7 @@ whose whole verifier log (level 1, then level 2) is identical to the kernel's.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -134,19 +135,36 @@ def log_agreement(seeds: range, log_level: int) -> tuple[float, list[int]]:
     return 1 - len(bad) / len(seeds), bad
 
 
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m pyebpf.verifier.diff",
+        description="Compare pyebpf's verifier with the live kernel's on generated programs "
+                    "(pyebpf.verifier.gen seeds START .. START+COUNT-1): verdict and first "
+                    "error line agreement, or with --log the whole level-1 and level-2 log.")
+    p.add_argument("start", nargs="?", type=int, default=0, help="first seed (default 0)")
+    p.add_argument("count", nargs="?", type=int, default=1000,
+                   help="number of seeds (default 1000)")
+    p.add_argument("--log", action="store_true",
+                   help="whole-log agreement at log levels 1 and 2 instead")
+    p.add_argument("--level", type=int, choices=(1, 2), action="append",
+                   help="with --log: only this level (repeatable; default both)")
+    return p
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) > 1 and argv[1] == "--log":
-        start = int(argv[2]) if len(argv) > 2 else 0
-        count = int(argv[3]) if len(argv) > 3 else 1000
+    args = _parser().parse_args(argv[1:])
+    start, count = args.start, args.count
+    if count <= 0:
+        print("COUNT must be positive", file=sys.stderr)
+        return 2
+    if args.log:
         seeds = range(start, start + count)
-        for level in (1, 2):
+        for level in args.level or (1, 2):
             frac, bad = log_agreement(seeds, level)
             print(f"level {level}: whole log identical for {100 * frac:.2f}% of seeds "
                   f"{start}..{start + count - 1}; first differing: {bad[:15]}")
         return 0
 
-    start = int(argv[1]) if len(argv) > 1 else 0
-    count = int(argv[2]) if len(argv) > 2 else 1000
     outs = [compare(s) for s in range(start, start + count)]
     v = sum(o.verdict_agrees for o in outs)
     line = sum(o.line_agrees for o in outs)
