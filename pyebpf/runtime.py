@@ -439,6 +439,11 @@ class Runtime:
             raise BPFError(errno.EPERM, "unprivileged loads are for socket filters only")
         # 2. program type ops lookup (find_prog_type) and attach checks
         spec = spec_for(req.prog_type)
+        from pyebpf.verifier.env import check_attach_type
+
+        if not check_attach_type(req.prog_type, req.expected_attach_type):
+            raise BPFError(errno.EINVAL, f"expected_attach_type {req.expected_attach_type} "
+                           f"does not suit {spec.name}")
         sleepable = bool(req.prog_flags & uapi.BPF_F_SLEEPABLE)
         if (req.prog_type == uapi.BpfProgType.BPF_PROG_TYPE_SYSCALL) != sleepable:
             raise BPFError(errno.EINVAL, "syscall programs, and only they (of the types "
@@ -551,7 +556,8 @@ class Runtime:
             func_info = FuncInfo(req.func_info, req.func_info_rec_size, req.func_info_cnt,
                                  btf.parsed)
         result = bpf_check(insns, req.prog_type, maps=infos, log_level=req.log_level,
-                           privileged=self.privileged, func_info=func_info)
+                           privileged=self.privileged, func_info=func_info,
+                           expected_attach_type=req.expected_attach_type)
         return result.log, result.max_ctx_offset
 
     def _resolve(self, insns: list[isa.Instruction], used: dict[int, BpfMap],

@@ -20,7 +20,7 @@ from pyebpf.isa import _s32 as isa_s32
 from pyebpf.verifier import cfg, funcinfo
 from pyebpf.verifier import log as vlog
 from pyebpf.verifier.check import INSN_LIMIT, Checker
-from pyebpf.verifier.env import UNPRIV_PROG_TYPES, Helper, MapInfo
+from pyebpf.verifier.env import UNPRIV_PROG_TYPES, Helper, MapInfo, check_attach_type
 from pyebpf.verifier.funcinfo import FuncInfo
 
 __all__ = ["FuncInfo", "MapInfo", "VerifyResult", "bpf_check", "subprog_starts"]
@@ -57,7 +57,8 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
               maps: Mapping[int, MapInfo] | None = None,
               helpers: Mapping[int, Helper] | None = None,
               log_level: int = 0, privileged: bool = True,
-              func_info: FuncInfo | None = None) -> VerifyResult:
+              func_info: FuncInfo | None = None,
+              expected_attach_type: int = 0) -> VerifyResult:
     """Verify ``insns`` for ``prog_type``; raise VerifierError as the kernel would refuse it.
 
     ``func_info`` is PROG_LOAD's BTF func_info (checked as check_btf_func does); without
@@ -71,6 +72,10 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
     """
     maps = maps or {}
     insns = list(insns)
+    if not check_attach_type(prog_type, expected_attach_type):
+        # bpf_prog_load_check_attach, before the verifier: no log
+        raise VerifierError(f"expected_attach_type {expected_attach_type} does not suit "
+                            f"program type {prog_type}", err=errno.EINVAL)
     if not privileged:
         if prog_type not in UNPRIV_PROG_TYPES:
             raise VerifierError(f"program type {prog_type} needs CAP_BPF to be loaded",
@@ -84,7 +89,8 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        return _check(insns, prog_type, maps, helpers, log_level, privileged, func_info)
+        return _check(insns, prog_type, maps, helpers, log_level, privileged, func_info,
+                      expected_attach_type)
     finally:
         if gc_was_on:
             gc.enable()
@@ -92,7 +98,8 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
 
 def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo],
            helpers: Mapping[int, Helper] | None, log_level: int,
-           privileged: bool = True, func_info: FuncInfo | None = None) -> VerifyResult:
+           privileged: bool = True, func_info: FuncInfo | None = None,
+           expected_attach_type: int = 0) -> VerifyResult:
     checker: Checker | None = None
     early = True  # func_info's early checks come before the subprograms are listed
     try:
@@ -105,7 +112,8 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
 
         prog = cfg.build(insns, maps, allow_loops=privileged, bpf_capable=privileged,
                          after_subprogs=btf_func)
-        checker = Checker(prog, prog_type, maps, helpers, log_level, privileged)
+        checker = Checker(prog, prog_type, maps, helpers, log_level, privileged,
+                          expected_attach_type)
         if log_level >= 2:
             checker.lines.extend(vlog.level2_header(prog))
         checker.run()

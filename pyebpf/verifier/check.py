@@ -387,8 +387,9 @@ class Checker:
 
     def __init__(self, prog: Program, prog_type: int, maps: Mapping[int, env.MapInfo],
                  helpers: Mapping[int, Helper] | None, log_level: int,
-                 privileged: bool = True) -> None:
+                 privileged: bool = True, expected_attach_type: int = 0) -> None:
         self.p = prog
+        self.attach = expected_attach_type  # PROG_LOAD's expected_attach_type
         # False: a loader without CAP_BPF/CAP_PERFMON (allow_ptr_leaks, allow_uninit_stack,
         # bypass_spec_v1/v4 and bpf_capable all false in the kernel's env)
         self.priv = privileged
@@ -1106,7 +1107,7 @@ class Checker:
             if reg.off:
                 raise Reject(f"dereference of modified ctx ptr R{regno} off={reg.off} "
                              "disallowed")
-            kind = env.ctx_access(self.prog_type, off, size, write)
+            kind = env.ctx_access(self.prog_type, off, size, write, self.priv)
             if kind is None:
                 raise Reject(f"invalid bpf_context access off={off} size={size}")
             # check_ctx_access remembers the last byte accessed (a syscall program's test
@@ -1929,4 +1930,25 @@ class Checker:
             raise Reject("R0 !read_ok")
         if not self.priv and r0.t != sc.SCALAR:
             raise Reject("R0 leaks addr as return value")
+        self.return_code(r0)
         return None
+
+    def return_code(self, r0: Reg) -> None:
+        """check_return_code: the program type's range for R0 at the main program's exit."""
+        rng = env.return_range(self.prog_type, self.attach)
+        if rng is None:
+            return
+        if r0.t != sc.SCALAR:
+            raise Reject("At program exit the register R0 is not a known value "
+                         f"({sc.TYPE_STR[r0.t]})", errno.EINVAL)
+        lo, hi = rng
+        if lo <= r0.smin and r0.smax <= hi:
+            return
+        # verbose_invalid_scalar: the signed bounds that are known
+        have = ""
+        if r0.smin > -(1 << 63):
+            have += f" smin={r0.smin}"
+        if r0.smax < (1 << 63) - 1:
+            have += f" smax={r0.smax}"
+        raise Reject(f"At program exit the register R0 has{have or ' unknown scalar value'} "
+                     f"should have been in [{lo}, {hi}]", errno.EINVAL)
