@@ -155,9 +155,30 @@ def subprog_starts(insns: list[Instruction]) -> list[int]:
     return sorted(starts)
 
 
+MAX_CALL_FRAMES = 8
+MAX_BPF_STACK = 512
+
+
 def _check_stack_depth(c: Checker) -> None:
-    """check_max_stack_depth, simplified: frames along a call chain, rounded to 32 bytes."""
-    total = sum(max(32, (d + 31) // 32 * 32) if d else 0 for d in c.stack_depth)
-    if total > 512 and len(c.stack_depth) > 1:
-        raise cfg.Reject(f"combined stack size of {len(c.stack_depth)} calls is {total}. "
-                         "Too large")
+    """check_max_stack_depth: every call chain from the main program (bpf-to-bpf calls
+    and callback addresses alike), each frame's stack rounded up to 16 bytes as with the
+    JIT, must fit in 512 bytes together."""
+    prog = c.p
+    bounds = [*prog.subprogs, prog.n]
+
+    def walk(idx: int, frame: int, depth: int) -> None:
+        depth += (c.stack_depth[idx] + 15) // 16 * 16
+        if depth > MAX_BPF_STACK:
+            raise cfg.Reject(f"combined stack size of {frame + 1} calls is {depth}. Too large")
+        for pc in range(bounds[idx], bounds[idx + 1]):
+            insn = prog.slots[pc]
+            if insn is None or not ((insn.code == 0x85 and insn.src == 1) or
+                                    (insn.code == 0x18 and insn.src == 4)):
+                continue
+            target = pc + isa_s32(insn.imm & 0xFFFFFFFF) + 1
+            if frame + 1 >= MAX_CALL_FRAMES:
+                raise cfg.Reject(f"the call stack of {frame + 1} frames is too deep !",
+                                 errno.E2BIG)
+            walk(prog.subprogs.index(target), frame + 1, depth)
+
+    walk(0, 0, 0)

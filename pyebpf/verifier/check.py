@@ -332,6 +332,17 @@ def _branch_taken(a: Reg, b: Reg, op: str, is64: bool) -> int:
     return 1 if yes else (0 if no else -1)
 
 
+def _invalid_scalar(where: str, r0: Reg, lo: int, hi: int) -> str:
+    """verbose_invalid_scalar: R0 out of the range, with the signed bounds that are known."""
+    have = ""
+    if r0.smin > -(1 << 63):
+        have += f" smin={r0.smin}"
+    if r0.smax < (1 << 63) - 1:
+        have += f" smax={r0.smax}"
+    return (f"{where} the register R0 has{have or ' unknown scalar value'} "
+            f"should have been in [{lo}, {hi}]")
+
+
 @cython.final
 @cython.cclass
 class Frame:
@@ -420,6 +431,7 @@ class Checker:
         self.max_states_per_insn = 0
         self.stack_depth = [0] * len(prog.subprogs)
         self.max_ctx_offset = 0  # prog->aux->max_ctx_offset
+        self.detached = False  # lines were logged after the instruction's (see print_trace)
         self.stack: list[tuple[State, int, int, int]] = []
         # helper calls that take a callback: the callback returns to them (force checkpoints)
         self.cb_sites = {i.pc for i in prog.slots if i is not None and i.code == 0x85
@@ -435,12 +447,14 @@ class Checker:
             else:
                 self.lines.append(text)
 
-    def state_str(self, st: State, only: set[int] | None = None) -> str:
-        f = st.frames[-1]
+    def state_str(self, st: State, only: set[int] | None = None, fi: int = -1) -> str:
+        """print_verifier_state of frame ``fi`` (the current one by default)."""
+        f = st.frames[fi]
+        fno = f.frameno
         parts = []
         for i, r in enumerate(f.regs):
             if r.t != sc.NOT_INIT and (only is None or i in only):
-                parts.append(f"R{i}={vlog.reg_str(r)}")
+                parts.append(f"R{i}={vlog.reg_str(r, fno)}")
         if only is None or self.scr_stack:
             for spi in sorted(f.stack):
                 kinds, sp = f.stack[spi]
@@ -451,12 +465,14 @@ class Checker:
                     n = 8
                     while n and kinds[n - 1] == _SPILL:
                         n -= 1
-                    parts.append(f"fp{-(spi + 1) * 8}={''.join(kinds[:n])}{vlog.reg_str(sp)}")
+                    parts.append(f"fp{-(spi + 1) * 8}={''.join(kinds[:n])}"
+                                 f"{vlog.reg_str(sp, fno)}")
                 elif any(k != _INVALID for k in kinds):
                     parts.append(f"fp{-(spi + 1) * 8}={''.join(kinds)}")
         pre = f"frame{f.frameno}: " if f.frameno else ""
         refs = (" refs=" + ",".join(str(r) for r, _ in st.refs)) if st.refs else ""
-        return pre + " ".join(parts) + refs
+        cb = " cb" if f.cb else ""  # a callback's frame (in_callback_fn)
+        return pre + " ".join(parts) + refs + cb
 
     def new_id(self) -> int:
         self.id_gen += 1
@@ -527,7 +543,7 @@ class Checker:
             insn = slots[pc]
             if log:
                 if self.scr or self.scr_stack:
-                    self.print_trace(st)
+                    self.print_trace(st, pc)
                 if print_state:
                     if log >= 2 and self.from_pc >= 0:
                         self.out("")
@@ -573,6 +589,7 @@ class Checker:
         self.from_pc = prev
         self.scr = 0
         self.scr_stack = 0
+        self.detached = False
         return pc, nst
 
     def push(self, st: State, pc: int, prev: int, stack: list) -> State:
@@ -810,10 +827,15 @@ class Checker:
         for r in regs:
             self.scr |= 1 << r
 
-    def print_trace(self, st: State) -> None:
+    def print_trace(self, st: State, pc: int = -1) -> None:
         """print_insn_state: the touched registers and stack slots after the instruction
-        (the ``;`` is there even when none of them is initialised)."""
-        if self.lines:
+        (the ``;`` is there even when none of them is initialised).  When other lines came
+        after the instruction's (a call's ``caller:``/``callee:``), the state gets its own
+        line, numbered with the next instruction ``pc``."""
+        if self.lines and self.detached:
+            self.detached = False
+            self.out(f"{pc}: {self.state_str(st, {r for r in range(11) if (self.scr >> r) & 1})}")
+        elif self.lines:
             text = self.state_str(st, {r for r in range(11) if (self.scr >> r) & 1})
             line = self.lines[-1]
             # vlog_alignment: ``;`` at column 38, or at the next multiple of 8 minus 2
@@ -1687,6 +1709,9 @@ class Checker:
             self.mark_stack_written(frame, r.off + sc.s64(r.tn.value), size)
         if callback is not None:
             self.push_callback(st, insn, proto, callback)
+            # the state after the call shows whole (everything counts as touched)
+            self.scr = 0x7FF
+            self.scr_stack = -1
         for r in range(1, 6):
             regs[r] = Reg()
         if proto.changes_pkt_data:
@@ -1752,7 +1777,7 @@ class Checker:
         call is one already seen (see is_state_visited's callback sites).
         """
         if len(st.frames) >= 8:
-            raise Reject(f"the call stack of {len(st.frames) + 1} frames is too deep !",
+            raise Reject(f"the call stack of {len(st.frames) + 1} frames is too deep",
                          errno.E2BIG)
         other = self.push(st, target, insn.pc, self.stack)
         caller = other.frames[-1]
@@ -1885,17 +1910,33 @@ class Checker:
     def call_subprog(self, st: State, insn: isa.Instruction) -> int:
         target = insn.pc + insn.imm + 1
         if len(st.frames) >= 8:
-            raise Reject(f"the call stack of {len(st.frames) + 1} frames is too deep !",
+            raise Reject(f"the call stack of {len(st.frames) + 1} frames is too deep",
                          errno.E2BIG)
         caller = st.frames[-1]
         callee = Frame(len(st.frames), insn.pc, self.p.subprogs.index(target))
         for r in range(1, 6):
             callee.regs[r] = caller.regs[r].copy()
+        # the caller-saved registers are scratched from the call on
+        for r in range(6):
+            caller.regs[r] = Reg()
         callee.regs[10] = Reg(sc.STACK)
         callee.regs[10].set_const(0)
         callee.regs[10].frame = callee.frameno
         st.frames.append(callee)
+        if self.log_level:
+            self.log_call(st)
         return target
+
+    def log_call(self, st: State) -> None:
+        """check_func_call's log: both frames in full; the callee's registers then show
+        on their own line before its first instruction."""
+        self.out("caller:")
+        self.out(" " + self.state_str(st, fi=-2))
+        self.out("callee:")
+        self.out(" " + self.state_str(st))
+        self.scr = 0x7FF
+        self.scr_stack = 0
+        self.detached = True
 
     def exit(self, st: State, insn: isa.Instruction) -> int | None:
         r0 = st.frames[-1].regs[0]
@@ -1904,19 +1945,27 @@ class Checker:
                 raise Reject("R0 !read_ok")
             if r0.t == sc.STACK and r0.frame == st.frames[-1].frameno:
                 raise Reject("cannot return stack pointer to the caller", errno.EINVAL)
+            callee_str = self.state_str(st) if self.log_level and not st.cur.cb else ""
             callee = st.frames.pop()
             caller = st.frames[-1]
             if callee.cb:
                 if r0.t != sc.SCALAR:
                     raise Reject("R0 not a scalar value")
-                if r0.smin < 0 or r0.smax > 1 or r0.umax > 1:
-                    raise Reject("At callback return the register R0 has "
-                                 f"{vlog.reg_str(r0)} should have been in [0, 1]",
+                if r0.smin < 0 or r0.smax > 1:
+                    raise Reject(_invalid_scalar("At callback return", r0, 0, 1),
                                  errno.EINVAL)
                 return callee.callsite  # the helper call again: one more iteration
             caller.regs[0] = r0.copy()
             for r in range(1, 6):
                 caller.regs[r] = Reg()
+            if self.log_level:
+                # prepare_func_exit's log: the callee as it returns, the caller as it resumes
+                self.out("returning from callee:")
+                self.out(" " + callee_str)
+                self.out(f"to caller at {callee.callsite + 1}:")
+                self.out(" " + self.state_str(st))
+                self.scr = 0
+                self.scr_stack = 0
             return callee.callsite + 1
         if st.refs:
             # check_reference_leak lists every one, check_resource_leak says where
@@ -1942,13 +1991,5 @@ class Checker:
             raise Reject("At program exit the register R0 is not a known value "
                          f"({sc.TYPE_STR[r0.t]})", errno.EINVAL)
         lo, hi = rng
-        if lo <= r0.smin and r0.smax <= hi:
-            return
-        # verbose_invalid_scalar: the signed bounds that are known
-        have = ""
-        if r0.smin > -(1 << 63):
-            have += f" smin={r0.smin}"
-        if r0.smax < (1 << 63) - 1:
-            have += f" smax={r0.smax}"
-        raise Reject(f"At program exit the register R0 has{have or ' unknown scalar value'} "
-                     f"should have been in [{lo}, {hi}]", errno.EINVAL)
+        if not (lo <= r0.smin and r0.smax <= hi):
+            raise Reject(_invalid_scalar("At program exit", r0, lo, hi), errno.EINVAL)

@@ -16,9 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pyebpf import isa, kernel
+from pyebpf.btf import BTF
 from pyebpf.errors import BPFError, VerifierError
 from pyebpf.isa import Instruction
-from pyebpf.verifier import bpf_check
+from pyebpf.verifier import FuncInfo, VerifyResult, bpf_check
 from pyebpf.verifier.gen import GenProgram, generate
 
 LOG_SIZE = 1 << 22  # large enough that the kernel never truncates a level-1 log here
@@ -80,7 +81,9 @@ def run_kernel(gp: GenProgram, log_level: int = 1) -> tuple[bool, str]:
         insns = with_map_fds(gp.insns, {i: km.fd for i, km in maps.items()})
         try:
             prog = kernel.KernelProgram(insns, gp.prog_type, log_level=log_level,
-                                        log_size=LOG_SIZE)
+                                        log_size=LOG_SIZE,
+                                        expected_attach_type=gp.expected_attach_type,
+                                        btf=gp.btf, func_info=gp.func_info or ())
         except BPFError as exc:  # VerifierError carries the log
             return False, getattr(exc, "log", "")
         prog.close()
@@ -90,11 +93,21 @@ def run_kernel(gp: GenProgram, log_level: int = 1) -> tuple[bool, str]:
             km.close()
 
 
+def _check(gp: GenProgram, log_level: int = 0) -> VerifyResult:
+    """pyebpf's verifier on ``gp``, with its attach type and func_info."""
+    fi = None
+    if gp.func_info is not None:
+        assert gp.btf is not None
+        fi = FuncInfo.from_records(gp.func_info, BTF(gp.btf))
+    return bpf_check(gp.insns, gp.prog_type, maps=gp.maps, log_level=log_level,
+                     expected_attach_type=gp.expected_attach_type, func_info=fi)
+
+
 def compare(seed: int) -> Outcome:
     gp = generate(seed)
     k_ok, k_log = run_kernel(gp)
     try:
-        bpf_check(gp.insns, gp.prog_type, maps=gp.maps)
+        _check(gp)
         ours, line = True, ""
     except VerifierError as exc:
         ours, line = False, exc.reason
@@ -104,7 +117,7 @@ def compare(seed: int) -> Outcome:
 def our_log(gp: GenProgram, log_level: int) -> str:
     """pyebpf's verifier log for ``gp`` at ``log_level`` (accepted or refused)."""
     try:
-        return bpf_check(gp.insns, gp.prog_type, maps=gp.maps, log_level=log_level).log
+        return _check(gp, log_level).log
     except VerifierError as exc:
         return exc.log
 

@@ -144,12 +144,18 @@ def _snum(v: int) -> str:
     return str(v) if _SDEC_MIN <= v <= _SDEC_MAX else f"{v & U64:#x}"
 
 
-def reg_str(r: sc.Reg) -> str:
-    """A register's value as in ``R1=ctx()``, ``R2=fp-8``, ``R0=map_value(ks=4,vs=8)``."""
+def reg_str(r: sc.Reg, frameno: int = -1) -> str:
+    """A register's value as in ``R1=ctx()``, ``R2=fp-8``, ``R0=map_value(ks=4,vs=8)``.
+
+    ``frameno`` is the frame being printed: a pointer into another frame's stack shows
+    that frame's number (``fp[0]-8``).
+    """
     t = r.t
     if t == sc.SCALAR:
         return scalar_str(r)
     if t == sc.STACK:
+        if 0 <= frameno != r.frame:
+            return f"fp[{r.frame}]{r.off}"
         return f"fp{r.off}"
     parts: list[str] = []
     if t in (sc.PKT, sc.PKT_META, sc.PKT_END, sc.MAP_VALUE, sc.MAP_VALUE_OR_NULL, sc.MEM,
