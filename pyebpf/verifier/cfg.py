@@ -199,9 +199,8 @@ def _check_cfg(prog: Program, allow_loops: bool) -> None:
             op = insn.code & 0xF0
             if i == 0 and insn.code == isa.BPF_LD | isa.BPF_IMM | isa.BPF_DW and \
                     insn.src == isa.BPF_PSEUDO_FUNC:
-                # visit_func_call_insn: a callback's address is a call site for pruning
+                # visit_func_call_insn: a callback's address is a prune point
                 prune.add(t)
-                prune.add(t + 2)
             if i == 0 and cls in (isa.BPF_JMP, isa.BPF_JMP32):
                 if op == isa.BPF_JA:
                     prune.add(succ[0])

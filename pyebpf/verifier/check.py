@@ -514,6 +514,8 @@ class Checker:
         # per-slot decode done once: the table row and whether it is a jump
         specs = [i.spec if i is not None else None for i in slots]
         is_jmp = [i is not None and i.code & 7 in (isa.BPF_JMP, isa.BPF_JMP32) for i in slots]
+        is_exit = [i is not None and i.code == isa.BPF_JMP | isa.BPF_EXIT for i in slots]
+        ret_from = -1  # level 2: the exit a subprogram just returned from
         self.reserved = [_reserved(i, sp) if sp is not None else None
                          for i, sp in zip(slots, specs, strict=True)]
         decs = [Dec(i, sp) if i is not None else None for i, sp in zip(slots, specs, strict=True)]
@@ -531,16 +533,25 @@ class Checker:
                         if print_state and log >= 2 and self.from_pc >= 0:
                             self.out("")
                             self.out(f"from {self.from_pc} to {pc}: safe")
+                        elif ret_from >= 0:
+                            self.out("")
+                            self.out(f"from {ret_from} to {pc}: safe")
                         else:
                             self.out(f"{pc}: safe")
                     self.scr = 0
                     self.scr_stack = 0
+                    ret_from = -1
                     pc, st = self.path_done(st, stack)
                     if st is None:
                         return
                     print_state = True
                     continue
             insn = slots[pc]
+            if ret_from >= 0:
+                # level 2 shows the state a return from a subprogram or callback lands in
+                self.out("")
+                self.out(f"from {ret_from} to {pc}: {self.state_str(st)}")
+                ret_from = -1
             if log:
                 if self.scr or self.scr_stack:
                     self.print_trace(st, pc)
@@ -565,6 +576,8 @@ class Checker:
                     return
                 print_state = True
                 continue
+            if log >= 2 and is_exit[pc]:  # returned from a subprogram or a callback
+                ret_from = pc
             pc = nxt
 
     def path_done(self, st: State, stack: list) -> tuple[int, State | None]:
@@ -613,7 +626,7 @@ class Checker:
         live = self.live[pc]
         keep: list[State] = []
         found = False
-        seen = len(lst)
+        seen = len(lst) if len(self.p.subprogs) == 1 else self.bucket_len(st, pc)
         for old in lst:
             if found:
                 keep.append(old)
@@ -650,6 +663,19 @@ class Checker:
         self.add_state(st, lst)
         return False
 
+    def bucket_len(self, st: State, pc: int) -> int:
+        """The kernel keeps explored states in buckets ``(insn ^ callsite) % insn_cnt``
+        (explored_state), and counts a whole bucket for max_states_per_insn: with
+        subprograms, states of other instructions and call sites share a bucket."""
+        n = self.p.n
+        want = ((pc ^ st.frames[-1].callsite) & 0xFFFFFFFF) % n
+        count = 0
+        for p, lst in self.visited.items():
+            for old in lst:
+                if ((p ^ old.frames[-1].callsite) & 0xFFFFFFFF) % n == want:
+                    count += 1
+        return count
+
     def callback_site_visited(self, st: State, pc: int, lst: list[State]) -> bool:
         """A helper call that takes a callback: each visit is one more iteration.
 
@@ -663,7 +689,7 @@ class Checker:
             if self.states_equal(old, st, live, exact=False):
                 old.hits += 1
                 return True
-        self.max_states_per_insn = max(self.max_states_per_insn, len(lst))
+        self.max_states_per_insn = max(self.max_states_per_insn, self.bucket_len(st, pc))
         if lst:
             self.widen(lst[-1], st)
         self.add_state(st, lst)
@@ -1938,6 +1964,15 @@ class Checker:
         self.scr_stack = 0
         self.detached = True
 
+    def log_return(self, callee_str: str, to: int, st: State) -> None:
+        """prepare_func_exit's log: the callee as it returns, the caller as it resumes."""
+        self.out("returning from callee:")
+        self.out(" " + callee_str)
+        self.out(f"to caller at {to}:")
+        self.out(" " + self.state_str(st))
+        self.scr = 0
+        self.scr_stack = 0
+
     def exit(self, st: State, insn: isa.Instruction) -> int | None:
         r0 = st.frames[-1].regs[0]
         if len(st.frames) > 1:
@@ -1945,7 +1980,7 @@ class Checker:
                 raise Reject("R0 !read_ok")
             if r0.t == sc.STACK and r0.frame == st.frames[-1].frameno:
                 raise Reject("cannot return stack pointer to the caller", errno.EINVAL)
-            callee_str = self.state_str(st) if self.log_level and not st.cur.cb else ""
+            callee_str = self.state_str(st) if self.log_level else ""
             callee = st.frames.pop()
             caller = st.frames[-1]
             if callee.cb:
@@ -1954,18 +1989,14 @@ class Checker:
                 if r0.smin < 0 or r0.smax > 1:
                     raise Reject(_invalid_scalar("At callback return", r0, 0, 1),
                                  errno.EINVAL)
+                if self.log_level:
+                    self.log_return(callee_str, callee.callsite, st)
                 return callee.callsite  # the helper call again: one more iteration
             caller.regs[0] = r0.copy()
             for r in range(1, 6):
                 caller.regs[r] = Reg()
             if self.log_level:
-                # prepare_func_exit's log: the callee as it returns, the caller as it resumes
-                self.out("returning from callee:")
-                self.out(" " + callee_str)
-                self.out(f"to caller at {callee.callsite + 1}:")
-                self.out(" " + self.state_str(st))
-                self.scr = 0
-                self.scr_stack = 0
+                self.log_return(callee_str, callee.callsite + 1, st)
             return callee.callsite + 1
         if st.refs:
             # check_reference_leak lists every one, check_resource_leak says where
