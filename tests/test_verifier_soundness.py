@@ -37,14 +37,14 @@ PT = uapi.BpfProgType
 
 def _run_accepted(insns: Sequence[Instruction], prog_type: int, maps: dict[int, MapInfo],
                   rnd: random.Random, runs: int, btf: bytes | None = None,
-                  func_info: Sequence[tuple[int, int]] = ()) -> None:
+                  func_info: Sequence[tuple[int, int]] = (), attach: int = 0) -> None:
     """Load through PROG_LOAD in a fresh runtime and run on random inputs; faults fail."""
     rt = Runtime()
     live = {i: Map(m.map_type, m.key_size or None, m.value_size or None, m.max_entries,
                    runtime=rt) for i, m in maps.items()}
     btf_fd = btf_load(btf, runtime=rt) if btf is not None else 0
     prog = Program(diff.with_map_fds(insns, {i: m.fd for i, m in live.items()}), prog_type,
-                   runtime=rt, btf_fd=btf_fd, func_info=func_info)
+                   runtime=rt, btf_fd=btf_fd, func_info=func_info, expected_attach_type=attach)
     for i, m in maps.items():
         if m.map_type in (uapi.BpfMapType.BPF_MAP_TYPE_HASH, uapi.BpfMapType.BPF_MAP_TYPE_ARRAY):
             for k in range(m.max_entries):
@@ -80,6 +80,25 @@ def test_generated_programs_never_fault() -> None:
             accepted += 1
             _run_accepted(gp.insns, gp.prog_type, gp.maps, random.Random(seed), 12)
     assert accepted >= SEEDS // 10  # the generator still makes valid programs
+
+
+def test_extended_generated_programs_never_fault() -> None:
+    """The generator's extended seeds: bpf-to-bpf calls, bpf_loop callbacks, cgroup skb."""
+    accepted = 0
+    n = SEEDS // 2
+    for seed in range(gen.EXTENDED_FROM, gen.EXTENDED_FROM + n):
+        gp = gen.generate(seed)
+        btf = gp.btf
+        fi = FuncInfo.from_records(gp.func_info, BTF(btf)) if btf is not None else None
+        try:
+            bpf_check(gp.insns, gp.prog_type, maps=gp.maps, func_info=fi,
+                      expected_attach_type=gp.expected_attach_type)
+        except VerifierError:
+            continue
+        accepted += 1
+        _run_accepted(gp.insns, gp.prog_type, gp.maps, random.Random(seed), 8, btf,
+                      gp.func_info or (), gp.expected_attach_type)
+    assert accepted >= n // 10
 
 
 def mutate(insns: list[Instruction], rnd: random.Random) -> list[Instruction]:
