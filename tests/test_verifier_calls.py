@@ -125,6 +125,34 @@ def test_func_info_checks_match_kernel(kernel, case: str) -> None:
         assert ours[1].split(" max_states")[0] == k[1].split(" max_states")[0]
 
 
+def _void_subprog_btf() -> bytes:
+    """BTF: [4] f0, global, returns int; [5] f1, static, returns void."""
+    names = b"\0int\0f0\0f1\0"
+    types = struct.pack("<IIII", 1, 0x01000000, 4, 32)   # [1] int
+    types += struct.pack("<III", 0, 0x0D000000, 1)       # [2] int (void)
+    types += struct.pack("<III", 0, 0x0D000000, 0)       # [3] void (void)
+    types += struct.pack("<III", 5, 0x0C000001, 2)       # [4] FUNC f0, global
+    types += struct.pack("<III", 8, 0x0C000000, 3)       # [5] FUNC f1, static
+    hdr = struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types), len(names))
+    return hdr + types + names
+
+
+@pytest.mark.parametrize("body", ["r0 = *(u8 *)skb[0]\nexit",
+                                  "r2 = 0\nr3 = 0\ncall 12\nr0 = 0\nexit",
+                                  "r0 = 0\nexit"], ids=["ld-abs", "tail-call", "plain"])
+def test_void_subprogram_matches_kernel(kernel, body: str) -> None:
+    """check_btf_func: a subprogram with LD_ABS or a tail call must return an int."""
+    insns = asm.assemble("r6 = r1\nr1 = 0\ncall pc+2\nr0 = 0\nexit\n" + body, "llvm")
+    blob, recs = _void_subprog_btf(), [(0, 4), (5, 5)]
+    try:
+        k = kernel.KernelProgram(insns, SOCKET_FILTER, btf=blob, func_info=recs, log_level=1)
+        k.close()
+        want = (0, k.log)
+    except VerifierError as exc:
+        want = (exc.errno, exc.log)
+    assert _ours(insns, FuncInfo.from_records(recs, BTF(blob))) == want
+
+
 def test_callback_without_func_info_matches_kernel(kernel) -> None:
     try:
         kernel.KernelProgram(LOOP, SOCKET_FILTER, log_level=1).close()

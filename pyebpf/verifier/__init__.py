@@ -108,7 +108,7 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
 
         def btf_func(p: cfg.Program) -> None:
             if records is not None:
-                p.func_linkage = funcinfo.check_layout(records, p.subprogs)
+                p.func_linkage = funcinfo.check_layout(records, p.subprogs, p.slots)
 
         prog = cfg.build(insns, maps, allow_loops=privileged, bpf_capable=privileged,
                          after_subprogs=btf_func)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pyebpf import btf as _btf
+from pyebpf.isa import Instruction
 from pyebpf.verifier.cfg import Reject
 
 MIN_REC_SIZE = 8     # sizeof(struct bpf_func_info): insn_off, type_id
@@ -42,18 +43,19 @@ class FuncInfo:
         return cls(raw, MIN_REC_SIZE, len(records), btf)
 
 
-def check_early(fi: FuncInfo) -> list[tuple[int, int]]:
+def check_early(fi: FuncInfo) -> list[tuple[int, int, bool]]:
     """check_btf_func_early: record size, tails, offsets in order, FUNC type ids.
 
-    Returns the records as (insn_off, linkage).  Several of the kernel's messages here
-    have no newline: its log glues the summary line to them (the caller keeps that).
+    Returns the records as (insn_off, linkage, returns a scalar).  Several of the kernel's
+    messages here have no newline: its log glues the summary line to them (the caller keeps
+    that).
     """
     rs = fi.rec_size
     if rs < MIN_REC_SIZE or rs > MAX_REC_SIZE or rs % 4:
         raise Reject(f"invalid func info rec size {rs}", errno.EINVAL)
     if len(fi.raw) < rs * fi.count:
         raise Reject("func_info is shorter than func_info_cnt records", errno.EFAULT)
-    out: list[tuple[int, int]] = []
+    out: list[tuple[int, int, bool]] = []
     prev = 0
     for i in range(fi.count):
         rec = fi.raw[i * rs:(i + 1) * rs]
@@ -72,23 +74,48 @@ def check_early(fi: FuncInfo) -> list[tuple[int, int]]:
         t = fi.btf.types[tid] if 0 < tid < len(fi.btf.types) else None
         if t is None or t.kind != _btf.KIND_FUNC:
             raise Reject(f"invalid type id {tid} in func info", errno.EINVAL, glued=True)
-        out.append((off, t.linkage))
+        out.append((off, t.linkage, _scalar_return(fi.btf, t)))
     return out
 
 
-def check_layout(records: list[tuple[int, int]], subprogs: Sequence[int]) -> list[int]:
-    """check_btf_func: one record per subprogram, each at its subprogram's first insn.
+def _scalar_return(btf: _btf.BTF, func: _btf.Type) -> bool:
+    """Whether the function returns an integer of at most 8 bytes or an enum."""
+    try:
+        proto = btf[func.ref]
+        ret = btf.resolve(proto.ref) if proto.ref else None
+    except _btf.BTFError:
+        return False
+    if ret is None:
+        return False
+    return (ret.kind == _btf.KIND_INT and ret.size <= 8) or \
+        ret.kind in (_btf.KIND_ENUM, _btf.KIND_ENUM64)
+
+
+def check_layout(records: list[tuple[int, int, bool]], subprogs: Sequence[int],
+                 slots: Sequence[Instruction | None] = ()) -> list[int]:
+    """check_btf_func: one record per subprogram, each at its subprogram's first insn; a
+    subprogram (not the main program) with LD_ABS/LD_IND or a tail call returns an int.
 
     Returns each subprogram's linkage (BTF_FUNC_STATIC, GLOBAL, EXTERN).
     """
     if len(records) != len(subprogs):
         raise Reject("number of funcs in func_info doesn't match number of subprogs",
                      errno.EINVAL)
-    for (off, _), start in zip(records, subprogs, strict=True):
+    bounds = [*subprogs, len(slots)]
+    for i, ((off, _, scalar), start) in enumerate(zip(records, subprogs, strict=True)):
         if off != start:
             raise Reject("func_info BTF section doesn't match subprog layout in BPF program",
                          errno.EINVAL)
-    return [linkage for _, linkage in records]
+        if not i or scalar:
+            continue
+        body = [x for x in slots[start:bounds[i + 1]] if x is not None]
+        if any(x.code & 0xE7 in (0x20, 0x40) for x in body):  # BPF_LD | BPF_ABS/IND
+            raise Reject("LD_ABS is only allowed in functions that return 'int'.",
+                         errno.EINVAL)
+        if any(x.code == 0x85 and x.src == 0 and x.imm == 12 for x in body):  # tail_call
+            raise Reject("tail_call is only allowed in functions that return 'int'.",
+                         errno.EINVAL)
+    return [linkage for _, linkage, _ in records]
 
 
 def synthetic_btf(count: int) -> bytes:
