@@ -98,19 +98,21 @@ FUNC_INFO_CASES = {
     "type-not-func": ([(0, 3), (CB_START, 1)], 8, 2),
     "type-out-of-range": ([(0, 3), (CB_START, 99)], 8, 2),
     "count-zero": ([(0, 3), (CB_START, 4)], 8, 0),
+    "nonzero-tail": ([(0, 3), (CB_START, 4)], 12, 2),
 }
 
 
-def _records(recs: list[tuple[int, int]], rec_size: int) -> bytes:
+def _records(recs: list[tuple[int, int]], rec_size: int, tail: int = 0) -> bytes:
     pad = max(rec_size - 8, 0)
-    return b"".join(struct.pack("<II", off, tid) + bytes(pad) for off, tid in recs)
+    return b"".join(struct.pack("<II", off, tid) + bytes(pad - 1) + bytes((tail,)) if pad
+                    else struct.pack("<II", off, tid) for off, tid in recs)
 
 
 @pytest.mark.parametrize("case", sorted(FUNC_INFO_CASES))
 def test_func_info_checks_match_kernel(kernel, case: str) -> None:
     recs, rec_size, count = FUNC_INFO_CASES[case]
     blob = funcinfo.synthetic_btf(2)
-    raw = _records(recs, rec_size)
+    raw = _records(recs, rec_size, tail=case == "nonzero-tail")
     btf_fd = kernel.load_btf(blob)
     try:
         k = _raw_kernel_load(kernel, LOOP, btf_fd, raw, rec_size, count)

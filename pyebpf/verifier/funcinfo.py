@@ -61,7 +61,7 @@ def check_early(fi: FuncInfo) -> list[tuple[int, int, bool]]:
         rec = fi.raw[i * rs:(i + 1) * rs]
         if any(rec[MIN_REC_SIZE:]):
             # bpf_check_uarg_tail_zero: fields this kernel does not know must be zero
-            raise Reject("nonzero tailing record in func info", errno.E2BIG)
+            raise Reject("nonzero tailing record in func info", errno.E2BIG, glued=True)
         off, tid = struct.unpack_from("<II", rec)
         if i == 0:
             if off:
