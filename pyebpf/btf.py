@@ -462,3 +462,219 @@ class BTFExt:
             off += num * rec_size
             out.append((btf.string(sec_off), recs))
         return out
+
+
+# --- special fields of map values (the kernel's btf_parse_fields) ----------------------
+#
+# A map value (or a struct allocated by a program) may contain objects the kernel manages
+# itself: a lock, a timer, a kptr, ...  They are recognised by the name and size of the
+# struct a member has (``struct bpf_spin_lock`` of 4 bytes, ...), or by a type tag on a
+# pointer for kptrs, and programs may touch them only through the helpers made for them.
+
+@dataclass(frozen=True)
+class FieldKind:
+    """One kind of special field: its btf_field_type_name, size and alignment."""
+
+    name: str
+    size: int
+    align: int
+    unique: bool        # at most one per struct (btf_get_field_type's ``seen`` check)
+
+
+SPIN_LOCK = FieldKind("bpf_spin_lock", 4, 4, True)
+RES_SPIN_LOCK = FieldKind("bpf_res_spin_lock", 8, 4, True)
+TIMER = FieldKind("bpf_timer", 16, 8, True)
+WORKQUEUE = FieldKind("bpf_wq", 16, 8, True)
+TASK_WORK = FieldKind("bpf_task_work", 8, 8, True)
+LIST_HEAD = FieldKind("bpf_list_head", 16, 8, False)
+LIST_NODE = FieldKind("bpf_list_node", 24, 8, False)
+RB_ROOT = FieldKind("bpf_rb_root", 16, 8, False)
+RB_NODE = FieldKind("bpf_rb_node", 32, 8, False)
+REFCOUNT = FieldKind("bpf_refcount", 4, 4, False)
+KPTR = FieldKind("kptr", 8, 8, False)
+PERCPU_KPTR = FieldKind("percpu_kptr", 8, 8, False)
+UPTR = FieldKind("uptr", 8, 8, False)
+
+STRUCT_FIELDS = {k.name: k for k in (SPIN_LOCK, RES_SPIN_LOCK, TIMER, WORKQUEUE, TASK_WORK,
+                                     LIST_HEAD, LIST_NODE, RB_ROOT, RB_NODE, REFCOUNT)}
+KPTR_TAGS = {"kptr_untrusted": KPTR, "kptr": KPTR, "percpu_kptr": PERCPU_KPTR, "uptr": UPTR}
+# the fields a map value may hold (map_check_btf's mask) and a program-allocated object's
+# (btf_parse_struct_metas' mask, checked at BTF_LOAD)
+MAP_VALUE_KINDS = frozenset({SPIN_LOCK, RES_SPIN_LOCK, TIMER, KPTR, PERCPU_KPTR, UPTR,
+                             LIST_HEAD, RB_ROOT, REFCOUNT, WORKQUEUE, TASK_WORK})
+ALLOC_OBJ_KINDS = frozenset({SPIN_LOCK, RES_SPIN_LOCK, LIST_HEAD, LIST_NODE, RB_ROOT, RB_NODE,
+                             REFCOUNT, KPTR, PERCPU_KPTR})
+
+
+@dataclass(frozen=True)
+class Field:
+    """One special field at ``offset`` bytes in the value."""
+
+    kind: FieldKind
+    offset: int
+
+    @property
+    def size(self) -> int:
+        return self.kind.size
+
+
+@dataclass(frozen=True)
+class FieldRecord:
+    """The kernel's ``struct btf_record``: the special fields of a value, by offset."""
+
+    fields: tuple[Field, ...]
+
+    def find(self, kind: FieldKind) -> Field | None:
+        for f in self.fields:
+            if f.kind is kind:
+                return f
+        return None
+
+    @property
+    def spin_lock_off(self) -> int:
+        """Offset of the ``struct bpf_spin_lock``, -1 when there is none."""
+        f = self.find(SPIN_LOCK)
+        return f.offset if f is not None else -1
+
+
+def _field_error(code: int, message: str) -> BPFError:
+    return BPFError(code, f"BTF: {message}")
+
+
+class _FieldFinder:
+    """btf_find_field: walks a struct (and the structs nested in it) or a DATASEC."""
+
+    def __init__(self, btf: BTF, kinds: frozenset[FieldKind]) -> None:
+        self.btf = btf
+        self.kinds = kinds
+        self.found: list[Field] = []
+
+    def kind_of(self, t: Type, seen: set[FieldKind]) -> FieldKind | None:
+        """btf_get_field_type: which special field a member of type ``t`` is, if any."""
+        if t.kind == KIND_PTR:
+            tag = self.btf[t.ref]
+            if tag.kind == KIND_TYPE_TAG and tag.name in KPTR_TAGS:
+                kind = KPTR_TAGS[tag.name]
+                return kind if kind in self.kinds else None
+            return None
+        if t.kind != KIND_STRUCT or t.name not in STRUCT_FIELDS:
+            return None
+        kind = STRUCT_FIELDS[t.name]
+        if kind not in self.kinds:
+            return None
+        if kind.unique:
+            if kind in seen:
+                raise _field_error(errno.E2BIG, f"more than one {kind.name} in a struct")
+            seen.add(kind)
+        return kind
+
+    def member(self, type_id: int, off: int, seen: set[FieldKind], depth: int) -> None:
+        """btf_find_field_one: one member (or variable) of type ``type_id`` at ``off``."""
+        t = self.btf.resolve(type_id)
+        nelems = 1
+        while t.kind == KIND_ARRAY:
+            nelems *= t.nelems
+            t = self.btf.resolve(t.elem_type)
+        if nelems == 0:
+            return
+        kind = self.kind_of(t, seen)
+        if kind is None:
+            if t.kind == KIND_STRUCT and depth < _MAX_RESOLVE_DEPTH:
+                # btf_find_nested_struct: fields of a struct member count as the value's
+                for i in range(nelems):
+                    self.struct(t, off + i * t.size, depth + 1)
+            return
+        if t.kind == KIND_STRUCT and t.size != kind.size:
+            return      # btf_find_struct: a struct of that name but another size is data
+        if off % kind.align:
+            raise _field_error(errno.EINVAL, f"{kind.name} at offset {off} is misaligned")
+        if nelems > 1 and kind not in (KPTR, PERCPU_KPTR, UPTR):
+            return      # only kptrs may come in arrays; the others are ignored there
+        for i in range(nelems):
+            self.found.append(Field(kind, off + i * kind.size))
+
+    def struct(self, t: Type, base: int, depth: int) -> None:
+        seen: set[FieldKind] = set()
+        for m in t.members:
+            if m.bitfield_size or m.bit_offset % 8:
+                continue
+            self.member(m.type, base + m.bit_offset // 8, seen, depth)
+
+    def datasec(self, t: Type) -> None:
+        seen: set[FieldKind] = set()
+        for si in t.secinfos:
+            var = self.btf[si.type]
+            if var.kind == KIND_VAR:
+                self.member(var.ref, si.offset, seen, 0)
+
+
+def parse_fields(btf: BTF, type_id: int, value_size: int,
+                 kinds: frozenset[FieldKind] = MAP_VALUE_KINDS) -> FieldRecord | None:
+    """btf_parse_fields: the special fields of ``type_id`` (None when it has none).
+
+    Raises :class:`~pyebpf.errors.BPFError` with the kernel's errno: E2BIG for a second
+    lock/timer in one struct, EINVAL for a misaligned field or a list/rbtree root without
+    a lock beside it, EEXIST for overlapping fields.
+    """
+    t = btf.resolve(type_id)
+    finder = _FieldFinder(btf, kinds)
+    if t.kind == KIND_STRUCT:
+        finder.struct(t, 0, 0)
+    elif t.kind == KIND_DATASEC:
+        finder.datasec(t)
+    if not finder.found:
+        return None
+    fields = tuple(sorted(finder.found, key=lambda f: f.offset))
+    end = 0
+    for f in fields:
+        if f.offset < end:
+            raise _field_error(errno.EEXIST, f"{f.kind.name} at {f.offset} overlaps a field")
+        if f.offset + f.size > value_size:
+            raise _field_error(errno.EFAULT, f"{f.kind.name} at {f.offset} past the value")
+        end = f.offset + f.size
+    rec = FieldRecord(fields)
+    has = {f.kind for f in fields}
+    if SPIN_LOCK in has and RES_SPIN_LOCK in has:
+        raise _field_error(errno.EINVAL, "bpf_spin_lock and bpf_res_spin_lock together")
+    if (LIST_HEAD in has or RB_ROOT in has) and not (SPIN_LOCK in has or RES_SPIN_LOCK in has):
+        raise _field_error(errno.EINVAL, "bpf_list_head/bpf_rb_root need a bpf_spin_lock")
+    return rec
+
+
+def check_struct_metas(btf: BTF) -> None:
+    """btf_parse_struct_metas (BTF_LOAD): a struct with a direct member of one of the
+    special struct types must have valid fields, since programs may allocate it."""
+    special: set[int] = set()
+    for name in ("bpf_spin_lock", "bpf_res_spin_lock", "bpf_list_head", "bpf_list_node",
+                 "bpf_rb_root", "bpf_rb_node", "bpf_refcount"):
+        t = btf.find(name, KIND_STRUCT)
+        if t is not None:
+            special.add(t.id)
+    if not special:
+        return
+    for t in btf.types[1:]:
+        if t.kind == KIND_STRUCT and any(m.type in special for m in t.members):
+            try:
+                parse_fields(btf, t.id, t.size, ALLOC_OBJ_KINDS)
+            except BPFError as e:
+                # the kernel's btf_parse_fields WARNs and answers EFAULT for a field it
+                # cannot place; the same misplacement in an object is that error here
+                if e.errno == errno.EINVAL and "misaligned" in str(e):
+                    raise _field_error(errno.EFAULT, str(e).removeprefix("BTF: ")) from None
+                raise
+
+
+def type_id_size(btf: BTF, type_id: int) -> tuple[Type, int] | None:
+    """btf_type_id_size: the type (modifiers stripped) and its size, None when it has no
+    size (void, a function, a forward declaration) or does not exist."""
+    if not 0 < type_id < len(btf.types):
+        return None
+    try:
+        t = btf.resolve(type_id)
+        if t.kind == KIND_VAR:
+            t = btf.resolve(t.ref)
+        if t.kind in (0, KIND_FUNC, KIND_FUNC_PROTO, KIND_FWD, KIND_DECL_TAG, KIND_VAR):
+            return None
+        return t, btf.size_of(t.id)
+    except BTFError:
+        return None

@@ -351,15 +351,22 @@ class Runtime:
 
     # objects ----------------------------------------------------------------------
 
-    def create_map(self, attrs: MapAttrs) -> BpfMap:
+    def create_map(self, attrs: MapAttrs, btf: BtfObject | None = None) -> BpfMap:
+        """map_create: the map (attribute checks), then its BTF (map_check_btf), then an id."""
         m = BpfMap(attrs, self.ncpus)
+        if btf is not None and attrs.btf_value_type_id:
+            m.check_btf(btf, attrs.btf_key_type_id, attrs.btf_value_type_id)
+        elif btf is not None:
+            m.btf, m.btf_id = btf, btf.id
         self._alloc_id("map", m)
         return m
 
     def load_btf(self, data: bytes) -> BtfObject:
-        from pyebpf.btf import BTF
+        from pyebpf.btf import BTF, check_struct_metas
 
-        obj = BtfObject(data, BTF(data))
+        parsed = BTF(data)
+        check_struct_metas(parsed)
+        obj = BtfObject(data, parsed)
         self._alloc_id("btf", obj)
         return obj
 
