@@ -541,7 +541,9 @@ class Runtime:
             return ""
         from pyebpf.verifier import MapInfo, bpf_check
 
-        infos = {fd: MapInfo(m.map_type, m.key_size, m.value_size, m.max_entries, m.map_flags)
+        infos = {fd: MapInfo(m.map_type, m.key_size, m.value_size, m.max_entries, m.map_flags,
+                             name=m.name, has_btf=m.btf is not None,
+                             fields=m.record.fields if m.record is not None else ())
                  for fd, m in used.items()}
         result = bpf_check(insns, req.prog_type, maps=infos, log_level=req.log_level,
                            privileged=self.privileged)

@@ -86,7 +86,8 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
            privileged: bool = True) -> VerifyResult:
     checker: Checker | None = None
     try:
-        prog = cfg.build(insns, maps, allow_loops=privileged, bpf_capable=privileged)
+        prog = cfg.build(insns, maps, allow_loops=privileged, bpf_capable=privileged,
+                         prog_type=prog_type)
         checker = Checker(prog, prog_type, maps, helpers, log_level, privileged)
         if log_level >= 2:
             checker.lines.extend(vlog.level2_header(prog))

@@ -1,0 +1,577 @@
+"""Maps with BTF and bpf_spin_lock, compared with the live kernel.
+
+One ctypes client (BTF_LOAD, MAP_CREATE with btf_fd and type ids, PROG_LOAD with a log,
+PROG_TEST_RUN, element commands with BPF_F_LOCK) runs unchanged against ``pyebpf.bpf``
+and the kernel's ``bpf()``: the same BTF blob (built here, as clang would emit it for
+``struct val { int cnt; struct bpf_spin_lock lock; }``), the same maps and the same
+programs; the verdicts, first error lines, errnos and map contents must be the same.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import re
+import struct
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from pyebpf import isa, uapi
+from pyebpf.asm import assemble
+from pyebpf.btf import BTF, SPIN_LOCK, TIMER, parse_fields
+from pyebpf.errors import BPFError
+from pyebpf.isa import Instruction
+from pyebpf.runtime import Runtime
+from pyebpf.syscall import bpf as pyebpf_bpf
+from pyebpf.verifier.diff import error_line
+
+C = uapi.BpfCmd
+MT = uapi.BpfMapType
+PT = uapi.BpfProgType
+SOCKET = int(PT.BPF_PROG_TYPE_SOCKET_FILTER)
+TC = int(PT.BPF_PROG_TYPE_SCHED_CLS)
+
+
+# --- a BTF blob, as clang emits it ---------------------------------------------------------
+
+class BTFBuilder:
+    """Type records and strings of a ``.BTF`` blob (include/uapi/linux/btf.h layout)."""
+
+    def __init__(self) -> None:
+        self.strings = b"\0"
+        self.records: list[bytes] = []
+
+    def _name(self, name: str) -> int:
+        if not name:
+            return 0
+        off = len(self.strings)
+        self.strings += name.encode() + b"\0"
+        return off
+
+    def _add(self, record: bytes) -> int:
+        self.records.append(record)
+        return len(self.records)
+
+    def int_(self, name: str, size: int = 4, signed: bool = True) -> int:
+        return self._add(struct.pack("<IIII", self._name(name), 1 << 24, size,
+                                     (int(signed) << 24) | size * 8))
+
+    def struct_(self, name: str, size: int, members: list[tuple[str, int, int]]) -> int:
+        """``members``: (name, type id, byte offset)."""
+        rec = struct.pack("<III", self._name(name), 4 << 24 | len(members), size)
+        for mname, mtype, off in members:
+            rec += struct.pack("<III", self._name(mname), mtype, off * 8)
+        return self._add(rec)
+
+    def typedef(self, name: str, ref: int) -> int:
+        return self._add(struct.pack("<III", self._name(name), 8 << 24, ref))
+
+    def blob(self) -> bytes:
+        types = b"".join(self.records)
+        return struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types),
+                           len(self.strings)) + types + self.strings
+
+
+def _types() -> tuple[bytes, dict[str, int]]:
+    b = BTFBuilder()
+    ids: dict[str, int] = {}
+    ids["int"] = b.int_("int")
+    ids["u32"] = b.int_("unsigned int", signed=False)
+    ids["long"] = b.int_("long", 8)
+    ids["lock"] = b.struct_("bpf_spin_lock", 4, [("val", ids["u32"], 0)])
+    # struct val { int cnt; struct bpf_spin_lock lock; }: the lock at 4
+    ids["val"] = b.struct_("val", 8, [("cnt", ids["int"], 0), ("lock", ids["lock"], 4)])
+    # struct big { long a; struct bpf_spin_lock lock; int b; long c[2]; }: the lock at 8
+    ids["big"] = b.struct_("big", 32, [("a", ids["long"], 0), ("lock", ids["lock"], 8),
+                                       ("b", ids["int"], 12), ("c", ids["long"], 16),
+                                       ("d", ids["long"], 24)])
+    ids["plain"] = b.struct_("plain", 8, [("a", ids["int"], 0), ("b", ids["int"], 4)])
+    ids["timer"] = b.struct_("bpf_timer", 16, [("a", ids["long"], 0), ("b", ids["long"], 8)])
+    ids["tval"] = b.struct_("tval", 24, [("cnt", ids["long"], 0), ("t", ids["timer"], 8)])
+    ids["nested"] = b.struct_("nested", 12, [("x", ids["int"], 0), ("in", ids["val"], 4)])
+    ids["val_t"] = b.typedef("val_t", ids["val"])
+    return b.blob(), ids
+
+
+BLOB, IDS = _types()
+
+
+# --- one ctypes client, two back ends -------------------------------------------------------
+
+class Client:
+    """What a ctypes program does with bpf(): only ``call`` differs between back ends."""
+
+    def __init__(self, call: Callable[[int, uapi.BpfAttr], int],
+                 close: Callable[[int], None]) -> None:
+        self.call = call
+        self._close = close
+        self.fds: list[int] = []
+
+    def _fd(self, fd: int) -> int:
+        self.fds.append(fd)
+        return fd
+
+    def close_all(self) -> None:
+        for fd in self.fds:
+            self._close(fd)
+        self.fds.clear()
+
+    def btf_load(self, blob: bytes) -> int:
+        buf = ctypes.create_string_buffer(blob, len(blob))
+        a = uapi.BpfAttr()
+        a.btf, a.btf_size = ctypes.addressof(buf), len(blob)
+        return self._fd(self.call(C.BPF_BTF_LOAD, a))
+
+    def map_create(self, map_type: int, key_size: int, value_size: int, max_entries: int,
+                   btf_fd: int = 0, key_id: int = 0, value_id: int = 0, flags: int = 0,
+                   name: str = "m") -> int:
+        a = uapi.BpfAttr()
+        a.map_type, a.key_size, a.value_size = map_type, key_size, value_size
+        a.max_entries, a.map_flags = max_entries, flags
+        a.btf_fd, a.btf_key_type_id, a.btf_value_type_id = btf_fd, key_id, value_id
+        a.map_name = name.encode()
+        return self._fd(self.call(C.BPF_MAP_CREATE, a))
+
+    def map_info(self, fd: int) -> uapi.BpfMapInfo:
+        info = uapi.BpfMapInfo()
+        a = uapi.BpfAttr()
+        a.info.bpf_fd, a.info.info_len = fd, ctypes.sizeof(info)
+        a.info.info = ctypes.addressof(info)
+        self.call(C.BPF_OBJ_GET_INFO_BY_FD, a)
+        return info
+
+    def update(self, fd: int, key: bytes, value: bytes, flags: int = 0) -> None:
+        k = ctypes.create_string_buffer(key, len(key))
+        v = ctypes.create_string_buffer(value, len(value))
+        a = uapi.BpfAttr()
+        a.map_fd, a.key, a.value, a.flags = fd, ctypes.addressof(k), ctypes.addressof(v), flags
+        self.call(C.BPF_MAP_UPDATE_ELEM, a)
+
+    def lookup(self, fd: int, key: bytes, size: int, flags: int = 0) -> bytes:
+        k = ctypes.create_string_buffer(key, len(key))
+        v = ctypes.create_string_buffer(size)
+        a = uapi.BpfAttr()
+        a.map_fd, a.key, a.value, a.flags = fd, ctypes.addressof(k), ctypes.addressof(v), flags
+        self.call(C.BPF_MAP_LOOKUP_ELEM, a)
+        return v.raw
+
+    def prog_load(self, insns: list[Instruction], prog_type: int = TC
+                  ) -> tuple[int | None, int, str]:
+        """(fd or None, errno, log) of a load at log level 1."""
+        code = isa.encode(insns)
+        buf = ctypes.create_string_buffer(code, len(code))
+        lic = ctypes.create_string_buffer(b"GPL")
+        log = ctypes.create_string_buffer(1 << 20)
+        a = uapi.BpfAttr()
+        a.prog_type, a.insn_cnt, a.insns = prog_type, len(insns and code) // 8, \
+            ctypes.addressof(buf)
+        a.license = ctypes.addressof(lic)
+        a.log_level, a.log_buf, a.log_size = 1, ctypes.addressof(log), len(log)
+        try:
+            fd = self.call(C.BPF_PROG_LOAD, a)
+        except BPFError as e:
+            return None, e.errno, log.value.decode()
+        return self._fd(fd), 0, log.value.decode()
+
+    def test_run(self, prog_fd: int, data: bytes) -> int:
+        d = ctypes.create_string_buffer(data, len(data))
+        a = uapi.BpfAttr()
+        a.test.prog_fd, a.test.data_in, a.test.data_size_in = prog_fd, ctypes.addressof(d), \
+            len(data)
+        self.call(C.BPF_PROG_TEST_RUN, a)
+        return a.test.retval
+
+
+@pytest.fixture
+def clients(kernel) -> Iterator[tuple[Client, Client]]:
+    """(pyebpf, kernel) clients; every fd is closed afterwards."""
+    rt = Runtime()
+    ours = Client(lambda cmd, a: pyebpf_bpf(cmd, a, runtime=rt), rt.close)
+    theirs = Client(kernel.sys_bpf, os.close)
+    yield ours, theirs
+    ours.close_all()
+    theirs.close_all()
+
+
+def both(clients: tuple[Client, Client], fn: Callable[[Client], object]) -> tuple:
+    """``fn`` on both back ends: (pyebpf's result, the kernel's); an error is its errno
+    name."""
+    out = []
+    for cl in clients:
+        try:
+            out.append(fn(cl))
+        except BPFError as e:
+            out.append(errno.errorcode.get(e.errno, str(e.errno)))
+    return tuple(out)
+
+
+# --- BPF_MAP_CREATE with BTF ----------------------------------------------------------------
+
+H, A = int(MT.BPF_MAP_TYPE_HASH), int(MT.BPF_MAP_TYPE_ARRAY)
+# (id, map type, key size, value size, key type, value type, flags)
+CREATE_CASES = [
+    ("hash/lock", H, 4, 8, "int", "val", 0),
+    ("array/lock", A, 4, 8, "int", "val", 0),
+    ("array/unsigned-key", A, 4, 8, "u32", "val", 0),
+    ("array/typedef-value", A, 4, 8, "int", "val_t", 0),
+    ("array/struct-key", A, 8, 8, "val", "val", 0),
+    ("array/no-key-type", A, 4, 8, None, "val", 0),
+    ("hash/no-key-type", H, 4, 8, None, "val", 0),
+    ("hash/value-size-mismatch", H, 4, 12, "int", "val", 0),
+    ("hash/key-size-mismatch", H, 8, 8, "int", "val", 0),
+    ("hash/no-such-value-type", H, 4, 8, "int", 999, 0),
+    ("hash/value-int", H, 4, 4, "int", "int", 0),
+    ("hash/nested-lock", H, 4, 12, "int", "nested", 0),
+    ("percpu-array/lock", int(MT.BPF_MAP_TYPE_PERCPU_ARRAY), 4, 8, "int", "val", 0),
+    ("percpu-hash/lock", int(MT.BPF_MAP_TYPE_PERCPU_HASH), 4, 8, "int", "val", 0),
+    ("lru-hash/lock", int(MT.BPF_MAP_TYPE_LRU_HASH), 4, 8, "int", "val", 0),
+    ("lru-hash/timer", int(MT.BPF_MAP_TYPE_LRU_HASH), 4, 24, "int", "tval", 0),
+    ("percpu-hash/timer", int(MT.BPF_MAP_TYPE_PERCPU_HASH), 4, 24, "int", "tval", 0),
+    ("queue/lock", int(MT.BPF_MAP_TYPE_QUEUE), 0, 8, None, "val", 0),
+    ("hash/lock-rdonly-prog", H, 4, 8, "int", "val", uapi.BPF_F_RDONLY_PROG),
+    ("hash/lock-wronly-prog", H, 4, 8, "int", "val", uapi.BPF_F_WRONLY_PROG),
+    ("hash/lock-rdonly", H, 4, 8, "int", "val", uapi.BPF_F_RDONLY),
+    ("hash/plain-rdonly-prog", H, 4, 8, "int", "plain", uapi.BPF_F_RDONLY_PROG),
+]
+
+
+@pytest.mark.parametrize("case", CREATE_CASES, ids=[c[0] for c in CREATE_CASES])
+def test_map_create_with_btf_as_kernel(clients, case) -> None:
+    _, map_type, ks, vs, key, value, flags = case
+
+    def create(cl: Client) -> str:
+        btf = cl.btf_load(BLOB)
+        cl.map_create(map_type, ks, vs, 4, btf, IDS.get(key, 0) if key else 0,
+                      IDS[value] if isinstance(value, str) else value, flags)
+        return "ok"
+    ours, theirs = both(clients, create)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("btf_fd,key,value", [(-1, "int", "val"), (-1, None, None),
+                                              (0, "int", "val"), ("map", "int", "val")],
+                         ids=["closed-fd", "closed-fd-no-ids", "fd-0", "map-fd"])
+def test_map_create_btf_fd_as_kernel(clients, btf_fd, key, value) -> None:
+    """The kernel reads btf_fd only when a type id is given."""
+    def create(cl: Client) -> str:
+        fd = btf_fd
+        if fd == "map":
+            fd = cl.map_create(H, 4, 8, 1)
+        elif fd == -1:
+            fd = 1000       # no such fd in either back end
+        cl.map_create(H, 4, 8, 4, fd, IDS[key] if key else 0, IDS[value] if value else 0)
+        return "ok"
+    ours, theirs = both(clients, create)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("desc", ["two-locks", "misaligned-lock"])
+def test_btf_load_refuses_bad_lock_objects_as_kernel(clients, desc) -> None:
+    """btf_parse_struct_metas: a struct holding a bpf_spin_lock must be a valid object."""
+    b = BTFBuilder()
+    i = b.int_("int")
+    lk = b.struct_("bpf_spin_lock", 4, [("val", i, 0)])
+    if desc == "two-locks":
+        b.struct_("two", 12, [("a", lk, 0), ("cnt", i, 4), ("b", lk, 8)])
+    else:
+        c = b.int_("char", 1)
+        b.struct_("mis", 8, [("c", c, 0), ("lock", lk, 1)])
+    ours, theirs = both(clients, lambda cl: cl.btf_load(b.blob()) and "ok")
+    assert ours == theirs
+    assert ours != "ok"
+
+
+def test_map_info_reports_btf_ids(clients) -> None:
+    def info(cl: Client) -> tuple[bool, int, int]:
+        btf = cl.btf_load(BLOB)
+        m = cl.map_create(H, 4, 8, 4, btf, IDS["int"], IDS["val"])
+        plain = cl.map_create(H, 4, 8, 4)
+        i, p = cl.map_info(m), cl.map_info(plain)
+        return (i.btf_id != 0, i.btf_key_type_id, i.btf_value_type_id,
+                p.btf_id, p.btf_key_type_id, p.btf_value_type_id)
+    ours, theirs = both(clients, info)
+    assert ours == theirs == (True, IDS["int"], IDS["val"], 0, 0, 0)
+
+
+def test_parse_fields_records_the_lock() -> None:
+    btf = BTF(BLOB)
+    rec = parse_fields(btf, IDS["big"], 32)
+    assert rec is not None and rec.spin_lock_off == 8
+    assert parse_fields(btf, IDS["nested"], 12).spin_lock_off == 8
+    assert parse_fields(btf, IDS["plain"], 8) is None
+    assert [f.kind for f in parse_fields(btf, IDS["tval"], 24).fields] == [TIMER]
+    assert parse_fields(btf, IDS["val_t"], 8).find(SPIN_LOCK).offset == 4
+
+
+# --- the verifier -------------------------------------------------------------------------
+
+LOOKUP = """
+    r1 = 0
+    *(u32 *)(r10 - 4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = MAP ll
+    call 1
+"""
+LOCKED = LOOKUP + """
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = r0
+    r1 += 4
+    call 93
+    {body}
+    r1 = r6
+    r1 += 4
+    call 94
+out:
+    r0 = 0
+    exit
+"""
+INC = "r1 = *(u32 *)(r6 + 0); r1 += 1; *(u32 *)(r6 + 0) = r1"
+
+# (id, program, map: "lock" (hash, lock at 4), "alock" (array), "big" (lock at 8),
+#  "plain" (BTF, no lock), "nobtf"; expected: None = accepted, else the error line)
+VERIFIER_CASES = [
+    ("ok/hash", LOCKED.format(body=INC), "lock", None),
+    ("ok/array", LOCKED.format(body=INC), "alock", None),
+    ("ok/lock-at-8", LOCKED.replace("r1 += 4", "r1 += 8").format(body=INC), "big", None),
+    ("ok/empty-section", LOCKED.format(body=""), "lock", None),
+    ("ok/atomic-next-to-lock", LOCKED.format(body="r1 = 1; lock *(u32 *)(r6 + 0) += r1"),
+     "lock", None),
+    ("lock/wrong-offset", LOCKED.replace("r1 += 4", "r1 += 0", 1).format(body=INC), "lock",
+     "off 0 doesn't point to 'struct bpf_spin_lock' that is at 4"),
+    ("lock/map-without-btf", LOCKED.format(body=INC), "nobtf",
+     "map 'nobtf' has to have BTF in order to use bpf_spin_lock"),
+    ("lock/map-without-lock", LOCKED.format(body=INC), "plain",
+     "map 'plain' has no valid bpf_spin_lock"),
+    ("lock/missing-unlock", LOCKED.replace("call 94", "r0 = 0").format(body=INC), "lock",
+     "BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region"),
+    ("lock/unlock-without-lock", LOCKED.replace("call 93", "r0 = 0").format(body=INC),
+     "lock",
+     "bpf_spin_unlock without taking a lock"),
+    ("lock/helper-while-locked", LOCKED.format(body="call 5"), "lock",
+     "function calls are not allowed while holding a lock"),
+    ("lock/tail-call-while-locked",
+     LOCKED.format(body="r1 = r6; r2 = MAP ll; r3 = 0; call 12"), "lock",
+     "function calls are not allowed while holding a lock"),
+    ("lock/lock-twice", LOCKED.format(body="r1 = r6; r1 += 4; call 93"), "lock",
+     "function calls are not allowed while holding a lock"),
+    ("lock/load-from-lock", LOCKED.format(body="r1 = *(u32 *)(r6 + 4)"), "lock",
+     "bpf_spin_lock cannot be accessed directly by load/store"),
+    ("lock/store-to-lock", LOCKED.format(body="r1 = 0; *(u32 *)(r6 + 4) = r1"), "lock",
+     "bpf_spin_lock cannot be accessed directly by load/store"),
+    ("lock/wide-load-over-lock", LOCKED.format(body="r1 = *(u64 *)(r6 + 0)"), "lock",
+     "bpf_spin_lock cannot be accessed directly by load/store"),
+    ("lock/store-imm-to-lock", LOCKED.format(body="*(u8 *)(r6 + 7) = 1"), "lock",
+     "bpf_spin_lock cannot be accessed directly by load/store"),
+    ("lock/atomic-on-lock", LOCKED.format(body="r1 = 1; lock *(u32 *)(r6 + 4) += r1"),
+     "lock",
+     "bpf_spin_lock cannot be accessed directly by load/store"),
+    ("lock/load-outside-locked-region", LOOKUP + """
+        if r0 == 0 goto out
+        r0 = *(u32 *)(r0 + 4)
+    out:
+        r0 = 0
+        exit""", "lock",
+     "bpf_spin_lock cannot be accessed directly by load/store"),
+    ("lock/value-as-helper-arg", LOOKUP + """
+        if r0 == 0 goto out
+        r3 = r0
+        r2 = r10
+        r2 += -4
+        r1 = MAP ll
+        r4 = 0
+        call 2
+    out:
+        r0 = 0
+        exit""", "big",
+     "bpf_spin_lock cannot be accessed directly by load/store"),
+    ("lock/stack-pointer", "r1 = r10; r1 += -8; call 93; r0 = 0; exit", "lock",
+     "R1 type=fp expected=map_value, ptr_"),
+    ("lock/maybe-null", LOOKUP + "r1 = r0; call 93; r0 = 0; exit", "lock",
+     "R1 type=map_value_or_null expected=map_value, ptr_"),
+    ("lock/variable-offset", LOOKUP + """
+        if r0 == 0 goto out
+        r6 = r0
+        r1 = *(u32 *)(r6 + 0)
+        r1 &= 4
+        r6 += r1
+        r1 = r6
+        call 93
+    out:
+        r0 = 0
+        exit""", "lock",
+     "R1 doesn't have constant offset. bpf_spin_lock has to be at the constant offset"),
+    ("lock/unlock-other-value", LOOKUP + """
+        if r0 == 0 goto out
+        r7 = r0
+        r1 = 1
+        *(u32 *)(r10 - 4) = r1
+        r2 = r10
+        r2 += -4
+        r1 = MAP ll
+        call 1
+        if r0 == 0 goto out
+        r6 = r0
+        r1 = r7
+        r1 += 4
+        call 93
+        r1 = r6
+        r1 += 4
+        call 94
+    out:
+        r0 = 0
+        exit""", "lock",
+     "bpf_spin_unlock of different lock"),
+    ("lock/unlock-on-one-branch-only", LOCKED.format(
+        body="r1 = *(u32 *)(r6 + 0); if r1 == 0 goto skip; r1 = r6; r1 += 4; call 94; "
+             "r0 = 0; exit; skip: r0 = 0").replace("call 94\nout", "r0 = 0\nout"),
+     "lock",
+     "BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region"),
+    ("lock/bpf2bpf-call-while-locked", LOCKED.format(body="call sub") + """
+    sub:
+        r0 = 0
+        exit""", "lock", None),
+    ("lock/unlock-in-subprog", LOOKUP + """
+        if r0 == 0 goto out
+        r6 = r0
+        r1 = r0
+        r1 += 4
+        call 93
+        r1 = r6
+        call sub
+    out:
+        r0 = 0
+        exit
+    sub:
+        r1 += 4
+        call 94
+        r0 = 0
+        exit""", "lock", None),
+    ("lock/ld-abs-while-locked",
+     "r9 = r1\n" + LOCKED.format(body="r6 = r9; r0 = *(u8 *)skb[0]; r6 = r8")
+     .replace("r6 = r0\n", "r6 = r0\n    r8 = r0\n"), "lock",
+     "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region"),
+]
+
+
+def _program(text: str, map_fd: int) -> list[Instruction]:
+    """Assemble ``text`` (llvm syntax) with ``MAP ll`` loading the map and ``call sub``
+    calling the subprogram that follows the ``sub:`` line."""
+    main, _, sub = text.partition("sub:")
+    code = []
+    for part in (main, sub):
+        if part.strip():
+            part = part.replace(";", "\n").replace("MAP ll", f"{0x5EED} ll")
+            code.append(assemble(part.replace("call sub", f"call {0x7777}"), "llvm"))
+    insns: list[Instruction] = []
+    for part_insns in code:
+        base = insns[-1].pc + insns[-1].slots if insns else 0
+        insns += [Instruction(i.code, i.dst, i.src, i.off, i.imm, i.pc + base)
+                  for i in part_insns]
+    start = code[0][-1].pc + code[0][-1].slots
+    out = []
+    for i in insns:
+        if i.slots == 2 and i.imm == 0x5EED:
+            i = Instruction(i.code, i.dst, isa.BPF_PSEUDO_MAP_FD, i.off, map_fd, i.pc)
+        elif i.code == 0x85 and i.imm == 0x7777:
+            i = Instruction(i.code, i.dst, isa.BPF_PSEUDO_CALL, i.off, start - i.pc - 1, i.pc)
+        out.append(i)
+    return out
+
+
+def _load_case(cl: Client, text: str, which: str, prog_type: int = TC
+               ) -> tuple[bool, int, str, str]:
+    btf = cl.btf_load(BLOB)
+    if which == "nobtf":
+        fd = cl.map_create(H, 4, 8, 4, name="nobtf")
+    elif which == "plain":
+        fd = cl.map_create(H, 4, 8, 4, btf, IDS["int"], IDS["plain"], name="plain")
+    elif which == "big":
+        fd = cl.map_create(H, 4, 32, 4, btf, IDS["int"], IDS["big"], name="big")
+    else:
+        fd = cl.map_create(A if which == "alock" else H, 4, 8, 4, btf, IDS["int"],
+                           IDS["val"], name=which)
+    prog, err, log = cl.prog_load(_program(text, fd), prog_type)
+    return prog is not None, err, error_line(log) if prog is None else "", log
+
+
+@pytest.mark.parametrize("case", VERIFIER_CASES, ids=[c[0] for c in VERIFIER_CASES])
+def test_verifier_spin_lock_as_kernel(clients, case) -> None:
+    _, text, which, expected = case
+    ours, theirs = (_load_case(cl, text, which) for cl in clients)
+    assert ours[:3] == theirs[:3], f"\n--- pyebpf:\n{ours[3]}\n--- kernel:\n{theirs[3]}"
+    if expected is not None:
+        assert ours[2] == expected
+
+
+@pytest.mark.parametrize("prog_type,which", [
+    (SOCKET, "lock"), (int(PT.BPF_PROG_TYPE_KPROBE), "lock"), (int(PT.BPF_PROG_TYPE_XDP), "lock"),
+    (int(PT.BPF_PROG_TYPE_SCHED_ACT), "alock"), (SOCKET, "plain")],
+    ids=["socket-filter", "kprobe", "xdp", "tc-action", "socket-filter-no-lock"])
+def test_program_types_using_lock_maps_as_kernel(clients, prog_type, which) -> None:
+    """check_map_prog_compatibility: socket filters and tracing programs may not use a map
+    with a bpf_spin_lock at all (refused before any instruction is checked)."""
+    text = LOCKED.format(body=INC) if which != "plain" else LOOKUP + "r0 = 0; exit"
+    ours, theirs = (_load_case(cl, text, which, prog_type) for cl in clients)
+    assert ours[:3] == theirs[:3], f"\n--- pyebpf:\n{ours[3]}\n--- kernel:\n{theirs[3]}"
+
+
+@pytest.mark.parametrize("case", ["lock/missing-unlock", "lock/unlock-other-value",
+                                  "lock/load-from-lock"])
+def test_verifier_log_with_lock_held_as_kernel(clients, case) -> None:
+    """The whole level-1 log (``refs=`` lists the held lock's id, the value keeps its id
+    after the NULL check) is the kernel's."""
+    text, which = next((c[1], c[2]) for c in VERIFIER_CASES if c[0] == case)
+    ours, theirs = (_load_case(cl, text, which) for cl in clients)
+    # a map pointer's value is the kernel's address of the map, pyebpf's fd: not compared
+    address = re.compile(r"(r\d+ = )0x[0-9a-f]+ *;")
+    assert address.sub(r"\1MAP ;", ours[3]) == address.sub(r"\1MAP ;", theirs[3])
+
+
+# --- the runtime ---------------------------------------------------------------------------
+
+def test_locked_increment_runs_as_kernel(clients) -> None:
+    """A program taking the lock around an increment, run with PROG_TEST_RUN; the map
+    afterwards as user space reads it (the lock field always reads as zeros)."""
+    def run(cl: Client) -> tuple:
+        btf = cl.btf_load(BLOB)
+        fd = cl.map_create(H, 4, 8, 4, btf, IDS["int"], IDS["val"], name="lock")
+        # user space writes garbage where the lock is: copies leave the lock alone
+        cl.update(fd, struct.pack("<I", 0), struct.pack("<iI", 40, 0xFFFFFFFF))
+        prog, _err, log = cl.prog_load(_program(LOCKED.format(body=INC), fd))
+        assert prog is not None, log
+        rets = [cl.test_run(prog, bytes(64)) for _ in range(3)]
+        return rets, cl.lookup(fd, struct.pack("<I", 0), 8), \
+            cl.lookup(fd, struct.pack("<I", 0), 8, uapi.BPF_F_LOCK)
+    ours, theirs = both(clients, run)
+    assert ours == theirs
+    assert ours[1] == struct.pack("<iI", 43, 0)
+
+
+@pytest.mark.parametrize("map_type", [H, A], ids=["hash", "array"])
+def test_f_lock_update_and_lookup_as_kernel(clients, map_type) -> None:
+    def ops(cl: Client) -> list:
+        btf = cl.btf_load(BLOB)
+        fd = cl.map_create(map_type, 4, 8, 4, btf, IDS["int"], IDS["val"])
+        plain = cl.map_create(map_type, 4, 8, 4)
+        key = struct.pack("<I", 1)
+        out: list = []
+        for f, (m, flags) in enumerate([(fd, uapi.BPF_F_LOCK), (fd, 0),
+                                        (fd, uapi.BPF_F_LOCK | uapi.BPF_EXIST),
+                                        (fd, uapi.BPF_F_LOCK | uapi.BPF_NOEXIST),
+                                        (fd, uapi.BPF_F_LOCK | 8), (plain, uapi.BPF_F_LOCK)]):
+            for step in ("update", "lookup"):
+                try:
+                    if step == "update":
+                        cl.update(m, key, struct.pack("<iI", 7 + f, 0x12345678), flags)
+                        out.append("ok")
+                    else:
+                        out.append(cl.lookup(m, key, 8, flags & uapi.BPF_F_LOCK))
+                except BPFError as e:
+                    out.append(errno.errorcode[e.errno])
+        return out
+    ours, theirs = both(clients, ops)
+    assert ours == theirs
