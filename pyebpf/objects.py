@@ -74,6 +74,7 @@ class Map(_FdOwner, MutableMapping):
                  value_size: int | None = None, max_entries: int = 1, *, flags: int = 0,
                  name: str = "", key_type: Any = None, value_type: Any = None,
                  inner_map: Map | None = None, map_extra: int = 0,
+                 btf_fd: int = 0, btf_key_type_id: int = 0, btf_value_type_id: int = 0,
                  runtime: Runtime | None = None) -> None:
         self.runtime = runtime or default_runtime()
         self.key_type, self.value_type = key_type, value_type
@@ -86,6 +87,9 @@ class Map(_FdOwner, MutableMapping):
         attr.max_entries, attr.map_flags, attr.map_extra = max_entries, flags, map_extra
         attr.map_name = name.encode()[:15]
         attr.inner_map_fd = inner_map.fd if inner_map is not None else 0
+        # BTF for the key and value (a bpf_spin_lock in the value needs it)
+        attr.btf_fd, attr.btf_key_type_id = btf_fd, btf_key_type_id
+        attr.btf_value_type_id = btf_value_type_id
         self.fd = -1
         self.fd = bpf(Cmd.BPF_MAP_CREATE, attr, runtime=self.runtime)
         self.map_type, self.key_size, self.value_size = map_type, key_size, value_size

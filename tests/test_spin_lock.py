@@ -575,3 +575,44 @@ def test_f_lock_update_and_lookup_as_kernel(clients, map_type) -> None:
         return out
     ours, theirs = both(clients, ops)
     assert ours == theirs
+
+
+# --- a clang object (tests/data/elf/spin_lock.bpf.c) ----------------------------------------
+
+ELF = __import__("pathlib").Path(__file__).parent / "data" / "elf" / "spin_lock.o"
+
+
+def test_elf_maps_carry_btf_and_programs_run_as_kernel(kernel) -> None:
+    """load_elf + CollectionSpec.load pass the maps' BTF, so clang's ``struct val`` with
+    its ``struct bpf_spin_lock`` gets the lock; the program runs as in the kernel."""
+    from pyebpf.elf import load_elf, load_into_kernel
+
+    spec = load_elf(ELF)
+    zero = struct.pack("<i", 0)
+    start = struct.pack("<iIq", 5, 0, 100)
+    with spec.load(Runtime(), programs=["count"]) as ours, \
+            load_into_kernel(spec, ["count"]) as theirs:
+        ours.maps["counters"][zero] = start
+        theirs.maps["counters"].update(zero, start)
+        got = [ours.programs["count"].test_run(data=bytes(60 + i)).retval for i in range(3)]
+        want = [theirs.programs["count"].test_run(bytes(60 + i)).retval for i in range(3)]
+        assert got == want == [6, 7, 8]
+        for name in ("counters", "totals"):
+            assert ours.maps[name][zero] == theirs.maps[name].lookup(zero)
+        assert ours.maps["counters"][zero] == struct.pack("<iIq", 8, 0, 100 + 60 + 61 + 62)
+        info = ours.maps["counters"]._info(uapi.BpfMapInfo)
+        assert info.btf_id and info.btf_value_type_id == spec.maps["counters"].value_type_id
+
+
+def test_elf_program_holding_lock_at_exit_refused_as_kernel(kernel) -> None:
+    from pyebpf.elf import load_elf, load_into_kernel
+    from pyebpf.errors import VerifierError
+
+    spec = load_elf(ELF)
+    with pytest.raises(VerifierError) as ours:
+        spec.load(Runtime(), programs=["forget_unlock"], log_level=1)
+    with pytest.raises(VerifierError) as theirs:
+        load_into_kernel(spec, ["forget_unlock"])
+    assert ours.value.errno == theirs.value.errno == errno.EINVAL
+    line = "BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region"
+    assert error_line(ours.value.log) == error_line(theirs.value.log) == line
