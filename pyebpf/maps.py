@@ -76,6 +76,8 @@ _FIELD_MAP_TYPES = {SPIN_LOCK: _LOCK_MAP_TYPES, RES_SPIN_LOCK: _LOCK_MAP_TYPES,
                     TIMER: _TIMER_MAP_TYPES, WORKQUEUE: _TIMER_MAP_TYPES,
                     PERCPU_KPTR: _KPTR_MAP_TYPES, UPTR: frozenset()}
 # maps whose map_check_btf accepts a value type without a key type
+# the special fields pyebpf maps can hold (the others need kernel BTF or kfuncs)
+_RUNTIME_KINDS = frozenset({SPIN_LOCK, RES_SPIN_LOCK, TIMER, WORKQUEUE})
 # maps whose ops have map_check_no_btf
 _NO_BTF_TYPES = frozenset({MapType.BPF_MAP_TYPE_PROG_ARRAY, MapType.BPF_MAP_TYPE_PERF_EVENT_ARRAY,
                            MapType.BPF_MAP_TYPE_ARRAY_OF_MAPS, MapType.BPF_MAP_TYPE_HASH_OF_MAPS,
@@ -255,6 +257,12 @@ class BpfMap:
                        f"{self.value_size} bytes")
         record = parse_fields(btf, value_type_id, self.value_size)
         if record is not None:
+            for f in record.fields:
+                if f.kind not in _RUNTIME_KINDS:
+                    # kptrs name kernel types, lists and trees live on kfuncs: neither exists
+                    # in pyebpf (it has no kernel BTF), so such a map cannot be made honestly
+                    raise _err(errno.EOPNOTSUPP, f"{f.kind.name} fields need kernel BTF and "
+                               "kfuncs, which pyebpf does not have")
             if self.map_flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
                 raise _err(errno.EACCES, "special fields in a map programs cannot write")
             for f in record.fields:

@@ -454,6 +454,31 @@ VERIFIER_CASES = [
      "r9 = r1\n" + LOCKED.format(body="r6 = r9; r0 = *(u8 *)skb[0]; r6 = r8")
      .replace("r6 = r0\n", "r6 = r0\n    r8 = r0\n"), "lock",
      "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region"),
+    ("lock/lock-in-subprog-unlock-in-main", LOOKUP + """
+        if r0 == 0 goto out
+        r6 = r0
+        r1 = r0
+        call sub
+        r1 = r6
+        r1 += 4
+        call 94
+    out:
+        r0 = 0
+        exit
+    sub:
+        r1 += 4
+        call 93
+        r0 = 0
+        exit""", "lock", None),
+    ("lock/pruned-branches", LOCKED.format(
+        body="r1 = *(u32 *)(r6 + 0); if r1 > 7 goto big; r1 += 1; goto done; big: r1 = 0; "
+             "done: *(u32 *)(r6 + 0) = r1"), "lock", None),
+    ("timer/load-from-timer", LOOKUP + "if r0 == 0 goto out; r1 = *(u64 *)(r0 + 8); "
+     "out: r0 = 0; exit", "timer", "bpf_timer cannot be accessed directly by load/store"),
+    ("timer/store-past-timer", LOOKUP + "if r0 == 0 goto out; r1 = 1; *(u8 *)(r0 + 23) = r1; "
+     "out: r0 = 0; exit", "timer", "bpf_timer cannot be accessed directly by load/store"),
+    ("timer/load-next-to-timer", LOOKUP + "if r0 == 0 goto out; r1 = *(u64 *)(r0 + 0); "
+     "out: r0 = 0; exit", "timer", None),
 ]
 
 
@@ -491,6 +516,8 @@ def _load_case(cl: Client, text: str, which: str, prog_type: int = TC
         fd = cl.map_create(H, 4, 8, 4, btf, IDS["int"], IDS["plain"], name="plain")
     elif which == "big":
         fd = cl.map_create(H, 4, 32, 4, btf, IDS["int"], IDS["big"], name="big")
+    elif which == "timer":
+        fd = cl.map_create(H, 4, 24, 4, btf, IDS["int"], IDS["tval"], name="timer")
     else:
         fd = cl.map_create(A if which == "alock" else H, 4, 8, 4, btf, IDS["int"],
                            IDS["val"], name=which)
@@ -509,12 +536,15 @@ def test_verifier_spin_lock_as_kernel(clients, case) -> None:
 
 @pytest.mark.parametrize("prog_type,which", [
     (SOCKET, "lock"), (int(PT.BPF_PROG_TYPE_KPROBE), "lock"), (int(PT.BPF_PROG_TYPE_XDP), "lock"),
-    (int(PT.BPF_PROG_TYPE_SCHED_ACT), "alock"), (SOCKET, "plain")],
-    ids=["socket-filter", "kprobe", "xdp", "tc-action", "socket-filter-no-lock"])
+    (int(PT.BPF_PROG_TYPE_SCHED_ACT), "alock"), (SOCKET, "plain"),
+    (int(PT.BPF_PROG_TYPE_TRACEPOINT), "timer"), (SOCKET, "timer")],
+    ids=["socket-filter", "kprobe", "xdp", "tc-action", "socket-filter-no-lock",
+         "tracepoint-timer", "socket-filter-timer"])
 def test_program_types_using_lock_maps_as_kernel(clients, prog_type, which) -> None:
     """check_map_prog_compatibility: socket filters and tracing programs may not use a map
     with a bpf_spin_lock at all (refused before any instruction is checked)."""
-    text = LOCKED.format(body=INC) if which != "plain" else LOOKUP + "r0 = 0; exit"
+    text = LOCKED.format(body=INC) if which not in ("plain", "timer") \
+        else LOOKUP + "r0 = 0; exit"
     ours, theirs = (_load_case(cl, text, which, prog_type) for cl in clients)
     assert ours[:3] == theirs[:3], f"\n--- pyebpf:\n{ours[3]}\n--- kernel:\n{theirs[3]}"
 
