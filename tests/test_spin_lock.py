@@ -620,8 +620,8 @@ def test_elf_maps_carry_btf_and_programs_run_as_kernel(kernel) -> None:
     spec = load_elf(ELF)
     zero = struct.pack("<i", 0)
     start = struct.pack("<iIq", 5, 0, 100)
-    with spec.load(Runtime(), programs=["count"]) as ours, \
-            load_into_kernel(spec, ["count"]) as theirs:
+    progs = ["count", "global_lock"]
+    with spec.load(Runtime(), programs=progs) as ours, load_into_kernel(spec, progs) as theirs:
         ours.maps["counters"][zero] = start
         theirs.maps["counters"].update(zero, start)
         got = [ours.programs["count"].test_run(data=bytes(60 + i)).retval for i in range(3)]
@@ -630,6 +630,10 @@ def test_elf_maps_carry_btf_and_programs_run_as_kernel(kernel) -> None:
         for name in ("counters", "totals"):
             assert ours.maps[name][zero] == theirs.maps[name].lookup(zero)
         assert ours.maps["counters"][zero] == struct.pack("<iIq", 8, 0, 100 + 60 + 61 + 62)
+        # a lock in global data (a DATASEC value, the pointer from LD_IMM64 has no id)
+        got = [ours.programs["global_lock"].test_run(data=bytes(70)).retval for _ in range(2)]
+        want = [theirs.programs["global_lock"].test_run(bytes(70)).retval for _ in range(2)]
+        assert got == want == [70, 140]
         info = ours.maps["counters"]._info(uapi.BpfMapInfo)
         assert info.btf_id and info.btf_value_type_id == spec.maps["counters"].value_type_id
 

@@ -64,4 +64,21 @@ int forget_unlock(struct __sk_buff *skb)
 	return 0;
 }
 
+/* a lock in global data, as libbpf's "private(A)" sections keep them */
+#define private(name) SEC(".bss." #name) __attribute__((aligned(8)))
+private(A) struct bpf_spin_lock glock;
+private(A) long long gsum;
+
+SEC("tc")
+int global_lock(struct __sk_buff *skb)
+{
+	long long sum;
+
+	bpf_spin_lock(&glock);
+	gsum += skb->len;
+	sum = gsum;
+	bpf_spin_unlock(&glock);
+	return sum;
+}
+
 char _license[] SEC("license") = "GPL";
