@@ -21,6 +21,7 @@ from pyebpf._maps import CMap
 from pyebpf.btf import (
     KIND_DATASEC,
     KIND_INT,
+    KIND_STRUCT,
     PERCPU_KPTR,
     RES_SPIN_LOCK,
     SPIN_LOCK,
@@ -79,11 +80,13 @@ _FIELD_MAP_TYPES = {SPIN_LOCK: _LOCK_MAP_TYPES, RES_SPIN_LOCK: _LOCK_MAP_TYPES,
 # the special fields pyebpf maps can hold (the others need kernel BTF or kfuncs)
 _RUNTIME_KINDS = frozenset({SPIN_LOCK, RES_SPIN_LOCK, TIMER, WORKQUEUE})
 # maps whose ops have map_check_no_btf
-_NO_BTF_TYPES = frozenset({MapType.BPF_MAP_TYPE_PROG_ARRAY, MapType.BPF_MAP_TYPE_PERF_EVENT_ARRAY,
-                           MapType.BPF_MAP_TYPE_ARRAY_OF_MAPS, MapType.BPF_MAP_TYPE_HASH_OF_MAPS,
-                           MapType.BPF_MAP_TYPE_RINGBUF})
+_NO_BTF_TYPES = frozenset({MapType.BPF_MAP_TYPE_PERF_EVENT_ARRAY,
+                           MapType.BPF_MAP_TYPE_ARRAY_OF_MAPS, MapType.BPF_MAP_TYPE_HASH_OF_MAPS})
+# maps whose keys array_map_check_btf checks (a u32)
+_ARRAY_BTF_TYPES = ARRAY_TYPES | {MapType.BPF_MAP_TYPE_PROG_ARRAY}
 # maps with a map_check_btf of their own (which accepts or refuses a value without a key)
-_KEYLESS_BTF_TYPES = ARRAY_TYPES | _NO_BTF_TYPES | {MapType.BPF_MAP_TYPE_BLOOM_FILTER}
+_KEYLESS_BTF_TYPES = _ARRAY_BTF_TYPES | _NO_BTF_TYPES | {MapType.BPF_MAP_TYPE_BLOOM_FILTER,
+                                                         MapType.BPF_MAP_TYPE_LPM_TRIE}
 
 
 def _err(code: int, msg: str) -> BPFError:
@@ -272,15 +275,18 @@ class BpfMap:
                                f"{self.map_type}")
         # the map types' own map_check_btf
         t = self.map_type
-        if t in ARRAY_TYPES and key_type is None:   # keyless: the .bss/.data/.rodata maps
+        if t in _ARRAY_BTF_TYPES and key_type is None:  # keyless: .bss/.data/.rodata maps
             if t != MapType.BPF_MAP_TYPE_ARRAY or self.max_entries != 1 or \
                     value[0].kind != KIND_DATASEC:
                 raise _err(errno.EINVAL, "a keyless array is a one-element DATASEC")
-        elif t in ARRAY_TYPES:
+        elif t in _ARRAY_BTF_TYPES:
             if key_type.kind != KIND_INT or key_type.bits != 32 or key_type.int_offset:
                 raise _err(errno.EINVAL, "array keys are 32-bit integers")
         elif t == MapType.BPF_MAP_TYPE_BLOOM_FILTER and key_type is not None:
             raise _err(errno.EINVAL, "bloom filters have no key")
+        elif t == MapType.BPF_MAP_TYPE_LPM_TRIE and (key_type is None
+                                                     or key_type.kind != KIND_STRUCT):
+            raise _err(errno.EINVAL, "LPM trie keys are structs (bpf_lpm_trie_key_u8)")
         elif t in _NO_BTF_TYPES:
             raise _err(ENOTSUPP, "this map type takes no BTF")
         self.btf, self.record = btf_obj, record

@@ -234,6 +234,32 @@ CREATE_CASES = [
     ("hash/lock-wronly-prog", H, 4, 8, "int", "val", uapi.BPF_F_WRONLY_PROG),
     ("hash/lock-rdonly", H, 4, 8, "int", "val", uapi.BPF_F_RDONLY),
     ("hash/plain-rdonly-prog", H, 4, 8, "int", "plain", uapi.BPF_F_RDONLY_PROG),
+    ("hash/lock-no-prealloc", H, 4, 8, "int", "val", uapi.BPF_F_NO_PREALLOC),
+    ("array/lock-mmapable", A, 4, 8, "int", "val", uapi.BPF_F_MMAPABLE),
+    ("hash/timer-no-prealloc", H, 4, 24, "int", "tval", uapi.BPF_F_NO_PREALLOC),
+    ("array/timer", A, 4, 24, "int", "tval", 0),
+    ("bloom/lock", int(MT.BPF_MAP_TYPE_BLOOM_FILTER), 0, 8, None, "val", 0),
+    ("ringbuf/value-type", int(MT.BPF_MAP_TYPE_RINGBUF), 0, 0, None, "val", 0),
+    ("prog-array/key-type", int(MT.BPF_MAP_TYPE_PROG_ARRAY), 4, 4, "int", "int", 0),
+    ("lpm/value-type", int(MT.BPF_MAP_TYPE_LPM_TRIE), 8, 8, None, "val",
+     uapi.BPF_F_NO_PREALLOC),
+    ("stack/value-type", int(MT.BPF_MAP_TYPE_STACK), 0, 4, None, "int", 0),
+    ("lpm/int-value", int(MT.BPF_MAP_TYPE_LPM_TRIE), 8, 4, None, "int",
+     uapi.BPF_F_NO_PREALLOC),
+    ("lpm/long-key", int(MT.BPF_MAP_TYPE_LPM_TRIE), 8, 4, "long", "int",
+     uapi.BPF_F_NO_PREALLOC),
+    ("lpm/struct-key", int(MT.BPF_MAP_TYPE_LPM_TRIE), 8, 4, "plain", "int",
+     uapi.BPF_F_NO_PREALLOC),
+    ("perf-event-array/key-type", int(MT.BPF_MAP_TYPE_PERF_EVENT_ARRAY), 4, 4, "int", "int",
+     0),
+    ("perf-event-array/no-key-type", int(MT.BPF_MAP_TYPE_PERF_EVENT_ARRAY), 4, 4, None,
+     "int", 0),
+    ("prog-array/no-key-type", int(MT.BPF_MAP_TYPE_PROG_ARRAY), 4, 4, None, "int", 0),
+    ("bloom/int-value", int(MT.BPF_MAP_TYPE_BLOOM_FILTER), 0, 4, None, "int", 0),
+    ("bloom/key-type", int(MT.BPF_MAP_TYPE_BLOOM_FILTER), 0, 4, "int", "int", 0),
+    ("queue/no-key-type", int(MT.BPF_MAP_TYPE_QUEUE), 0, 4, None, "int", 0),
+    ("percpu-array/no-key-type", int(MT.BPF_MAP_TYPE_PERCPU_ARRAY), 4, 4, None, "int", 0),
+    ("percpu-array/long-key", int(MT.BPF_MAP_TYPE_PERCPU_ARRAY), 4, 8, "long", "long", 0),
 ]
 
 
@@ -650,3 +676,44 @@ def test_elf_program_holding_lock_at_exit_refused_as_kernel(kernel) -> None:
     assert ours.value.errno == theirs.value.errno == errno.EINVAL
     line = "BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region"
     assert error_line(ours.value.log) == error_line(theirs.value.log) == line
+
+
+@pytest.mark.parametrize("map_type", [H, A], ids=["hash", "array"])
+@pytest.mark.parametrize("flags", [0, uapi.BPF_F_LOCK, uapi.BPF_F_LOCK | uapi.BPF_EXIST,
+                                   uapi.BPF_F_LOCK | 8],
+                         ids=["any", "f-lock", "f-lock-exist", "f-lock-bad"])
+def test_program_update_leaves_lock_alone_as_kernel(clients, map_type, flags) -> None:
+    """bpf_map_update_elem from a program (flags, BPF_F_LOCK) with garbage where the lock
+    is: the element's lock stays as it was, so the locking program still runs."""
+    update = f"""
+        r1 = 0
+        *(u32 *)(r10 - 4) = r1
+        r1 = 9
+        *(u32 *)(r10 - 16) = r1
+        r1 = -1
+        *(u32 *)(r10 - 12) = r1
+        r2 = r10
+        r2 += -4
+        r3 = r10
+        r3 += -16
+        r1 = MAP ll
+        r4 = {flags}
+        call 2
+        exit"""
+
+    def run(cl: Client) -> tuple:
+        btf = cl.btf_load(BLOB)
+        fd = cl.map_create(map_type, 4, 8, 4, btf, IDS["int"], IDS["val"], name="lock")
+        upd, _, log = cl.prog_load(_program(update, fd))
+        assert upd is not None, log
+        inc, _, log = cl.prog_load(_program(LOCKED.format(body=INC), fd))
+        assert inc is not None, log
+        rets = [cl.test_run(upd, bytes(64)), cl.test_run(upd, bytes(64)),
+                cl.test_run(inc, bytes(64))]
+        try:
+            value = cl.lookup(fd, struct.pack("<I", 0), 8)
+        except BPFError as e:
+            value = errno.errorcode[e.errno]
+        return rets, value
+    ours, theirs = both(clients, run)
+    assert ours == theirs
