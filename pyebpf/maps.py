@@ -240,7 +240,8 @@ class BpfMap:
                                        im.map_flags)
             a.inner_map = None          # the kernel keeps only the template
 
-    def check_btf(self, btf_obj: Any, key_type_id: int, value_type_id: int) -> None:
+    def check_btf(self, btf_obj: Any, key_type_id: int, value_type_id: int,
+                  privileged: bool = True) -> None:
         """map_check_btf: the key and value types must have the map's sizes; the value's
         special fields are recorded, and refused where the map type cannot hold them."""
         btf = btf_obj.parsed
@@ -260,6 +261,8 @@ class BpfMap:
                        f"{self.value_size} bytes")
         record = parse_fields(btf, value_type_id, self.value_size)
         if record is not None:
+            if not privileged:
+                raise _err(errno.EPERM, "special fields in map values need CAP_BPF")
             for f in record.fields:
                 if f.kind not in _RUNTIME_KINDS:
                     # kptrs name kernel types, lists and trees live on kfuncs: neither exists

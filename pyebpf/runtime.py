@@ -355,7 +355,8 @@ class Runtime:
         """map_create: the map (attribute checks), then its BTF (map_check_btf), then an id."""
         m = BpfMap(attrs, self.ncpus)
         if btf is not None and attrs.btf_value_type_id:
-            m.check_btf(btf, attrs.btf_key_type_id, attrs.btf_value_type_id)
+            m.check_btf(btf, attrs.btf_key_type_id, attrs.btf_value_type_id,
+                        self.privileged)
         elif btf is not None:
             m.btf, m.btf_id = btf, btf.id
         self._alloc_id("map", m)

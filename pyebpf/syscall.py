@@ -503,6 +503,8 @@ def _prog_info(p: BpfProg, info: Any) -> None:
 
 def _btf_load(c: _Call) -> int:
     a = c.attr
+    if not c.rt.privileged:
+        raise BPFError(errno.EPERM, "BTF_LOAD needs CAP_BPF")
     if a.btf_size == 0 or a.btf_size > (1 << 24):
         raise BPFError(errno.E2BIG if a.btf_size else errno.EINVAL, "btf_size")
     if bool(a.btf_log_buf) != bool(a.btf_log_size) or a.btf_log_level & ~0x3 or \

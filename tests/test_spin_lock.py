@@ -717,3 +717,13 @@ def test_program_update_leaves_lock_alone_as_kernel(clients, map_type, flags) ->
         return rets, value
     ours, theirs = both(clients, run)
     assert ours == theirs
+
+
+def test_btf_load_needs_cap_bpf() -> None:
+    """BPF_BTF_LOAD is for CAP_BPF (bpf_token_capable): an unprivileged runtime gets EPERM,
+    so its maps never carry BTF or a lock."""
+    rt = Runtime(privileged=False)
+    client = Client(lambda cmd, a: pyebpf_bpf(cmd, a, runtime=rt), rt.close)
+    with pytest.raises(BPFError) as exc:
+        client.btf_load(BLOB)
+    assert exc.value.errno == errno.EPERM
