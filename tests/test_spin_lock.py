@@ -819,3 +819,41 @@ def test_random_lock_programs_as_kernel(clients) -> None:
     assert ours[-1] == theirs[-1]
     # the generator is useful only if it covers both verdicts and many reasons
     assert 0 < accepted < len(LOCK_SEEDS) and len(reasons) >= 5, (accepted, reasons)
+
+
+@pytest.mark.parametrize("map_type", [H, A], ids=["hash", "array"])
+@pytest.mark.parametrize("elem_flags", [0, uapi.BPF_F_LOCK], ids=["plain", "f-lock"])
+def test_batch_ops_with_f_lock_as_kernel(clients, map_type, elem_flags) -> None:
+    """UPDATE_BATCH / LOOKUP_BATCH with BPF_F_LOCK in elem_flags: allowed only where the
+    value has a lock; the lock field reads as zeros."""
+    def batch(cl: Client) -> list:
+        btf = cl.btf_load(BLOB)
+        out: list = []
+        for with_lock in (True, False):
+            fd = cl.map_create(map_type, 4, 8, 4, btf, IDS["int"], IDS["val"]) if with_lock \
+                else cl.map_create(map_type, 4, 8, 4)
+            keys = ctypes.create_string_buffer(struct.pack("<4I", 0, 1, 2, 3), 16)
+            values = ctypes.create_string_buffer(
+                b"".join(struct.pack("<iI", 5 + i, 0xAAAA0000 + i) for i in range(4)), 32)
+            a = uapi.BpfAttr()
+            a.batch.map_fd, a.batch.keys, a.batch.values = fd, ctypes.addressof(keys), \
+                ctypes.addressof(values)
+            a.batch.count, a.batch.elem_flags = 4, elem_flags
+            for cmd in (C.BPF_MAP_UPDATE_BATCH, C.BPF_MAP_LOOKUP_BATCH):
+                if cmd == C.BPF_MAP_LOOKUP_BATCH:
+                    ctypes.memset(values, 0, 32)
+                    ctypes.memset(keys, 0, 16)
+                    cursor = ctypes.create_string_buffer(8)
+                    a.batch.out_batch, a.batch.count = ctypes.addressof(cursor), 4
+                try:
+                    cl.call(cmd, a)
+                    out.append("ok")
+                except BPFError as e:
+                    out.append(errno.errorcode[e.errno])
+                out.append(a.batch.count)
+            # hash batches come in the map's own order: compare the pairs as a set
+            got = {keys.raw[4 * i:4 * i + 4]: values.raw[8 * i:8 * i + 8] for i in range(4)}
+            out.append(sorted(got.items()))
+        return out
+    ours, theirs = both(clients, batch)
+    assert ours == theirs
