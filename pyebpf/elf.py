@@ -1333,7 +1333,8 @@ def _kernel_btf_load(raw: bytes) -> int:
 
 
 def _runtime_btf_load(raw: bytes, rt: Runtime) -> int:
-    """BPF_BTF_LOAD of the object's BTF into ``rt`` (the maps' key and value types)."""
+    """BPF_BTF_LOAD of the object's BTF into ``rt`` (the maps' key and value types); 0
+    when the runtime refuses it: as libbpf does, the maps are then made without BTF."""
     import ctypes
 
     from pyebpf import uapi
@@ -1344,8 +1345,8 @@ def _runtime_btf_load(raw: bytes, rt: Runtime) -> int:
     attr.btf, attr.btf_size = ctypes.addressof(buf), len(raw)
     try:
         return bpf(uapi.BpfCmd.BPF_BTF_LOAD, attr, runtime=rt)
-    except BPFError as e:
-        raise _context(e, "the object's BTF") from None
+    except BPFError:
+        return 0
 
 
 def _map_btf_ids(m: MapSpec) -> tuple[int, int]:
