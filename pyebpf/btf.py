@@ -678,3 +678,103 @@ def type_id_size(btf: BTF, type_id: int) -> tuple[Type, int] | None:
         return t, btf.size_of(t.id)
     except BTFError:
         return None
+
+
+# --- writing BTF -----------------------------------------------------------------------
+
+class BTFBuilder:
+    """Builds a ``.BTF`` blob, as clang would emit it for the types described.
+
+    For maps made from Python: a map whose value holds a ``struct bpf_spin_lock`` needs
+    BTF describing the value (BPF_MAP_CREATE's ``btf_value_type_id``), which
+    :meth:`add_ctypes` derives from the ctypes types the value is written with.
+    """
+
+    def __init__(self) -> None:
+        self.strings = b"\0"
+        self.records: list[bytes] = []
+        self._names: dict[str, int] = {"": 0}
+        self._ctypes: dict[object, int] = {}
+
+    def _name(self, name: str) -> int:
+        off = self._names.get(name)
+        if off is None:
+            off = self._names[name] = len(self.strings)
+            self.strings += name.encode() + b"\0"
+        return off
+
+    def _add(self, record: bytes) -> int:
+        self.records.append(record)
+        return len(self.records)
+
+    def int_(self, name: str, size: int, signed: bool = True) -> int:
+        """An INT of ``size`` bytes; returns its type id."""
+        return self._add(struct.pack("<IIII", self._name(name), KIND_INT << 24, size,
+                                     (INT_SIGNED if signed else 0) << 24 | size * 8))
+
+    def struct_(self, name: str, size: int, members: list[tuple[str, int, int]]) -> int:
+        """A STRUCT; ``members`` are (name, type id, byte offset)."""
+        rec = struct.pack("<III", self._name(name), KIND_STRUCT << 24 | len(members), size)
+        for mname, mtype, off in members:
+            rec += struct.pack("<III", self._name(mname), mtype, off * 8)
+        return self._add(rec)
+
+    def array(self, elem: int, index: int, nelems: int) -> int:
+        return self._add(struct.pack("<IIIIII", 0, KIND_ARRAY << 24, 0, elem, index, nelems))
+
+    def typedef(self, name: str, ref: int) -> int:
+        return self._add(struct.pack("<III", self._name(name), KIND_TYPEDEF << 24, ref))
+
+    def blob(self) -> bytes:
+        """The ``.BTF`` section: header, types, strings."""
+        types = b"".join(self.records)
+        return struct.pack("<HBBIIIII", BTF_MAGIC, 1, 0, 24, 0, len(types), len(types),
+                           len(self.strings)) + types + self.strings
+
+    def add_ctypes(self, ctype: object) -> int:
+        """The type id describing a ctypes type: integers, arrays, structures (a
+        structure's BTF name is its C name for the ``pyebpf.uapi`` mirrors, so
+        ``uapi.BpfSpinLock`` is ``struct bpf_spin_lock``, else ``_btf_name_`` or the
+        class name)."""
+        import ctypes
+
+        from pyebpf import uapi
+
+        known = self._ctypes.get(ctype)
+        if known is not None:
+            return known
+        if isinstance(ctype, type) and issubclass(ctype, ctypes.Array):
+            elem = self.add_ctypes(ctype._type_)
+            tid = self.array(elem, self.add_ctypes(ctypes.c_uint32), ctype._length_)
+        elif isinstance(ctype, type) and issubclass(ctype, ctypes.Structure):
+            c_names = {v: k.split(" ", 1)[1] for k, v in uapi.C_TYPES.items()
+                       if k.startswith("struct ")}
+            name = c_names.get(ctype) or getattr(ctype, "_btf_name_", ctype.__name__)
+            members = []
+            for fname, ftype, *bits in ctype._fields_:
+                if bits:
+                    raise BTFError(f"{ctype.__name__}.{fname}: bit fields are not described")
+                members.append((fname, self.add_ctypes(ftype), getattr(ctype, fname).offset))
+            tid = self.struct_(name, ctypes.sizeof(ctype), members)
+        elif isinstance(ctype, type) and issubclass(ctype, ctypes._SimpleCData) and \
+                ctype._type_ in "bBhHiIlLqQ?c":
+            size = ctypes.sizeof(ctype)
+            signed = ctype._type_ in "bhilqc"
+            name = {1: "char", 2: "short", 4: "int", 8: "long long"}[size]
+            tid = self.int_(name if signed else f"unsigned {name}", size, signed)
+        else:
+            raise BTFError(f"no BTF description for {ctype!r}")
+        self._ctypes[ctype] = tid
+        return tid
+
+
+def has_special_fields(ctype: object) -> bool:
+    """Whether a ctypes value type holds a field the kernel manages (bpf_spin_lock, ...)."""
+    try:
+        b = BTFBuilder()
+        tid = b.add_ctypes(ctype)
+        import ctypes
+
+        return parse_fields(BTF(b.blob()), tid, ctypes.sizeof(ctype)) is not None
+    except BPFError:
+        return False

@@ -20,7 +20,7 @@ import pytest
 
 from pyebpf import isa, uapi
 from pyebpf.asm import assemble
-from pyebpf.btf import BTF, SPIN_LOCK, TIMER, parse_fields
+from pyebpf.btf import BTF, SPIN_LOCK, TIMER, BTFBuilder, parse_fields
 from pyebpf.errors import BPFError
 from pyebpf.isa import Instruction
 from pyebpf.runtime import Runtime
@@ -34,51 +34,13 @@ SOCKET = int(PT.BPF_PROG_TYPE_SOCKET_FILTER)
 TC = int(PT.BPF_PROG_TYPE_SCHED_CLS)
 
 
-# --- a BTF blob, as clang emits it ---------------------------------------------------------
-
-class BTFBuilder:
-    """Type records and strings of a ``.BTF`` blob (include/uapi/linux/btf.h layout)."""
-
-    def __init__(self) -> None:
-        self.strings = b"\0"
-        self.records: list[bytes] = []
-
-    def _name(self, name: str) -> int:
-        if not name:
-            return 0
-        off = len(self.strings)
-        self.strings += name.encode() + b"\0"
-        return off
-
-    def _add(self, record: bytes) -> int:
-        self.records.append(record)
-        return len(self.records)
-
-    def int_(self, name: str, size: int = 4, signed: bool = True) -> int:
-        return self._add(struct.pack("<IIII", self._name(name), 1 << 24, size,
-                                     (int(signed) << 24) | size * 8))
-
-    def struct_(self, name: str, size: int, members: list[tuple[str, int, int]]) -> int:
-        """``members``: (name, type id, byte offset)."""
-        rec = struct.pack("<III", self._name(name), 4 << 24 | len(members), size)
-        for mname, mtype, off in members:
-            rec += struct.pack("<III", self._name(mname), mtype, off * 8)
-        return self._add(rec)
-
-    def typedef(self, name: str, ref: int) -> int:
-        return self._add(struct.pack("<III", self._name(name), 8 << 24, ref))
-
-    def blob(self) -> bytes:
-        types = b"".join(self.records)
-        return struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types),
-                           len(self.strings)) + types + self.strings
-
+# --- a BTF blob, as clang emits it (pyebpf.btf.BTFBuilder) -----------------------------
 
 def _types() -> tuple[bytes, dict[str, int]]:
     b = BTFBuilder()
     ids: dict[str, int] = {}
-    ids["int"] = b.int_("int")
-    ids["u32"] = b.int_("unsigned int", signed=False)
+    ids["int"] = b.int_("int", 4)
+    ids["u32"] = b.int_("unsigned int", 4, signed=False)
     ids["long"] = b.int_("long", 8)
     ids["lock"] = b.struct_("bpf_spin_lock", 4, [("val", ids["u32"], 0)])
     # struct val { int cnt; struct bpf_spin_lock lock; }: the lock at 4
@@ -297,7 +259,7 @@ def test_map_create_btf_fd_as_kernel(clients, btf_fd, key, value) -> None:
 def test_btf_load_refuses_bad_lock_objects_as_kernel(clients, desc) -> None:
     """btf_parse_struct_metas: a struct holding a bpf_spin_lock must be a valid object."""
     b = BTFBuilder()
-    i = b.int_("int")
+    i = b.int_("int", 4)
     lk = b.struct_("bpf_spin_lock", 4, [("val", i, 0)])
     if desc == "two-locks":
         b.struct_("two", 12, [("a", lk, 0), ("cnt", i, 4), ("b", lk, 8)])
@@ -857,3 +819,51 @@ def test_batch_ops_with_f_lock_as_kernel(clients, map_type, elem_flags) -> None:
         return out
     ours, theirs = both(clients, batch)
     assert ours == theirs
+
+
+# --- maps from Python: BTF from ctypes types ------------------------------------------------
+
+class Val(ctypes.Structure):
+    _fields_ = [("cnt", ctypes.c_int), ("lock", uapi.BpfSpinLock), ("sum", ctypes.c_uint64)]
+
+
+def test_btf_from_ctypes_is_accepted_by_kernel(kernel) -> None:
+    """BTFBuilder.add_ctypes writes BTF the kernel's BTF_LOAD and map_check_btf accept,
+    finding the lock where pyebpf finds it."""
+    from pyebpf.btf import BTFBuilder
+
+    b = BTFBuilder()
+    key, value = b.add_ctypes(ctypes.c_uint32), b.add_ctypes(Val)
+    blob = b.blob()
+    assert parse_fields(BTF(blob), value, ctypes.sizeof(Val)).spin_lock_off == 4
+    theirs = Client(kernel.sys_bpf, os.close)
+    try:
+        btf = theirs.btf_load(blob)
+        fd = theirs.map_create(H, 4, 16, 2, btf, key, value, name="lock")
+        prog, _, log = theirs.prog_load(_program(LOCKED.format(body=INC), fd))
+        assert prog is not None, log
+    finally:
+        theirs.close_all()
+
+
+def test_map_with_lock_from_ctypes_value_type() -> None:
+    """objects.Map: a ctypes value type with a BpfSpinLock makes a map with BTF, which
+    programs lock and user space updates with BPF_F_LOCK."""
+    from pyebpf.objects import Map, Program
+
+    rt = Runtime()
+    with Map(H, key_type=ctypes.c_uint32, value_type=Val, max_entries=2, name="lock",
+             runtime=rt) as m, Map(H, key_type=ctypes.c_uint32, value_type=Val, btf=False,
+                                   runtime=rt) as plain:
+        info = m._info(uapi.BpfMapInfo)
+        assert info.btf_id and info.btf_value_type_id and not plain._info(
+            uapi.BpfMapInfo).btf_id
+        m.update(0, Val(cnt=1, sum=5), uapi.BPF_F_LOCK)
+        with pytest.raises(BPFError) as exc:
+            plain.update(0, Val(cnt=1), uapi.BPF_F_LOCK)
+        assert exc.value.errno == errno.EINVAL
+        with Program(_program(LOCKED.format(body=INC), m.fd), TC, runtime=rt) as p:
+            for _ in range(3):
+                p.test_run(data=bytes(64))
+        v = m[0]
+        assert (v.cnt, v.lock.val, v.sum) == (4, 0, 5)
