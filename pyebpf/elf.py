@@ -1175,7 +1175,7 @@ def load_collection(spec: CollectionSpec, runtime: Runtime | None = None,
 
             def create(with_btf: bool, m: MapSpec = m, name: str = name,
                        template: Map | None = template) -> Map:
-                ids = _map_btf_ids(m) if with_btf and btf_fd else (0, 0)
+                ids = map_btf_ids(m) if with_btf and btf_fd else (0, 0)
                 return Map(m.type, m.key_size, m.value_size, m.max_entries, flags=m.flags,
                            name=kernel_map_name(name), inner_map=template,
                            map_extra=m.map_extra, btf_fd=btf_fd if any(ids) else 0,
@@ -1349,7 +1349,7 @@ def _runtime_btf_load(raw: bytes, rt: Runtime) -> int:
         return 0
 
 
-def _map_btf_ids(m: MapSpec) -> tuple[int, int]:
+def map_btf_ids(m: MapSpec) -> tuple[int, int]:
     """The (key, value) BTF type ids libbpf gives BPF_MAP_CREATE for ``m``: the
     ``__type``s of a BTF-defined map, the DATASEC of a global data map, none otherwise."""
     if m.is_data:
@@ -1399,7 +1399,7 @@ def load_into_kernel(spec: CollectionSpec, programs: list[str] | None = None) ->
                 inner_fd = template.fd
             def create(with_btf: bool, m: MapSpec = m, name: str = name,
                        inner_fd: int = inner_fd) -> kernel.KernelMap:
-                ids = _map_btf_ids(m) if with_btf and btf_fd >= 0 else (0, 0)
+                ids = map_btf_ids(m) if with_btf and btf_fd >= 0 else (0, 0)
                 return kernel.KernelMap(m.type, m.key_size, m.value_size, m.max_entries,
                                         map_flags=m.flags, name=kernel_map_name(name),
                                         inner_map_fd=inner_fd, map_extra=m.map_extra,
