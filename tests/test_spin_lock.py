@@ -867,3 +867,16 @@ def test_map_with_lock_from_ctypes_value_type() -> None:
                 p.test_run(data=bytes(64))
         v = m[0]
         assert (v.cnt, v.lock.val, v.sum) == (4, 0, 5)
+
+
+def test_cli_verify_sees_the_maps_btf(capsys) -> None:
+    """``pyebpf verify`` gives the maps the BTF the loader would: the lock is found."""
+    from pyebpf.cli import main
+
+    code = main(["verify", str(ELF)])
+    captured = capsys.readouterr()
+    out = captured.out + captured.err
+    assert "count: accepted" in out and "global_lock: accepted" in out
+    assert ("forget_unlock: rejected: BPF_EXIT instruction in main prog cannot be used "
+            "inside bpf_spin_lock-ed region") in out
+    assert code != 0
