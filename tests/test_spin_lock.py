@@ -880,3 +880,28 @@ def test_cli_verify_sees_the_maps_btf(capsys) -> None:
     assert ("forget_unlock: rejected: BPF_EXIT instruction in main prog cannot be used "
             "inside bpf_spin_lock-ed region") in out
     assert code != 0
+
+
+@pytest.mark.parametrize("map_type", [H, A], ids=["hash", "array"])
+@pytest.mark.parametrize("with_lock", [True, False], ids=["lock", "no-lock"])
+def test_lookup_and_delete_with_f_lock_as_kernel(clients, map_type, with_lock) -> None:
+    def op(cl: Client) -> list:
+        btf = cl.btf_load(BLOB)
+        fd = cl.map_create(map_type, 4, 8, 4, btf, IDS["int"], IDS["val"]) if with_lock \
+            else cl.map_create(map_type, 4, 8, 4)
+        key = ctypes.create_string_buffer(struct.pack("<I", 2), 4)
+        cl.update(fd, key.raw, struct.pack("<iI", 77, 0x5555))
+        out: list = []
+        for flags in (uapi.BPF_F_LOCK, 0, uapi.BPF_F_LOCK):
+            value = ctypes.create_string_buffer(8)
+            a = uapi.BpfAttr()
+            a.map_fd, a.key, a.value = fd, ctypes.addressof(key), ctypes.addressof(value)
+            a.flags = flags
+            try:
+                cl.call(C.BPF_MAP_LOOKUP_AND_DELETE_ELEM, a)
+                out.append(value.raw)
+            except BPFError as e:
+                out.append(e.errno)
+        return out
+    ours, theirs = both(clients, op)
+    assert ours == theirs
