@@ -481,6 +481,8 @@ class FieldKind:
     unique: bool        # at most one per struct (btf_get_field_type's ``seen`` check)
 
 
+BTF_FIELDS_MAX = 11     # the kernel's limit of special fields in one value
+
 SPIN_LOCK = FieldKind("bpf_spin_lock", 4, 4, True)
 RES_SPIN_LOCK = FieldKind("bpf_res_spin_lock", 8, 4, True)
 TIMER = FieldKind("bpf_timer", 16, 8, True)
@@ -495,6 +497,7 @@ KPTR = FieldKind("kptr", 8, 8, False)
 PERCPU_KPTR = FieldKind("percpu_kptr", 8, 8, False)
 UPTR = FieldKind("uptr", 8, 8, False)
 
+_REPEATABLE = frozenset({KPTR, PERCPU_KPTR, UPTR, LIST_HEAD, RB_ROOT})
 STRUCT_FIELDS = {k.name: k for k in (SPIN_LOCK, RES_SPIN_LOCK, TIMER, WORKQUEUE, TASK_WORK,
                                      LIST_HEAD, LIST_NODE, RB_ROOT, RB_NODE, REFCOUNT)}
 KPTR_TAGS = {"kptr_untrusted": KPTR, "kptr": KPTR, "percpu_kptr": PERCPU_KPTR, "uptr": UPTR}
@@ -523,18 +526,15 @@ class FieldRecord:
     """The kernel's ``struct btf_record``: the special fields of a value, by offset."""
 
     fields: tuple[Field, ...]
+    # the kernel caches the lock's offset from its walk: with locks at two nesting levels
+    # the last one found is the one programs may take
+    spin_lock_off: int = -1
 
     def find(self, kind: FieldKind) -> Field | None:
         for f in self.fields:
             if f.kind is kind:
                 return f
         return None
-
-    @property
-    def spin_lock_off(self) -> int:
-        """Offset of the ``struct bpf_spin_lock``, -1 when there is none."""
-        f = self.find(SPIN_LOCK)
-        return f.offset if f is not None else -1
 
 
 def _field_error(code: int, message: str) -> BPFError:
@@ -547,7 +547,7 @@ class _FieldFinder:
     def __init__(self, btf: BTF, kinds: frozenset[FieldKind]) -> None:
         self.btf = btf
         self.kinds = kinds
-        self.found: list[Field] = []
+        self._structs: dict[int, tuple[Field, ...]] = {}
 
     def kind_of(self, t: Type, seen: set[FieldKind]) -> FieldKind | None:
         """btf_get_field_type: which special field a member of type ``t`` is, if any."""
@@ -568,71 +568,99 @@ class _FieldFinder:
             seen.add(kind)
         return kind
 
-    def member(self, type_id: int, off: int, seen: set[FieldKind], depth: int) -> None:
-        """btf_find_field_one: one member (or variable) of type ``type_id`` at ``off``."""
+    def member(self, type_id: int, off: int, seen: set[FieldKind], depth: int
+               ) -> list[Field]:
+        """btf_find_field_one: the fields of one member (or variable) at ``off``."""
         t = self.btf.resolve(type_id)
         nelems = 1
         while t.kind == KIND_ARRAY:
             nelems *= t.nelems
             t = self.btf.resolve(t.elem_type)
         if nelems == 0:
-            return
+            return []
         kind = self.kind_of(t, seen)
         if kind is None:
-            if t.kind == KIND_STRUCT and depth < _MAX_RESOLVE_DEPTH:
-                # btf_find_nested_struct: fields of a struct member count as the value's
-                for i in range(nelems):
-                    self.struct(t, off + i * t.size, depth + 1)
-            return
+            if t.kind != KIND_STRUCT or depth >= _MAX_RESOLVE_DEPTH:
+                return []
+            # btf_find_nested_struct: fields of a struct member count as the value's
+            inner = self.struct(t, depth + 1)
+            if inner and nelems > 1 and any(f.kind not in _REPEATABLE for f in inner):
+                raise _field_error(errno.EINVAL, f"an array of structs holding "
+                                   f"{inner[0].kind.name}")
+            if inner and nelems * len(inner) > BTF_FIELDS_MAX:
+                raise _field_error(errno.E2BIG, f"more than {BTF_FIELDS_MAX} special fields")
+            return [Field(f.kind, off + i * t.size + f.offset)
+                    for i in range(nelems if inner else 0) for f in inner]
         if t.kind == KIND_STRUCT and t.size != kind.size:
-            return      # btf_find_struct: a struct of that name but another size is data
-        if off % kind.align:
-            raise _field_error(errno.EINVAL, f"{kind.name} at offset {off} is misaligned")
-        if nelems > 1 and kind not in (KPTR, PERCPU_KPTR, UPTR):
-            return      # only kptrs may come in arrays; the others are ignored there
-        for i in range(nelems):
-            self.found.append(Field(kind, off + i * kind.size))
+            return []   # btf_find_struct: a struct of that name but another size is data
+        if nelems > 1 and kind not in _REPEATABLE:
+            # btf_repeat_fields: only kptrs (and list/rbtree roots) may come in arrays
+            raise _field_error(errno.EINVAL, f"an array of {kind.name}")
+        if nelems > BTF_FIELDS_MAX:
+            raise _field_error(errno.E2BIG, f"more than {BTF_FIELDS_MAX} special fields")
+        return [Field(kind, off + i * kind.size) for i in range(nelems)]
 
-    def struct(self, t: Type, base: int, depth: int) -> None:
+    def struct(self, t: Type, depth: int) -> tuple[Field, ...]:
+        """The fields of a struct, at offsets from its start (computed once per type, so
+        arrays of nested structs cost one walk)."""
+        done = self._structs.get(t.id)
+        if done is not None:
+            return done
         seen: set[FieldKind] = set()
+        out: list[Field] = []
         for m in t.members:
             if m.bitfield_size or m.bit_offset % 8:
                 continue
-            self.member(m.type, base + m.bit_offset // 8, seen, depth)
+            out += self.member(m.type, m.bit_offset // 8, seen, depth)
+            if len(out) > BTF_FIELDS_MAX:
+                raise _field_error(errno.E2BIG, f"more than {BTF_FIELDS_MAX} special fields")
+        self._structs[t.id] = tuple(out)
+        return self._structs[t.id]
 
-    def datasec(self, t: Type) -> None:
+    def datasec(self, t: Type) -> list[Field]:
         seen: set[FieldKind] = set()
+        out: list[Field] = []
         for si in t.secinfos:
             var = self.btf[si.type]
             if var.kind == KIND_VAR:
-                self.member(var.ref, si.offset, seen, 0)
+                out += self.member(var.ref, si.offset, seen, 0)
+            if len(out) > BTF_FIELDS_MAX:
+                raise _field_error(errno.E2BIG, f"more than {BTF_FIELDS_MAX} special fields")
+        return out
 
 
 def parse_fields(btf: BTF, type_id: int, value_size: int,
-                 kinds: frozenset[FieldKind] = MAP_VALUE_KINDS) -> FieldRecord | None:
+                 kinds: frozenset[FieldKind] = MAP_VALUE_KINDS,
+                 aligned: bool = False) -> FieldRecord | None:
     """btf_parse_fields: the special fields of ``type_id`` (None when it has none).
 
     Raises :class:`~pyebpf.errors.BPFError` with the kernel's errno: E2BIG for a second
-    lock/timer in one struct, EINVAL for a misaligned field or a list/rbtree root without
-    a lock beside it, EEXIST for overlapping fields.
+    lock/timer in one struct or more than 11 fields, EINVAL for an array of locks or
+    timers, a misaligned field (``aligned``: objects programs allocate) or a list/rbtree
+    root without a lock beside it, EEXIST for overlapping fields.
     """
     t = btf.resolve(type_id)
     finder = _FieldFinder(btf, kinds)
+    found: list[Field] | tuple[Field, ...] = []
     if t.kind == KIND_STRUCT:
-        finder.struct(t, 0, 0)
+        found = finder.struct(t, 0)
     elif t.kind == KIND_DATASEC:
-        finder.datasec(t)
-    if not finder.found:
+        found = finder.datasec(t)
+    if not found:
         return None
-    fields = tuple(sorted(finder.found, key=lambda f: f.offset))
+    fields = tuple(sorted(found, key=lambda f: f.offset))
     end = 0
     for f in fields:
+        if aligned and f.offset % f.kind.align:
+            raise _field_error(errno.EINVAL, f"{f.kind.name} at offset {f.offset} is "
+                               "misaligned")
         if f.offset < end:
             raise _field_error(errno.EEXIST, f"{f.kind.name} at {f.offset} overlaps a field")
         if f.offset + f.size > value_size:
             raise _field_error(errno.EFAULT, f"{f.kind.name} at {f.offset} past the value")
         end = f.offset + f.size
-    rec = FieldRecord(fields)
+    locks = [f.offset for f in found if f.kind is SPIN_LOCK]
+    rec = FieldRecord(fields, locks[-1] if locks else -1)
     has = {f.kind for f in fields}
     if SPIN_LOCK in has and RES_SPIN_LOCK in has:
         raise _field_error(errno.EINVAL, "bpf_spin_lock and bpf_res_spin_lock together")
@@ -655,7 +683,7 @@ def check_struct_metas(btf: BTF) -> None:
     for t in btf.types[1:]:
         if t.kind == KIND_STRUCT and any(m.type in special for m in t.members):
             try:
-                parse_fields(btf, t.id, t.size, ALLOC_OBJ_KINDS)
+                parse_fields(btf, t.id, t.size, ALLOC_OBJ_KINDS, aligned=True)
             except BPFError as e:
                 # the kernel's btf_parse_fields WARNs and answers EFAULT for a field it
                 # cannot place; the same misplacement in an object is that error here

@@ -259,7 +259,12 @@ class BpfMap:
         if value is None or value[1] != self.value_size:
             raise _err(errno.EINVAL, f"BTF value type [{value_type_id}] is not "
                        f"{self.value_size} bytes")
-        record = parse_fields(btf, value_type_id, self.value_size)
+        try:
+            record = parse_fields(btf, value_type_id, self.value_size)
+        except BPFError:
+            # map_check_btf keeps btf_parse_fields' error as the record and goes on: the
+            # map is made, with no special field at all (a lock in it is no lock)
+            record = None
         if record is not None:
             if not privileged:
                 raise _err(errno.EPERM, "special fields in map values need CAP_BPF")

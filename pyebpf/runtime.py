@@ -544,7 +544,8 @@ class Runtime:
 
         infos = {fd: MapInfo(m.map_type, m.key_size, m.value_size, m.max_entries, m.map_flags,
                              name=m.name, has_btf=m.btf is not None,
-                             fields=m.record.fields if m.record is not None else ())
+                             fields=m.record.fields if m.record is not None else (),
+                             spin_lock_off=m.spin_lock_off)
                  for fd, m in used.items()}
         result = bpf_check(insns, req.prog_type, maps=infos, log_level=req.log_level,
                            privileged=self.privileged)

@@ -905,3 +905,95 @@ def test_lookup_and_delete_with_f_lock_as_kernel(clients, map_type, with_lock) -
         return out
     ours, theirs = both(clients, op)
     assert ours == theirs
+
+
+@pytest.mark.parametrize("n", [2, 11, 12, 1 << 16], ids=["2", "11", "12", "65536"])
+def test_arrays_of_structs_with_a_lock_as_kernel(clients, n) -> None:
+    """A value that is an array of structs holding a lock: the kernel finds the fields of
+    each element (at most 11 special fields in a value, E2BIG past that)."""
+    b = BTFBuilder()
+    i = b.int_("int", 4)
+    lk = b.struct_("bpf_spin_lock", 4, [("val", i, 0)])
+    val = b.struct_("val", 8, [("cnt", i, 0), ("lock", lk, 4)])
+    outer = b.struct_("outer", 8 * n, [("v", b.array(val, i, n), 0)])
+    blob = b.blob()
+
+    def create(cl: Client) -> str:
+        cl.map_create(H, 4, 8 * n, 1, cl.btf_load(blob), i, outer)
+        return "ok"
+    ours, theirs = both(clients, create)
+    assert ours == theirs
+
+
+def test_hostile_nesting_is_fast() -> None:
+    """Structs of structs doubling 24 times (16M leaves) and a 1M-element array of
+    them: the field search walks each type once."""
+    import time
+
+    b = BTFBuilder()
+    t = b.int_("int", 4)
+    size = 4
+    for k in range(24):
+        t = b.struct_(f"s{k}", size * 2, [("a", t, 0), ("b", t, size)])
+        size *= 2
+    top = b.struct_("top", 4 * size, [("v", b.array(t, b.int_("u", 4), 4), 0)])
+    start = time.perf_counter()
+    assert parse_fields(BTF(b.blob()), top, 4 * size) is None
+    assert time.perf_counter() - start < 1.0
+
+
+def _layouts() -> tuple[bytes, dict[str, tuple[int, int]]]:
+    """Odd value layouts: (value type id, value size) by name."""
+    b = BTFBuilder()
+    i, l8, c = b.int_("int", 4), b.int_("long", 8), b.int_("char", 1)
+    lk = b.struct_("bpf_spin_lock", 4, [("val", i, 0)])
+    tm = b.struct_("bpf_timer", 16, [("a", l8, 0), ("b", l8, 8)])
+    val = b.struct_("val", 8, [("cnt", i, 0), ("lock", lk, 4)])
+    layouts = {
+        "int": (i, 4),
+        # two locks at two nesting levels: the last one found is the lock
+        "nest2": (b.struct_("nest2", 16, [("x", i, 0), ("in", val, 4), ("lk", lk, 12)]), 16),
+        # an array of structs holding a lock: btf_repeat_fields refuses, no fields at all
+        "arr2": (b.struct_("arr2", 16, [("v", b.array(val, i, 2), 0)]), 16),
+        "arr1": (b.struct_("arr1", 8, [("v", b.array(val, i, 1), 0)]), 8),
+        # two timers in one struct: E2BIG from the search, so no fields either
+        "twot": (b.struct_("twot", 32, [("a", tm, 0), ("b", tm, 16)]), 32),
+        # a lock at an odd offset inside a packed struct
+        "packed": (b.struct_("packed", 12, [("c", c, 0), ("in", val, 1), ("d", c, 9)]), 12),
+    }
+    return b.blob(), layouts
+
+
+LAYOUT_BLOB, LAYOUTS = _layouts()
+LAYOUT_CASES = [
+    ("nest2/lock-at-12", "nest2", LOCKED.replace("r1 += 4", "r1 += 12").format(body="")),
+    ("nest2/lock-at-8", "nest2", LOCKED.replace("r1 += 4", "r1 += 8").format(body="")),
+    ("nest2/load-inner-lock", "nest2", LOOKUP + "if r0 == 0 goto out; r1 = *(u32 *)(r0 + 8); "
+     "out: r0 = 0; exit"),
+    ("arr2/lock", "arr2", LOCKED.format(body="")),
+    ("arr2/load-lock-bytes", "arr2", LOOKUP + "if r0 == 0 goto out; r1 = *(u32 *)(r0 + 4); "
+     "out: r0 = 0; exit"),
+    ("arr1/lock", "arr1", LOCKED.format(body="")),
+    ("twot/load-timer-bytes", "twot", LOOKUP + "if r0 == 0 goto out; r1 = *(u64 *)(r0 + 0); "
+     "out: r0 = 0; exit"),
+    ("packed/lock-at-5", "packed", LOCKED.replace("r1 += 4", "r1 += 5").format(body="")),
+    ("packed/load-over-lock", "packed", LOOKUP + "if r0 == 0 goto out; "
+     "r1 = *(u32 *)(r0 + 4); out: r0 = 0; exit"),
+]
+
+
+@pytest.mark.parametrize("case", LAYOUT_CASES, ids=[c[0] for c in LAYOUT_CASES])
+def test_odd_value_layouts_as_kernel(clients, case) -> None:
+    """Where the kernel finds the lock (or finds none) in unusual values, and what its
+    verifier then says."""
+    _, which, text = case
+
+    def load(cl: Client) -> tuple | str:
+        tid, size = LAYOUTS[which]
+        fd = cl.map_create(H, 4, size, 2, cl.btf_load(LAYOUT_BLOB), LAYOUTS["int"][0], tid,
+                           name=which)
+        prog, err, log = cl.prog_load(_program(text, fd))
+        return prog is not None, err, error_line(log) if prog is None else ""
+    ours, theirs = both(clients, load)
+    assert ours == theirs
+    assert isinstance(theirs, tuple), theirs    # the map was made

@@ -49,14 +49,7 @@ class MapInfo:
     name: str = ""
     has_btf: bool = False       # created with a BTF value type (bpf_spin_lock needs one)
     fields: tuple = ()          # the value's special fields (pyebpf.btf.Field), by offset
-
-    @property
-    def spin_lock_off(self) -> int:
-        """Offset of the value's bpf_spin_lock, -1 when it has none."""
-        for f in self.fields:
-            if f.kind.name == "bpf_spin_lock":
-                return f.offset
-        return -1
+    spin_lock_off: int = -1     # where the bpf_spin_lock programs may take is
 
 
 # --- helpers ----------------------------------------------------------------------------
