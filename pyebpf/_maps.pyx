@@ -74,13 +74,33 @@ cdef extern from * nogil:
         }
     }
     static inline void pyebpf_unlock(int *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
+    /* A bpf_spin_lock may sit at an odd offset of a packed value (the kernel accepts
+       that): word atomics may not reach it, so such locks are taken under one guard. */
+    static int pyebpf_unaligned_guard;
     static inline int pyebpf_trylock32(uint8_t *p) {
-        uint32_t expected = 0;
-        return __atomic_compare_exchange_n((uint32_t *)p, &expected, 1, 0,
-                                           __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+        uint32_t expected = 0, v;
+        int ok;
+        if (((uintptr_t)p & 3) == 0)
+            return __atomic_compare_exchange_n((uint32_t *)p, &expected, 1, 0,
+                                               __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+        pyebpf_lock(&pyebpf_unaligned_guard);
+        memcpy(&v, p, 4);
+        ok = v == 0;
+        if (ok) {
+            v = 1;
+            memcpy(p, &v, 4);
+        }
+        pyebpf_unlock(&pyebpf_unaligned_guard);
+        return ok;
     }
     static inline void pyebpf_unlock32(uint8_t *p) {
-        __atomic_store_n((uint32_t *)p, 0, __ATOMIC_RELEASE);
+        if (((uintptr_t)p & 3) == 0) {
+            __atomic_store_n((uint32_t *)p, 0, __ATOMIC_RELEASE);
+            return;
+        }
+        pyebpf_lock(&pyebpf_unaligned_guard);
+        memset(p, 0, 4);
+        pyebpf_unlock(&pyebpf_unaligned_guard);
     }
     static inline uint64_t pyebpf_clock(int which) {
         struct timespec ts;
@@ -1354,7 +1374,7 @@ cdef int h_ringbuf_query(VMState *vm, uint64_t *r) noexcept nogil:
 cdef int h_spin_lock(VMState *vm, uint64_t *r) noexcept nogil:
     cdef uint8_t *p = vm_access(vm, r[1], 4, REGION_WRITE)
     cdef long spins = 0
-    if p == NULL or r[1] & 3:
+    if p == NULL:
         return vm_fault(vm, FAULT_WRITE, r[1], 4)
     while not pyebpf_trylock32(p):
         spins += 1
@@ -1366,7 +1386,7 @@ cdef int h_spin_lock(VMState *vm, uint64_t *r) noexcept nogil:
 
 cdef int h_spin_unlock(VMState *vm, uint64_t *r) noexcept nogil:
     cdef uint8_t *p = vm_access(vm, r[1], 4, REGION_WRITE)
-    if p == NULL or r[1] & 3:
+    if p == NULL:
         return vm_fault(vm, FAULT_WRITE, r[1], 4)
     pyebpf_unlock32(p)
     r[0] = 0

@@ -997,3 +997,22 @@ def test_odd_value_layouts_as_kernel(clients, case) -> None:
     ours, theirs = both(clients, load)
     assert ours == theirs
     assert isinstance(theirs, tuple), theirs    # the map was made
+
+
+def test_lock_at_odd_offset_runs_as_kernel(clients) -> None:
+    """A lock at offset 5 of a packed value: both verifiers accept it, and it runs."""
+    text = LOCKED.replace("r1 += 4", "r1 += 5").format(
+        body="r1 = *(u8 *)(r6 + 0); r1 += 1; *(u8 *)(r6 + 0) = r1")
+
+    def run(cl: Client) -> tuple:
+        tid, size = LAYOUTS["packed"]
+        fd = cl.map_create(H, 4, size, 2, cl.btf_load(LAYOUT_BLOB), LAYOUTS["int"][0], tid,
+                           name="packed")
+        cl.update(fd, struct.pack("<I", 0), bytes(range(1, 13)))
+        prog, _, log = cl.prog_load(_program(text, fd))
+        assert prog is not None, log
+        rets = [cl.test_run(prog, bytes(64)) for _ in range(2)]
+        return rets, cl.lookup(fd, struct.pack("<I", 0), size)
+    ours, theirs = both(clients, run)
+    assert ours == theirs
+    assert ours[1] == bytes([3, 2, 3, 4, 5, 0, 0, 0, 0, 10, 11, 12])
