@@ -467,6 +467,99 @@ VERIFIER_CASES = [
      "out: r0 = 0; exit", "timer", "bpf_timer cannot be accessed directly by load/store"),
     ("timer/load-next-to-timer", LOOKUP + "if r0 == 0 goto out; r1 = *(u64 *)(r0 + 0); "
      "out: r0 = 0; exit", "timer", None),
+    # ported from the kernel's tools/testing/selftests/bpf/progs/verifier_spin_lock.c
+    # (map_spin_lock there is an array of struct val, as "alock" here)
+    ("verifier_spin_lock.c: test3 direct ld/st", LOCKED.format(body="r0 = *(u32 *)(r6 + 1)"),
+     "alock", "bpf_spin_lock cannot be accessed directly by load/store"),
+    ("verifier_spin_lock.c: test4 direct ld/st", LOCKED.format(body="r0 = *(u16 *)(r6 + 3)"),
+     "alock", "bpf_spin_lock cannot be accessed directly by load/store"),
+    ("verifier_spin_lock.c: test7 unlock without lock", LOOKUP + """
+        if r0 != 0 goto l0
+        exit
+    l0:
+        r6 = r0
+        r1 = r0
+        r1 += 4
+        if r1 != 0 goto l1
+        call 93
+    l1:
+        r1 = r6
+        r1 += 4
+        r0 = *(u32 *)(r6 + 0)
+        call 94
+        r0 = 0
+        exit""", "alock", "bpf_spin_unlock without taking a lock"),
+    ("verifier_spin_lock.c: regsafe compare reg->id for map value", """
+        r6 = *(u32 *)(r1 + 8)
+        r1 = MAP ll
+        r9 = r1
+        r2 = 0
+        *(u32 *)(r10 - 4) = r2
+        r2 = r10
+        r2 += -4
+        call 1
+        if r0 != 0 goto l0
+        exit
+    l0:
+        r7 = r0
+        r1 = r9
+        r2 = r10
+        r2 += -4
+        call 1
+        if r0 != 0 goto l1
+        exit
+    l1:
+        r8 = r0
+        r1 = r7
+        r1 += 4
+        call 93
+        if r6 == 0 goto l2
+        goto l3
+    l2:
+        r7 = r8
+    l3:
+        r1 = r7
+        r1 += 4
+        call 94
+        r0 = 0
+        exit""", "lock", "bpf_spin_unlock of different lock"),
+    ("verifier_spin_lock.c: regsafe() check_ids() similar id mappings", """
+        r1 = 0
+        *(u32 *)(r10 - 4) = r1
+        r2 = r10
+        r2 += -4
+        r1 = MAP ll
+        call 1
+        if r0 == 0 goto l0
+        r9 = r0
+        r2 = r10
+        r2 += -4
+        r1 = MAP ll
+        call 1
+        if r0 == 0 goto l1
+        r8 = r0
+        call 5
+        r7 = r0
+        call 5
+        r6 = r0
+        if r6 > r7 goto l2
+        r1 = r8
+        r1 += 4
+        call 93
+        r9 = r8
+        goto l3
+    l2:
+        r1 = r9
+        r1 += 4
+        call 93
+    l3:
+        r1 = r9
+        r1 += 4
+        call 94
+    l0:
+        r0 = 0
+    l1:
+        exit""", "lock", None),
 ]
 
 
@@ -538,7 +631,9 @@ def test_program_types_using_lock_maps_as_kernel(clients, prog_type, which) -> N
 
 
 @pytest.mark.parametrize("case", ["lock/missing-unlock", "lock/unlock-other-value",
-                                  "lock/load-from-lock"])
+                                  "lock/load-from-lock", "lock/unlock-on-one-branch-only",
+                                  "verifier_spin_lock.c: regsafe compare reg->id for map value",
+                                  "verifier_spin_lock.c: test7 unlock without lock"])
 def test_verifier_log_with_lock_held_as_kernel(clients, case) -> None:
     """The whole level-1 log (``refs=`` lists the held lock's id, the value keeps its id
     after the NULL check) is the kernel's."""
