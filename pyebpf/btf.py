@@ -753,6 +753,17 @@ class BTFBuilder:
     def typedef(self, name: str, ref: int) -> int:
         return self._add(struct.pack("<III", self._name(name), KIND_TYPEDEF << 24, ref))
 
+    def ptr(self, ref: int) -> int:
+        return self._add(struct.pack("<III", 0, KIND_PTR << 24, ref))
+
+    def type_tag(self, name: str, ref: int) -> int:
+        """``__attribute__((btf_type_tag(name)))`` on ``ref`` (``__kptr`` is one)."""
+        return self._add(struct.pack("<III", self._name(name), KIND_TYPE_TAG << 24, ref))
+
+    def fwd(self, name: str) -> int:
+        """A forward-declared struct."""
+        return self._add(struct.pack("<III", self._name(name), KIND_FWD << 24, 0))
+
     def blob(self) -> bytes:
         """The ``.BTF`` section: header, types, strings."""
         types = b"".join(self.records)

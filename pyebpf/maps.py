@@ -268,12 +268,6 @@ class BpfMap:
         if record is not None:
             if not privileged:
                 raise _err(errno.EPERM, "special fields in map values need CAP_BPF")
-            for f in record.fields:
-                if f.kind not in _RUNTIME_KINDS:
-                    # kptrs name kernel types, lists and trees live on kfuncs: neither exists
-                    # in pyebpf (it has no kernel BTF), so such a map cannot be made honestly
-                    raise _err(errno.EOPNOTSUPP, f"{f.kind.name} fields need kernel BTF and "
-                               "kfuncs, which pyebpf does not have")
             if self.map_flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
                 raise _err(errno.EACCES, "special fields in a map programs cannot write")
             for f in record.fields:
@@ -281,6 +275,12 @@ class BpfMap:
                 if self.map_type not in allowed:
                     raise _err(errno.EOPNOTSUPP, f"{f.kind.name} in map type "
                                f"{self.map_type}")
+            for f in record.fields:
+                if f.kind not in _RUNTIME_KINDS:
+                    # kptrs name kernel types, lists and trees live on kfuncs: neither exists
+                    # in pyebpf (it has no kernel BTF), so such a map cannot be made honestly
+                    raise _err(errno.EOPNOTSUPP, f"{f.kind.name} fields need kernel BTF and "
+                               "kfuncs, which pyebpf does not have")
         # the map types' own map_check_btf
         t = self.map_type
         if t in _ARRAY_BTF_TYPES and key_type is None:  # keyless: .bss/.data/.rodata maps

@@ -1111,3 +1111,22 @@ def test_lock_at_odd_offset_runs_as_kernel(clients) -> None:
     ours, theirs = both(clients, run)
     assert ours == theirs
     assert ours[1] == bytes([3, 2, 3, 4, 5, 0, 0, 0, 0, 10, 11, 12])
+
+
+def test_kptr_fields_are_refused_clearly() -> None:
+    """A ``struct task_struct __kptr *`` in a value: the kernel resolves it against its own
+    BTF; pyebpf has none, so it refuses the map (EOPNOTSUPP) instead of pretending."""
+    from pyebpf.btf import KPTR
+
+    b = BTFBuilder()
+    i = b.int_("int", 4)
+    kptr = b.ptr(b.type_tag("kptr", b.fwd("task_struct")))
+    val = b.struct_("kval", 16, [("cnt", i, 0), ("task", kptr, 8)])
+    blob = b.blob()
+    assert [f.kind for f in parse_fields(BTF(blob), val, 16).fields] == [KPTR]
+    rt = Runtime()
+    ours = Client(lambda cmd, a: pyebpf_bpf(cmd, a, runtime=rt), rt.close)
+    with pytest.raises(BPFError) as exc:
+        ours.map_create(H, 4, 16, 1, ours.btf_load(blob), i, val)
+    assert exc.value.errno == errno.EOPNOTSUPP and "kernel BTF" in str(exc.value)
+    ours.close_all()
