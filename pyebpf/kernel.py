@@ -307,8 +307,11 @@ class KernelMap(_FdObject):
 
     def __init__(self, map_type: int, key_size: int, value_size: int, max_entries: int, *,
                  map_flags: int = 0, name: str = "", inner_map_fd: int = 0,
-                 map_extra: int = 0, numa_node: int = 0) -> None:
+                 map_extra: int = 0, numa_node: int = 0, btf_fd: int = 0,
+                 btf_key_type_id: int = 0, btf_value_type_id: int = 0) -> None:
         attr = uapi.BpfAttr()
+        attr.btf_fd, attr.btf_key_type_id = btf_fd, btf_key_type_id
+        attr.btf_value_type_id = btf_value_type_id
         attr.map_type = map_type
         attr.key_size, attr.value_size, attr.max_entries = key_size, value_size, max_entries
         attr.map_flags, attr.inner_map_fd, attr.map_extra = map_flags, inner_map_fd, map_extra

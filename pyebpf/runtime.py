@@ -357,15 +357,23 @@ class Runtime:
 
     # objects ----------------------------------------------------------------------
 
-    def create_map(self, attrs: MapAttrs) -> BpfMap:
+    def create_map(self, attrs: MapAttrs, btf: BtfObject | None = None) -> BpfMap:
+        """map_create: the map (attribute checks), then its BTF (map_check_btf), then an id."""
         m = BpfMap(attrs, self.ncpus)
+        if btf is not None and attrs.btf_value_type_id:
+            m.check_btf(btf, attrs.btf_key_type_id, attrs.btf_value_type_id,
+                        self.privileged)
+        elif btf is not None:
+            m.btf, m.btf_id = btf, btf.id
         self._alloc_id("map", m)
         return m
 
     def load_btf(self, data: bytes) -> BtfObject:
-        from pyebpf.btf import BTF
+        from pyebpf.btf import BTF, check_struct_metas
 
-        obj = BtfObject(data, BTF(data))
+        parsed = BTF(data)
+        check_struct_metas(parsed)
+        obj = BtfObject(data, parsed)
         self._alloc_id("btf", obj)
         return obj
 
@@ -547,7 +555,10 @@ class Runtime:
             return "", 0
         from pyebpf.verifier import FuncInfo, MapInfo, bpf_check
 
-        infos = {fd: MapInfo(m.map_type, m.key_size, m.value_size, m.max_entries, m.map_flags)
+        infos = {fd: MapInfo(m.map_type, m.key_size, m.value_size, m.max_entries, m.map_flags,
+                             name=m.name, has_btf=m.btf is not None,
+                             fields=m.record.fields if m.record is not None else (),
+                             spin_lock_off=m.spin_lock_off)
                  for fd, m in used.items()}
         func_info = None
         if req.func_info_cnt:

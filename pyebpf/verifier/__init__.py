@@ -111,7 +111,7 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
                 p.func_linkage = funcinfo.check_layout(records, p.subprogs, p.slots)
 
         prog = cfg.build(insns, maps, allow_loops=privileged, bpf_capable=privileged,
-                         after_subprogs=btf_func)
+                         prog_type=prog_type, after_subprogs=btf_func)
         checker = Checker(prog, prog_type, maps, helpers, log_level, privileged,
                           expected_attach_type)
         if log_level >= 2:

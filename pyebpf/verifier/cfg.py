@@ -56,7 +56,7 @@ def _spec(insn: Instruction) -> isa.OpSpec | None:
 
 
 def build(insns: Sequence[Instruction], maps: Mapping[int, object],
-          allow_loops: bool, bpf_capable: bool = True,
+          allow_loops: bool, bpf_capable: bool = True, prog_type: int | None = None,
           after_subprogs: Callable[[Program], None] | None = None) -> Program:
     """Run the pre-interpretation checks and return the indexed program.
 
@@ -123,7 +123,7 @@ def build(insns: Sequence[Instruction], maps: Mapping[int, object],
             raise Reject("last insn is not an exit or jmp", errno.EINVAL)
     if after_subprogs is not None:
         after_subprogs(prog)
-    _resolve(insns, maps)
+    _resolve(insns, maps, prog_type)
     _check_cfg(prog, allow_loops)
     _liveness(prog)
     return prog
@@ -137,7 +137,8 @@ def _calls_code(insn: Instruction) -> bool:
         insn.src == isa.BPF_PSEUDO_FUNC
 
 
-def _resolve(insns: Sequence[Instruction], maps: Mapping[int, object]) -> None:
+def _resolve(insns: Sequence[Instruction], maps: Mapping[int, object],
+             prog_type: int | None = None) -> None:
     """resolve_pseudo_ldimm64: per-instruction sanity (after check_subprogs, as the kernel
     orders them)."""
     for insn in insns:
@@ -156,9 +157,31 @@ def _resolve(insns: Sequence[Instruction], maps: Mapping[int, object]) -> None:
             fd = isa._s32(insn.imm & 0xFFFFFFFF)
             if fd not in maps:
                 raise Reject(f"fd {fd} is not pointing to valid bpf_map", errno.EBADF)
+            if prog_type is not None:
+                _map_prog_compat(maps[fd], prog_type)
             continue
         if not isa.bpf_opcode_in_insntable(insn.code):
             raise Reject(f"unknown opcode {insn.code:02x}", errno.EINVAL)
+
+
+# is_tracing_prog_type: KPROBE, TRACEPOINT, PERF_EVENT, RAW_TRACEPOINT(_WRITABLE)
+_TRACING_PROG_TYPES = frozenset({2, 5, 7, 17, 24})
+_SOCKET_FILTER = 1
+
+
+def _map_prog_compat(mp: object, prog_type: int) -> None:
+    """check_map_prog_compatibility: program types that may not use a map's special
+    fields (the kernel cannot run their bpf_spin_lock or bpf_timer safely)."""
+    kinds = {f.kind.name for f in getattr(mp, "fields", ())}
+    if kinds & {"bpf_spin_lock", "bpf_res_spin_lock"}:
+        if prog_type == _SOCKET_FILTER:
+            raise Reject("socket filter progs cannot use bpf_spin_lock yet", errno.EINVAL)
+        if prog_type in _TRACING_PROG_TYPES:
+            raise Reject("tracing progs cannot use bpf_spin_lock yet", errno.EINVAL)
+    if "bpf_timer" in kinds and prog_type in _TRACING_PROG_TYPES:
+        raise Reject("tracing progs cannot use bpf_timer yet", errno.EINVAL)
+    if "bpf_wq" in kinds and prog_type in _TRACING_PROG_TYPES:
+        raise Reject("tracing progs cannot use bpf_wq yet", errno.EINVAL)
 
 
 def successors(prog: Program, pc: int) -> list[int]:

@@ -231,12 +231,32 @@ _EXPECTED = {
     Arg.ARG_CONST_SIZE: ((sc.SCALAR,), "scalar"),
     Arg.ARG_CONST_SIZE_OR_ZERO: ((sc.SCALAR,), "scalar"),
     Arg.ARG_CONST_ALLOC_SIZE_OR_ZERO: ((sc.SCALAR,), "scalar"),
-    Arg.ARG_PTR_TO_SPIN_LOCK: ((sc.MAP_VALUE,), "map_value"),
+    Arg.ARG_PTR_TO_SPIN_LOCK: ((sc.MAP_VALUE,), "map_value, ptr_"),
     Arg.ARG_PTR_TO_FUNC: ((sc.FUNC,), "func"),
     Arg.ARG_PTR_TO_STACK: ((sc.STACK,), "fp"),
     Arg.ARG_PTR_TO_CONST_STR: ((sc.MAP_VALUE,), "map_value"),
     Arg.ARG_PTR_TO_RINGBUF_MEM: ((sc.MEM,), "ringbuf_mem"),
 }
+
+
+_SPIN_LOCK = int(env.F.BPF_FUNC_spin_lock)
+_SPIN_UNLOCK = int(env.F.BPF_FUNC_spin_unlock)
+
+
+def _held_lock(st: State) -> tuple | None:
+    """The bpf_spin_lock the state holds: a reference (id, insn, map), None if none."""
+    for x in st.refs:
+        if len(x) == 3:
+            return x
+    return None
+
+
+def _same_lock(a: tuple, b: tuple) -> bool:
+    """refsafe: a pointer reference matches a pointer reference, a lock a lock of the
+    same map."""
+    if len(a) != len(b):
+        return False
+    return len(a) == 2 or a[2] is b[2]
 
 
 def _ids(idmap: dict, a: int, b: int) -> bool:
@@ -470,7 +490,10 @@ class Checker:
                 elif any(k != _INVALID for k in kinds):
                     parts.append(f"fp{-(spi + 1) * 8}={''.join(kinds)}")
         pre = f"frame{f.frameno}: " if f.frameno else ""
-        refs = (" refs=" + ",".join(str(r) for r, _ in st.refs)) if st.refs else ""
+        refs = ""
+        if st.refs and st.refs[0][0]:
+            refs = (" refs=" if parts else "refs=") + ",".join(str(x[0]) for x in st.refs
+                                                              if x[0])
         cb = " cb" if f.cb else ""  # a callback's frame (in_callback_fn)
         return pre + " ".join(parts) + refs + cb
 
@@ -733,6 +756,8 @@ class Checker:
         for i in range(len(old.refs)):
             if not _ids(idmap, old.refs[i][0], cur.refs[i][0]):
                 return False
+            if not _same_lock(old.refs[i], cur.refs[i]):
+                return False
         nframes = len(old.frames)
         for depth in range(nframes):
             fo = old.frames[depth]
@@ -839,6 +864,10 @@ class Checker:
         elif f in (Form.JA, Form.JA32):
             return pc + (insn.imm if f is Form.JA32 else insn.off) + 1
         elif f is Form.CALL:
+            if insn.src != isa.BPF_PSEUDO_CALL and _held_lock(st) is not None and (
+                    insn.src != 0 or insn.imm != _SPIN_UNLOCK):
+                raise Reject("function calls are not allowed while holding a lock",
+                             errno.EINVAL)
             if insn.src == isa.BPF_PSEUDO_CALL:
                 return self.call_subprog(st, insn)
             self.call_helper(st, insn)
@@ -1190,6 +1219,8 @@ class Checker:
             else:
                 limit = reg.memsz
             self.region(regno, reg, off + reg.off, size, limit, t)
+            if t == sc.MAP_VALUE and reg.mp.fields:
+                self.special_fields(reg, off + reg.off, size)
         elif t in (sc.PKT, sc.PKT_META):
             if write and self.prog_type == env.SOCKET_FILTER:
                 raise Reject("cannot write into packet")
@@ -1378,6 +1409,9 @@ class Checker:
     def ld_abs(self, st: State, insn: isa.Instruction, spec: isa.OpSpec) -> None:
         if self.prog_type not in (env.SOCKET_FILTER, env.SCHED_CLS, env.SCHED_ACT):
             raise Reject("BPF_LD_[ABS|IND] instructions not allowed for this program type",
+                         errno.EINVAL)
+        if _held_lock(st) is not None:
+            raise Reject("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region",
                          errno.EINVAL)
         if st.refs:
             raise Reject("BPF_LD_[ABS|IND] cannot be mixed with socket references",
@@ -1568,8 +1602,10 @@ class Checker:
                 else:
                     r = r.copy()
                     r.t = sc.OR_NULL[r.t]
-                    # mark_ptr_or_null_reg: the id served only the NULL check
-                    r.id = 0
+                    # mark_ptr_or_null_reg: the id served only the NULL check, unless
+                    # it names the value whose bpf_spin_lock a program takes
+                    if not (r.t == sc.MAP_VALUE and r.mp.spin_lock_off >= 0):
+                        r.id = 0
                 where[key] = r
         if is_null and ref:
             st.refs = [x for x in st.refs if x[0] != ref]
@@ -1717,7 +1753,7 @@ class Checker:
             elif t is Arg.ARG_PTR_TO_CONST_STR:
                 self.const_str(rn, r)
             elif t is Arg.ARG_PTR_TO_SPIN_LOCK:
-                raise Reject("map '' has no valid bpf_spin_lock")
+                self.spin_lock(st, rn, r, insn, fid == _SPIN_LOCK)
         if release:
             if not any(x[0] == release for x in st.refs):
                 raise Reject("R1 must be referenced when passed to release function")
@@ -1751,6 +1787,8 @@ class Checker:
             if meta_map.map_type in env.ARRAY_MAPS and \
                     const_key is not None and const_key < meta_map.max_entries:
                 r0.t = sc.MAP_VALUE
+                if meta_map.spin_lock_off >= 0:
+                    r0.id = self.new_id()
             else:
                 r0.id = self.new_id()
         elif ret is Ret.RET_PTR_TO_RINGBUF_MEM_OR_NULL:
@@ -1766,6 +1804,43 @@ class Checker:
             r0 = sc.unknown_scalar()
         regs[0] = r0
         self.trace(st, [0])
+
+    def spin_lock(self, st: State, rn: int, r: Reg, insn: isa.Instruction,
+                  lock: bool) -> None:
+        """process_spin_lock: the argument points at the map value's bpf_spin_lock; taking
+        it holds a lock (one at a time), releasing it must name the lock held."""
+        if not r.is_const():
+            raise Reject(f"R{rn} doesn't have constant offset. bpf_spin_lock has to be at "
+                         "the constant offset", errno.EINVAL)
+        mp = r.mp
+        if not mp.has_btf:
+            raise Reject(f"map '{mp.name}' has to have BTF in order to use bpf_spin_lock",
+                         errno.EINVAL)
+        at = mp.spin_lock_off
+        if at < 0:
+            raise Reject(f"map '{mp.name}' has no valid bpf_spin_lock", errno.EINVAL)
+        off = sc.s64(r.tn.value) + r.off
+        if off != at:
+            raise Reject(f"off {off} doesn't point to 'struct bpf_spin_lock' that is at {at}",
+                         errno.EINVAL)
+        held = _held_lock(st)
+        if lock:
+            if held is not None:
+                raise Reject("Locking two bpf_spin_locks are not allowed", errno.EINVAL)
+            st.refs.append((r.id, insn.pc, mp))
+            return
+        if held is None:
+            raise Reject("bpf_spin_unlock without taking a lock", errno.EINVAL)
+        if held[0] != r.id or held[2] is not mp:
+            raise Reject("bpf_spin_unlock of different lock", errno.EINVAL)
+        st.refs = [x for x in st.refs if x is not held]
+
+    def special_fields(self, reg: Reg, off: int, size: int) -> None:
+        """check_map_access: no load or store may touch a special field of the value."""
+        for fld in reg.mp.fields:
+            p = fld.offset
+            if reg.smin + off < p + fld.size and p < reg.umax + off + size:
+                raise Reject(f"{fld.kind.name} cannot be accessed directly by load/store")
 
     def const_str(self, rn: int, r: Reg) -> None:
         """ARG_PTR_TO_CONST_STR: a NUL-terminated string in a read-only map value."""
@@ -1877,6 +1952,8 @@ class Checker:
                 raise Reject(f"write into map forbidden, value_size={r.mp.value_size} "
                              f"off={r.off} size={size}")
             self.region(rn, r, r.off, size, r.mp.value_size, sc.MAP_VALUE)
+            if r.mp.fields:
+                self.special_fields(r, r.off, size)
         elif r.t == sc.MAP_KEY:
             self.region(rn, r, r.off, size, r.mp.key_size, sc.MAP_KEY)
         elif r.t == sc.MEM:
@@ -1998,12 +2075,16 @@ class Checker:
             if self.log_level:
                 self.log_return(callee_str, callee.callsite + 1, st)
             return callee.callsite + 1
-        if st.refs:
+        if _held_lock(st) is not None:
+            raise Reject("BPF_EXIT instruction in main prog cannot be used inside "
+                         "bpf_spin_lock-ed region", errno.EINVAL)
+        leaked = [x for x in st.refs if len(x) == 2]
+        if leaked:
             # check_reference_leak lists every one, check_resource_leak says where
-            rid, at = st.refs[0]
+            rid, at = leaked[0][0], leaked[0][1]
             raise Reject(f"Unreleased reference id={rid} alloc_insn={at}",
-                         extra=(*(f"Unreleased reference id={r} alloc_insn={a}"
-                                  for r, a in st.refs[1:]),
+                         extra=(*(f"Unreleased reference id={x[0]} alloc_insn={x[1]}"
+                                  for x in leaked[1:]),
                                 "BPF_EXIT instruction in main prog would lead to reference "
                                 "leak"))
         if r0.t == sc.NOT_INIT:

@@ -47,6 +47,10 @@ class MapInfo:
     max_entries: int
     flags: int = 0
     contents: bytes | None = None
+    name: str = ""
+    has_btf: bool = False       # created with a BTF value type (bpf_spin_lock needs one)
+    fields: tuple = ()          # the value's special fields (pyebpf.btf.Field), by offset
+    spin_lock_off: int = -1     # where the bpf_spin_lock programs may take is
 
 
 # --- helpers ----------------------------------------------------------------------------
