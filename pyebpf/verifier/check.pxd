@@ -59,6 +59,9 @@ cdef class Checker:
     cdef public long long bt_memo_first
     cdef public bytes insn_bytes
     cdef public long long insn_lines, pc_now, prev_pc, hist_at, hist_flag
+    cdef public long long max_ctx_offset
+    cdef public object attach
+    cdef public bint detached
     cpdef Reg read(self, State st, object r)
     cpdef check_dst(self, object r)
     cpdef step(self, State st, Dec d, list stack)

@@ -368,7 +368,7 @@ def mark_chain(ck: Checker, start: State, regno: int, bt: Backtrack | None = Non
                     changed = True
             if log2:
                 ck.out(f"mark_precise: frame{fr}: parent state regs={fmt_regs(bt.regs[fr])} "
-                       f"stack={fmt_stack(bt.stack[fr])}:  {ck.state_str(st, frame=fr)}")
+                       f"stack={fmt_stack(bt.stack[fr])}:  {ck.state_str(st, fi=fr)}")
         if bt.empty():
             return changed
         subseq = first
