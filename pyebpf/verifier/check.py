@@ -364,6 +364,18 @@ def _invalid_scalar(where: str, r0: Reg, lo: int, hi: int) -> str:
             f"should have been in [{lo}, {hi}]")
 
 
+def _walk_start(insn: isa.Instruction) -> int:
+    """1 where Checker.precise may start a walk (precise_fast looks for an earlier walk's
+    start only after such instructions): conditional jumps, calls, exits, register ALU
+    operations (pointer arithmetic), stores."""
+    cls, op = insn.code & 7, insn.code & 0xF0
+    if cls in (isa.BPF_JMP, isa.BPF_JMP32):
+        return int(op != isa.BPF_JA)
+    if cls in (isa.BPF_ALU, isa.BPF_ALU64):
+        return int(bool(insn.code & isa.BPF_X))
+    return int(cls in (isa.BPF_ST, isa.BPF_STX))
+
+
 @cython.final
 @cython.cclass
 class Frame:
@@ -480,9 +492,11 @@ class Checker:
         self.bt_memo = None
         self.bt_memo_state = None
         self.bt_memo_first = -1
-        # code, dst, src of every slot (0, 0, 0: an LD_IMM64's second) for precise_fast
+        # code, dst, src of every slot (0, 0, 0: an LD_IMM64's second) and whether a
+        # precision walk may start there, for precise_fast
         self.insn_bytes = bytes(b for i in prog.slots for b in (
-            (i.code, i.dst & 0xF, i.src & 0xF) if i is not None else (0, 0, 0)))
+            (i.code, i.dst & 0xF, i.src & 0xF, _walk_start(i)) if i is not None
+            else (0, 0, 0, 0)))
 
     def _jmp_points(self) -> frozenset[int]:
         """mark_jmp_point: the instructions reached other than by falling through (jump
@@ -533,7 +547,8 @@ class Checker:
                    i=cython.Py_ssize_t, cnt=cython.Py_ssize_t, first=cython.Py_ssize_t,
                    code=cython.int, cls=cython.int, op=cython.int, frame=cython.int,
                    hist=list, memo=set, key=cython.ulonglong, ib=bytes,
-                   dst=cython.int, src=cython.int, first_key=cython.longlong, h=tuple)
+                   dst=cython.int, src=cython.int, first_key=cython.longlong, h=tuple,
+                   check=cython.int)
     def precise_fast(self, st: State, regno: int) -> bool:
         """precision.mark_chain's walk, compiled, for its common case: one register of the
         current frame back through the state's own plain instructions (ALU, jumps, loads
@@ -552,6 +567,8 @@ class Checker:
         ib = self.insn_bytes
         first_key = -1
         while True:
+            # an earlier walk can only have started at this instruction if it may start one
+            check = ib[4 * i + 3]
             # get_prev_insn_idx
             h = hist[cnt - 1] if cnt else None
             if i == first and (cnt == 0 or (cnt == 1 and h[0] == i)):
@@ -563,19 +580,19 @@ class Checker:
             else:
                 i -= 1
             key = (((cython.cast(cython.ulonglong, cnt) << 20 | i) << 3 | frame) << 11) | mask
-            if key in memo:
-                break
             if first_key < 0:
                 # where a later walk of this state, reaching it, can stop (see mark_chain)
                 first_key = key
-            code = ib[3 * i]
+            elif check and key in memo:
+                break
+            code = ib[4 * i]
             if code == 0:  # the second slot of an LD_IMM64
                 continue
             if h is not None and h[0] == i and (h[2] or h[3]):
                 return False
             cls = code & 7
-            dst = ib[3 * i + 1]
-            src = ib[3 * i + 2]
+            dst = ib[4 * i + 1]
+            src = ib[4 * i + 2]
             dbit = cython.cast(cython.ulonglong, 1) << dst
             sbit = cython.cast(cython.ulonglong, 1) << src
             if cls == 4 or cls == 7:  # ALU, ALU64
@@ -671,6 +688,7 @@ class Checker:
             raise Reject("frame pointer is read only")
 
     # --- the main loop -------------------------------------------------------------
+    @cython.locals(jmp_pts=bytes)
     def run(self) -> None:
         st = State()
         f = Frame(0, -1, 0)
@@ -695,7 +713,7 @@ class Checker:
         self.reserved = [_reserved(i, sp) if sp is not None else None
                          for i, sp in zip(slots, specs, strict=True)]
         decs = [Dec(i, sp) if i is not None else None for i, sp in zip(slots, specs, strict=True)]
-        jmp_pts = self.jmp_pts
+        jmp_pts = bytes(pc in self.jmp_pts for pc in range(len(slots)))
         prev = -1
         while True:
             if self.processed >= _INSN_LIMIT:
@@ -728,7 +746,7 @@ class Checker:
                     prev = self.from_pc
                     print_state = True
                     continue
-            if pc in jmp_pts:
+            if jmp_pts[pc]:
                 self.push_hist(st, 0)
             insn = slots[pc]
             if ret_from >= 0:
@@ -1689,7 +1707,8 @@ class Checker:
         pc = dec.pc
         is64 = dec.is64
         dst = self.read(st, insn.dst)
-        if spec.form is Form.JCOND_REG:
+        isreg = spec.form is Form.JCOND_REG
+        if isreg:
             src = self.read(st, insn.src)
             if not self.priv and src.t != sc.SCALAR and \
                     not (dst.t in sc.PKT_TYPES and src.t in sc.PKT_TYPES):
@@ -1702,9 +1721,9 @@ class Checker:
         if taken != -1 and self.priv:
             # the branch is decided by the compared scalars: they must stay exact
             if dst.t == sc.SCALAR:
-                self.precise(st, insn.dst)
-            if spec.form is Form.JCOND_REG and src.t == sc.SCALAR:
-                self.precise(st, insn.src)
+                self.precise(st, dec.dst)
+            if isreg and src.t == sc.SCALAR:
+                self.precise(st, dec.src)
         # check_cond_jmp_op prints the state itself, before the next instruction's pruning
         if taken == 1:
             if self.log_level:
@@ -1716,8 +1735,7 @@ class Checker:
             return pc + 1
         if not self.priv and dst.t != sc.SCALAR and not self.ptr_cmp_ok(dec, dst, src):
             raise Reject(f"R{insn.dst} pointer comparison prohibited")
-        ids = [r.id for r in ((src, dst) if spec.form is Form.JCOND_REG else (dst,))
-               if r.t == sc.SCALAR and r.id]
+        ids = [r.id for r in ((src, dst) if isreg else (dst,)) if r.t == sc.SCALAR and r.id]
         if ids:
             # the registers sharing the compared ones' ids gain range with them: the
             # history says so for backtracking (both branches share this entry)
