@@ -36,7 +36,7 @@ cdef class State:
     cdef public long long hits, misses, branches
     cdef public list frames, refs
     cdef public State parent
-    cdef public list hist
+    cdef public tuple hist
     cdef public long long first_idx, last_idx, insn_idx
     cpdef State copy(self)
 

@@ -414,7 +414,7 @@ class State:
         # precision tracking (precision.py): the instructions this state walked since its
         # parent checkpoint (first_idx .. last_idx, insn_idx now) and where they jumped
         # from: (insn, previous insn, stack access flags, linked registers)
-        self.hist: list[tuple] = []
+        self.hist: tuple = ()  # shared by copies: a push makes a new tuple
         self.first_idx = 0
         self.last_idx = -1
         self.insn_idx = 0
@@ -424,7 +424,7 @@ class State:
         s.frames = [cython.cast(Frame, f).copy() for f in self.frames]
         s.refs = list(self.refs)
         s.parent = self.parent
-        s.hist = list(self.hist)
+        s.hist = self.hist
         s.first_idx, s.last_idx, s.insn_idx = self.first_idx, self.last_idx, self.insn_idx
         return s
 
@@ -528,10 +528,10 @@ class Checker:
         """push_jmp_history: one entry per instruction (flags of a second push join it)."""
         if self.hist_at >= 0:
             idx, prev, fl, lk = st.hist[self.hist_at]
-            st.hist[self.hist_at] = (idx, prev, fl | flags, linked or lk)
+            st.hist = (*st.hist[:self.hist_at], (idx, prev, fl | flags, linked or lk))
             return
         self.hist_at = len(st.hist)
-        st.hist.append((self.pc_now, self.prev_pc, flags, linked))
+        st.hist = (*st.hist, (self.pc_now, self.prev_pc, flags, linked))
 
     def precise(self, st: State, regno: int) -> None:
         """mark_chain_precision of a scalar register of the current frame."""
@@ -546,7 +546,7 @@ class Checker:
     @cython.locals(mask=cython.ulonglong, dbit=cython.ulonglong, sbit=cython.ulonglong,
                    i=cython.Py_ssize_t, cnt=cython.Py_ssize_t, first=cython.Py_ssize_t,
                    code=cython.int, cls=cython.int, op=cython.int, frame=cython.int,
-                   hist=list, memo=set, key=cython.ulonglong, ib=bytes,
+                   hist=tuple, memo=set, key=cython.ulonglong, ib=bytes,
                    dst=cython.int, src=cython.int, first_key=cython.longlong, h=tuple,
                    check=cython.int)
     def precise_fast(self, st: State, regno: int) -> bool:
@@ -935,7 +935,7 @@ class Checker:
         cp.parent = st.parent
         st.parent = cp
         st.first_idx = st.insn_idx
-        st.hist = []
+        st.hist = ()
         lst.append(cp)
         precision.enter_scc(self, cp)
         self.total_states += 1
