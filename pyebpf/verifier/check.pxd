@@ -34,6 +34,7 @@ cdef class Frame:
 
 cdef class State:
     cdef public long long hits, misses, branches
+    cdef public bint cleaned
     cdef public list frames, refs
     cdef public State parent
     cpdef State copy(self)
@@ -45,6 +46,7 @@ cdef class Checker:
     cdef public bint cont
     cdef public long long scr, from_pc
     cdef public object scr_stack
+    cdef public object lv
     cdef public bint priv
     cdef public dict alu_aux
     cdef public list lines, stack_depth, stack, reserved, live

@@ -20,6 +20,7 @@ from pyebpf.verifier import log as vlog
 from pyebpf.verifier import scalar as sc
 from pyebpf.verifier.cfg import Program, Reject
 from pyebpf.verifier.env import Arg, Helper, Mod, Ret
+from pyebpf.verifier.liveness import Liveness
 from pyebpf.verifier.scalar import Reg
 
 INSN_LIMIT = 1_000_000
@@ -367,6 +368,7 @@ class State:
         self.refs: list[tuple[int, int]] = []  # (ref id, alloc insn)
         self.parent: State | None = None
         self.branches = 0
+        self.cleaned = False  # dead slots and registers forgotten (Liveness.clean)
 
     def copy(self) -> State:
         s = cython.declare(State, State())
@@ -423,6 +425,8 @@ class Checker:
         self.cb_sites = {i.pc for i in prog.slots if i is not None and i.code == 0x85
                          and i.src == 0 and self._takes_callback(i.imm)}
         prog.prune |= self.cb_sites
+        # stack slot liveness (kernel/bpf/liveness.c): level 2 logs its updates
+        self.lv = Liveness(prog, self.out if log_level >= 2 else None, self.cb_sites)
 
     # --- logging ---------------------------------------------------------------
     def out(self, text: str) -> None:
@@ -540,7 +544,12 @@ class Checker:
                 raise Reject(_no_row(insn), errno.EINVAL)
             if is_jmp[pc]:
                 self.jmps += 1
+            lv = self.lv
+            lv.pc = pc
+            if lv.cur is None:
+                lv.ensure(st)
             nxt = self.step(st, decs[pc], stack)
+            lv.commit(st, pc)
             if nxt is None:  # path ended at exit
                 pc, st = self.path_done(st, stack)
                 if st is None:
@@ -556,6 +565,7 @@ class Checker:
             if p.branches:
                 break
             p = p.parent
+        self.lv.update(st)
         if not stack:
             return 0, None
         nst, pc, prev, pos = stack.pop()
@@ -588,6 +598,7 @@ class Checker:
         lst = self.visited.get(pc)
         if lst is None:
             lst = self.visited[pc] = []
+        self.clean_states(st, pc, lst)
         if pc in self.cb_sites:
             return self.callback_site_visited(st, pc, lst)
         add = (self.jmps - self.prev_jmps >= 2 and self.processed - self.prev_insns >= 8)
@@ -630,6 +641,18 @@ class Checker:
         self.prev_jmps, self.prev_insns = self.jmps, self.processed
         self.add_state(st, lst)
         return False
+
+    def clean_states(self, st: State, pc: int, lst: list) -> None:
+        """clean_live_states: cached states at ``pc`` whose paths are all done forget
+        the stack slots and registers no path from them reads (once each)."""
+        for old in lst:
+            if cython.cast(State, old).branches or cython.cast(State, old).cleaned:
+                continue
+            if len(old.frames) != len(st.frames) or any(
+                    cython.cast(Frame, a).callsite != cython.cast(Frame, b).callsite
+                    for a, b in zip(old.frames, st.frames, strict=True)):
+                continue
+            self.lv.clean(old, pc, self.live)
 
     def callback_site_visited(self, st: State, pc: int, lst: list[State]) -> bool:
         """A helper call that takes a callback: each visit is one more iteration.
@@ -1093,9 +1116,13 @@ class Checker:
             frame = st.frames[reg.frame] if reg.frame < len(st.frames) else st.cur
             sub = frame.subprog
             self.stack_depth[sub] = max(self.stack_depth[sub], -total)
+            spi = (-total - 1) // 8
             if write:
+                if size == 8 and total % 8 == 0:  # only whole-slot writes kill a slot
+                    self.lv.mark_write(frame.frameno, 1 << spi)
                 self.stack_write(frame, total, size, src, imm)
                 return val
+            self.lv.mark_read(st, frame.frameno, self.lv.pc, 1 << spi)
             val = self.stack_read(frame, total, size)
         elif t == sc.CTX:
             if write and not self.priv and src is not None and src.is_ptr():
@@ -1806,6 +1833,10 @@ class Checker:
             self.stack_depth[frame.subprog] = max(self.stack_depth[frame.subprog], -off)
             if not write and not self.priv:
                 self.stack_initialized(frame, rn, off, size)
+            if not write:  # the helper may read every slot of the range
+                lo, hi = (-off - size) // 8, (-off - 1) // 8
+                self.lv.mark_read(st, frame.frameno, self.lv.pc,
+                                  ((1 << (hi + 1)) - 1) & ~((1 << lo) - 1))
             return
         if r.t == sc.MAP_VALUE:
             if write and r.mp.flags & env.BPF_F_RDONLY_PROG:
@@ -1881,6 +1912,7 @@ class Checker:
         callee.regs[10].set_const(0)
         callee.regs[10].frame = callee.frameno
         st.frames.append(callee)
+        self.lv.reset_callchain()
         return target
 
     def exit(self, st: State, insn: isa.Instruction) -> int | None:
@@ -1888,6 +1920,7 @@ class Checker:
         if len(st.frames) > 1:
             if r0.t == sc.NOT_INIT:
                 raise Reject("R0 !read_ok")
+            self.lv.update(st)
             if r0.t == sc.STACK and r0.frame == st.frames[-1].frameno:
                 raise Reject("cannot return stack pointer to the caller", errno.EINVAL)
             callee = st.frames.pop()
