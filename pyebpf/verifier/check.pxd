@@ -3,6 +3,7 @@
 from pyebpf.verifier cimport scalar as sc
 from pyebpf.verifier cimport tnum
 from pyebpf.verifier.scalar cimport Reg
+from pyebpf.verifier.liveness cimport Liveness
 
 cdef int _O_ADD, _O_SUB, _O_MUL, _O_AND, _O_OR, _O_XOR, _O_LSH, _O_RSH, _O_ARSH, _O_MOV
 cdef int _K_ALU, _K_LDX, _K_ST, _K_ATOMIC, _K_LDDW, _K_LDABS, _K_MAY_GOTO, _K_JA, _K_JCOND
@@ -46,7 +47,7 @@ cdef class Checker:
     cdef public bint cont
     cdef public long long scr, from_pc
     cdef public object scr_stack
-    cdef public object lv
+    cdef public Liveness lv
     cdef public bint priv
     cdef public dict alu_aux
     cdef public list lines, stack_depth, stack, reserved, live

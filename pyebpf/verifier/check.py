@@ -544,12 +544,11 @@ class Checker:
                 raise Reject(_no_row(insn), errno.EINVAL)
             if is_jmp[pc]:
                 self.jmps += 1
-            lv = self.lv
-            lv.pc = pc
-            if lv.cur is None:
-                lv.ensure(st)
+            self.lv.pc = pc  # stack liveness: the reads and writes of this instruction
+            if self.lv.cur is None:
+                self.lv.ensure(st)
             nxt = self.step(st, decs[pc], stack)
-            lv.commit(st, pc)
+            self.lv.commit(st, pc)
             if nxt is None:  # path ended at exit
                 pc, st = self.path_done(st, stack)
                 if st is None:

@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """Stack slot liveness: which stack slots an instruction or its successors may still read.
 
 Linux 6.18 replaced the verifier's per-state read marks with this analysis
@@ -30,6 +31,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+import cython
 
 from pyebpf.verifier import cfg
 from pyebpf.verifier import scalar as sc
@@ -74,10 +77,10 @@ def postorder(prog: cfg.Program, start: int) -> list[int]:
     return order
 
 
+@cython.final
+@cython.cclass
 class Masks:
     """The four slot masks of one frame for every instruction of an instance."""
-
-    __slots__ = ("live_before", "may_read", "must_write", "must_write_acc")
 
     def __init__(self, n: int) -> None:
         self.may_read = [0] * n
@@ -86,11 +89,10 @@ class Masks:
         self.live_before = [0] * n
 
 
+@cython.final
+@cython.cclass
 class Instance:
     """One call chain's facts (the kernel's func_instance)."""
-
-    __slots__ = ("callsites", "curframe", "frames", "must_write_dropped", "must_write_set",
-                 "n", "nonzero_write", "start", "updated")
 
     def __init__(self, callsites: tuple[int, ...], start: int, n: int) -> None:
         # the call instructions leading here, then this subprogram's first instruction
@@ -99,10 +101,10 @@ class Instance:
         self.start = start
         self.n = n
         self.frames: list[Masks | None] = [None] * len(callsites)
-        # instructions whose must_write was committed once (later commits intersect)
-        self.must_write_set = [False] * n
-        # instructions with a non-empty must_write in some frame (the fast path of commit)
-        self.nonzero_write: set[int] = set()
+        # per instruction: 0 its must_write was never committed (the next commit sets it),
+        # 1 committed and empty in every frame, 2 committed and not empty (later commits
+        # intersect); 1 is commit's fast path, taken at most instructions
+        self.must_write_set = [0] * n
         self.updated = False
         self.must_write_dropped = False
 
@@ -116,6 +118,8 @@ class Instance:
         return "(" + ",".join(str(c) for c in self.callsites) + ")"
 
 
+@cython.final
+@cython.cclass
 class Liveness:
     """The analysis for one verification (the kernel's env->liveness).
 
@@ -171,24 +175,14 @@ class Liveness:
     # --- marks -----------------------------------------------------------------------
     def mark_read(self, st: State, frame: int, pc: int, mask: int) -> None:
         """Instruction ``pc`` may read the slots ``mask`` of frame ``frame``."""
-        self._read(self.ensure(st), frame, pc, mask)
-
-    @staticmethod
-    def _read(inst: Instance, frame: int, pc: int, mask: int) -> None:
-        m = inst.masks(frame)
-        i = pc - inst.start
-        old = m.may_read[i]
-        new = old | mask
-        if new != old:
-            if (new | m.live_before[i]) != m.live_before[i]:
-                inst.updated = True
-            m.may_read[i] = new
+        _read(self.ensure(st), frame, pc, mask)
 
     def mark_write(self, frame: int, mask: int) -> None:
         """The current instruction writes every byte of the slots ``mask``."""
         self.write_acc[frame] |= mask
         self.any_write = True
 
+    @cython.locals(inst=Instance, i=cython.longlong, seen=cython.int)
     def commit(self, st: State, pc: int) -> None:
         """The instruction at ``pc`` is done: its whole-slot writes become its must_write
         (intersected with what earlier visits of it wrote)."""
@@ -200,10 +194,11 @@ class Liveness:
             return
         i = pc - inst.start
         if not self.any_write:
-            if not inst.must_write_set[i]:
-                inst.must_write_set[i] = True
+            seen = inst.must_write_set[i]
+            if seen == 1:
                 return
-            if i not in inst.nonzero_write:
+            if seen == 0:
+                inst.must_write_set[i] = 1
                 return
         self._commit(inst, i)
 
@@ -225,11 +220,7 @@ class Liveness:
             if old & ~mask:
                 inst.must_write_dropped = True
             nonzero = nonzero or mask != 0
-        if nonzero:
-            inst.nonzero_write.add(i)
-        else:
-            inst.nonzero_write.discard(i)
-        inst.must_write_set[i] = True
+        inst.must_write_set[i] = 2 if nonzero else 1
         self.write_acc = [0] * 8
         self.any_write = False
 
@@ -305,7 +296,7 @@ class Liveness:
             if m is None:
                 continue
             writes[frame] |= m.must_write_acc[0]
-            self._read(outer, frame, callsite, m.live_before[0])
+            _read(outer, frame, callsite, m.live_before[0])
         saved, saved_any = self.write_acc, self.any_write
         self.write_acc, self.any_write = writes, True
         self._commit(outer, callsite - outer.start)
@@ -348,6 +339,19 @@ class Liveness:
                 mask |= _live_at(insts[i], at, frameno)
             res.append(mask)
         return res
+
+
+def _read(inst: Instance, frame: int, pc: int, mask: int) -> None:
+    """Accumulate may_read: the instance needs an update only if the slots are new to
+    the instruction's live_before."""
+    m = inst.masks(frame)
+    i = pc - inst.start
+    old = m.may_read[i]
+    new = old | mask
+    if new != old:
+        if (new | m.live_before[i]) != m.live_before[i]:
+            inst.updated = True
+        m.may_read[i] = new
 
 
 def _live_at(inst: Instance, pc: int, frame: int) -> int:
