@@ -61,6 +61,7 @@ cdef class Checker:
     cpdef cond_jmp(self, State st, Dec dec, list stack)
     cpdef trace(self, State st, list regs)
     cpdef bint is_state_visited(self, State st, object pc) except -1
+    cpdef clean_states(self, State st, object pc, list lst)
     cpdef bint states_equal(self, State old, State cur, long long live, bint exact) except -1
     cpdef bint regsafe(self, Reg o, Reg c, dict idmap, bint exact) except -1
     cpdef tuple path_done(self, State st, list stack)

@@ -597,7 +597,8 @@ class Checker:
         lst = self.visited.get(pc)
         if lst is None:
             lst = self.visited[pc] = []
-        self.clean_states(st, pc, lst)
+        if lst:
+            self.clean_states(st, pc, lst)
         if pc in self.cb_sites:
             return self.callback_site_visited(st, pc, lst)
         add = (self.jmps - self.prev_jmps >= 2 and self.processed - self.prev_insns >= 8)
@@ -641,17 +642,19 @@ class Checker:
         self.add_state(st, lst)
         return False
 
+    @cython.locals(old=State, i=cython.Py_ssize_t)
     def clean_states(self, st: State, pc: int, lst: list) -> None:
         """clean_live_states: cached states at ``pc`` whose paths are all done forget
         the stack slots and registers no path from them reads (once each)."""
         for old in lst:
-            if cython.cast(State, old).branches or cython.cast(State, old).cleaned:
+            if old.branches or old.cleaned or len(old.frames) != len(st.frames):
                 continue
-            if len(old.frames) != len(st.frames) or any(
-                    cython.cast(Frame, a).callsite != cython.cast(Frame, b).callsite
-                    for a, b in zip(old.frames, st.frames, strict=True)):
-                continue
-            self.lv.clean(old, pc, self.live)
+            for i in range(len(st.frames)):  # same_callsites
+                if cython.cast(Frame, old.frames[i]).callsite != \
+                        cython.cast(Frame, st.frames[i]).callsite:
+                    break
+            else:
+                self.lv.clean(old, pc, self.live)
 
     def callback_site_visited(self, st: State, pc: int, lst: list[State]) -> bool:
         """A helper call that takes a callback: each visit is one more iteration.
