@@ -13,15 +13,22 @@ skip, printing why, only where bpf() is refused.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
+from pyebpf.elf import load_elf, load_into_kernel
 from pyebpf.isa import Instruction
+from pyebpf.runtime import Runtime
 from pyebpf.verifier import MapInfo, bpf_check, diff
 from pyebpf.verifier.gen import GenProgram
 from pyebpf.verifier.liveness import fmt_stack_mask
 
 SOCKET = 1
+# clang-compiled programs (tests/data/liveness/build.sh): a bpf_loop callback and a static
+# function writing through pointers into their caller's frame (they need BTF func_info,
+# which the ELF loaders give the kernel)
+OBJECT = Path(__file__).resolve().parent / "data" / "liveness" / "liveness.o"
 HASH = MapInfo(1, 4, 8, 16)  # BPF_MAP_TYPE_HASH, key 4 bytes, value 8 bytes
 EXIT = (0x95, 0, 0, 0, 0)
 # six instructions that do nothing the analysis sees: the kernel adds a cached state only
@@ -165,6 +172,20 @@ def test_pruning_on_dead_slots_matches_kernel(kernel: None, name: str,
     assert [ln for ln in our.splitlines() if ln.endswith(": safe")] == k_safe
     assert our.splitlines()[-1] == k_log.splitlines()[-1]
     assert liveness_lines(our) == liveness_lines(k_log)
+
+
+@pytest.mark.parametrize("name", sorted(load_elf(OBJECT).programs))
+def test_liveness_lines_of_compiled_programs_match_kernel(kernel: None, name: str) -> None:
+    kc = load_into_kernel(load_elf(OBJECT), [name], log_level=2)
+    k_log = kc.programs[name].log
+    kc.close()
+    coll = load_elf(OBJECT).load(Runtime(), programs=[name], log_level=2)
+    our = coll.programs[name].log
+    coll.close()
+    k_lines = liveness_lines(k_log)
+    # the callee's own call chain shows up: (callsite,entry)
+    assert any(ln.startswith("(") and "," in ln.split(")")[0] for ln in k_lines), k_lines
+    assert liveness_lines(our) == k_lines
 
 
 def test_no_liveness_lines_below_level2() -> None:
