@@ -33,6 +33,7 @@ ctypedef struct MapC:
     uint32_t seed
     uint32_t frozen
     uint64_t bitmask           # bloom: number of bits - 1
+    int32_t spin_lock_off      # offset of the value's struct bpf_spin_lock, -1: none
     int lock
     uint8_t *keys              # key_size * max_entries (hash, lpm)
     uint8_t *values            # the value slab: the region programs may touch

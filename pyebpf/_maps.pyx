@@ -74,13 +74,33 @@ cdef extern from * nogil:
         }
     }
     static inline void pyebpf_unlock(int *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
+    /* A bpf_spin_lock may sit at an odd offset of a packed value (the kernel accepts
+       that): word atomics may not reach it, so such locks are taken under one guard. */
+    static int pyebpf_unaligned_guard;
     static inline int pyebpf_trylock32(uint8_t *p) {
-        uint32_t expected = 0;
-        return __atomic_compare_exchange_n((uint32_t *)p, &expected, 1, 0,
-                                           __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+        uint32_t expected = 0, v;
+        int ok;
+        if (((uintptr_t)p & 3) == 0)
+            return __atomic_compare_exchange_n((uint32_t *)p, &expected, 1, 0,
+                                               __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+        pyebpf_lock(&pyebpf_unaligned_guard);
+        memcpy(&v, p, 4);
+        ok = v == 0;
+        if (ok) {
+            v = 1;
+            memcpy(p, &v, 4);
+        }
+        pyebpf_unlock(&pyebpf_unaligned_guard);
+        return ok;
     }
     static inline void pyebpf_unlock32(uint8_t *p) {
-        __atomic_store_n((uint32_t *)p, 0, __ATOMIC_RELEASE);
+        if (((uintptr_t)p & 3) == 0) {
+            __atomic_store_n((uint32_t *)p, 0, __ATOMIC_RELEASE);
+            return;
+        }
+        pyebpf_lock(&pyebpf_unaligned_guard);
+        memset(p, 0, 4);
+        pyebpf_unlock(&pyebpf_unaligned_guard);
     }
     static inline uint64_t pyebpf_clock(int which) {
         struct timespec ts;
@@ -120,6 +140,7 @@ cdef enum:
     F_ANY = 0
     F_NOEXIST = 1
     F_EXIST = 2
+    F_LOCK = 4
 
     RB_DISCARD = 0x40000000
     RB_HDR = 8
@@ -213,13 +234,33 @@ cdef void hash_unlink(MapC *m, uint32_t i) noexcept nogil:
     m.count -= 1
 
 
+cdef void copy_value(MapC *m, uint8_t *dst, const uint8_t *value) noexcept nogil:
+    """copy_map_value: every byte but the value's bpf_spin_lock, which stays as it is."""
+    cdef int32_t off = m.spin_lock_off
+    if off < 0:
+        memcpy(dst, value, m.value_size)
+        return
+    memcpy(dst, value, off)
+    memcpy(dst + off + 4, value + off + 4, m.value_size - off - 4)
+
+
+cdef void lock_value(uint8_t *lock) noexcept nogil:
+    """Take a value's bpf_spin_lock (as bpf_spin_lock does; a lock never released is
+    taken over after a bounded wait instead of hanging the caller)."""
+    cdef long spins = 0
+    while not pyebpf_trylock32(lock):
+        spins += 1
+        if spins > 100000000:
+            return
+
+
 cdef void write_value(MapC *m, uint8_t *dst, const uint8_t *value, int32_t cpu,
                       bint onallcpus, bint fresh) noexcept nogil:
     cdef uint32_t c
     if not m.percpu:
         if fresh:
             memset(dst, 0, m.elem_size)
-        memcpy(dst, value, m.value_size)
+        copy_value(m, dst, value)
     elif onallcpus:
         # User space passes every CPU's value, each rounded up to 8 bytes.
         for c in range(m.ncpus):
@@ -424,9 +465,12 @@ cdef uint8_t *map_lookup(MapC *m, const uint8_t *key, int32_t cpu) noexcept nogi
 
 cdef int map_update(MapC *m, const uint8_t *key, const uint8_t *value, uint64_t flags,
                     int32_t cpu, bint onallcpus) noexcept nogil:
-    cdef uint32_t idx
+    cdef uint32_t idx, i
     cdef int rc
-    if flags > F_EXIST:
+    cdef uint8_t *dst
+    cdef bint locked = (flags & F_LOCK) != 0
+    flags &= ~(<uint64_t>F_LOCK)
+    if flags > F_EXIST or (locked and m.spin_lock_off < 0):
         return -EINVAL
     if is_array(m.map_type):
         memcpy(&idx, key, 4)
@@ -434,9 +478,26 @@ cdef int map_update(MapC *m, const uint8_t *key, const uint8_t *value, uint64_t 
             return -E2BIG
         if flags == F_NOEXIST:
             return -EEXIST
+        if locked:      # copy_map_value_locked: under the value's own lock
+            dst = value_at(m, idx)
+            lock_value(dst + m.spin_lock_off)
+            copy_value(m, dst, value)
+            pyebpf_unlock32(dst + m.spin_lock_off)
+            return 0
         write_value(m, value_at(m, idx), value, cpu, onallcpus, False)
         return 0
     pyebpf_lock(&m.lock)
+    if locked and is_hash(m.map_type):
+        i = hash_find(m, key, pyebpf_hash(key, m.key_size, m.seed))
+        if i != NIL:
+            pyebpf_unlock(&m.lock)
+            if flags == F_NOEXIST:
+                return -EEXIST
+            dst = value_at(m, i)
+            lock_value(dst + m.spin_lock_off)
+            copy_value(m, dst, value)
+            pyebpf_unlock32(dst + m.spin_lock_off)
+            return 0
     if is_hash(m.map_type):
         rc = hash_update(m, key, value, flags, cpu, onallcpus)
     elif m.map_type == T_LPM_TRIE:
@@ -668,6 +729,7 @@ cdef class CMap:
         m.free_head = NIL
         m.lru_head = NIL
         m.lru_tail = NIL
+        m.spin_lock_off = -1
         if map_type == T_RINGBUF:
             # Twice the ring, so a record that wraps stays contiguous (the kernel
             # maps the data pages twice for the same reason).
@@ -777,8 +839,9 @@ cdef class CMap:
             raise BPFError(_errno.EINVAL, f"key must be {self.c.key_size} bytes, got {len(b)}")
         return b
 
-    def lookup(self, key, int cpu=-1) -> bytes:
-        """The value as user space reads it (all CPUs for per-CPU maps); ENOENT if absent."""
+    def lookup(self, key, int cpu=-1, bint locked=False) -> bytes:
+        """The value as user space reads it (all CPUs for per-CPU maps); ENOENT if absent.
+        ``locked``: BPF_F_LOCK, copied while holding the value's bpf_spin_lock."""
         cdef bytes hold = self._key(key)
         cdef const uint8_t *k = NULL if hold is None else <const uint8_t *><char *>hold
         cdef uint8_t *v
@@ -788,6 +851,12 @@ cdef class CMap:
         v = map_lookup(m, k, 0)
         if v == NULL:
             raise BPFError(_errno.ENOENT)
+        if locked and m.spin_lock_off >= 0:
+            # copy_map_value_locked: the copy is made under the value's lock
+            lock_value(v + m.spin_lock_off)
+            out = (<char *>v)[:m.value_size]
+            pyebpf_unlock32(v + m.spin_lock_off)
+            return out
         if m.percpu and cpu < 0:
             out = (<char *>v)[:m.elem_size]
         elif m.percpu:
@@ -808,6 +877,13 @@ cdef class CMap:
         rc = map_update(self.c, k, <const uint8_t *><char *>v, flags, 0, True)
         if rc:
             raise_errno(rc)
+
+    def set_spin_lock_off(self, int32_t off) -> None:
+        """Where the value's bpf_spin_lock is (map_check_btf found it), -1 for none:
+        copies into the map leave it alone, BPF_F_LOCK copies take it."""
+        if off >= 0 and (self.c.percpu or <uint32_t>off + 4 > self.c.value_size):
+            raise BPFError(_errno.EINVAL, "no room for a bpf_spin_lock there")
+        self.c.spin_lock_off = off
 
     def delete(self, key) -> None:
         cdef bytes hold = self._key(key)
@@ -1298,7 +1374,7 @@ cdef int h_ringbuf_query(VMState *vm, uint64_t *r) noexcept nogil:
 cdef int h_spin_lock(VMState *vm, uint64_t *r) noexcept nogil:
     cdef uint8_t *p = vm_access(vm, r[1], 4, REGION_WRITE)
     cdef long spins = 0
-    if p == NULL or r[1] & 3:
+    if p == NULL:
         return vm_fault(vm, FAULT_WRITE, r[1], 4)
     while not pyebpf_trylock32(p):
         spins += 1
@@ -1310,7 +1386,7 @@ cdef int h_spin_lock(VMState *vm, uint64_t *r) noexcept nogil:
 
 cdef int h_spin_unlock(VMState *vm, uint64_t *r) noexcept nogil:
     cdef uint8_t *p = vm_access(vm, r[1], 4, REGION_WRITE)
-    if p == NULL or r[1] & 3:
+    if p == NULL:
         return vm_fault(vm, FAULT_WRITE, r[1], 4)
     pyebpf_unlock32(p)
     r[0] = 0

@@ -462,3 +462,358 @@ class BTFExt:
             off += num * rec_size
             out.append((btf.string(sec_off), recs))
         return out
+
+
+# --- special fields of map values (the kernel's btf_parse_fields) ----------------------
+#
+# A map value (or a struct allocated by a program) may contain objects the kernel manages
+# itself: a lock, a timer, a kptr, ...  They are recognised by the name and size of the
+# struct a member has (``struct bpf_spin_lock`` of 4 bytes, ...), or by a type tag on a
+# pointer for kptrs, and programs may touch them only through the helpers made for them.
+
+@dataclass(frozen=True)
+class FieldKind:
+    """One kind of special field: its btf_field_type_name, size and alignment."""
+
+    name: str
+    size: int
+    align: int
+    unique: bool        # at most one per struct (btf_get_field_type's ``seen`` check)
+
+
+BTF_FIELDS_MAX = 11     # the kernel's limit of special fields in one value
+
+SPIN_LOCK = FieldKind("bpf_spin_lock", 4, 4, True)
+RES_SPIN_LOCK = FieldKind("bpf_res_spin_lock", 8, 4, True)
+TIMER = FieldKind("bpf_timer", 16, 8, True)
+WORKQUEUE = FieldKind("bpf_wq", 16, 8, True)
+TASK_WORK = FieldKind("bpf_task_work", 8, 8, True)
+LIST_HEAD = FieldKind("bpf_list_head", 16, 8, False)
+LIST_NODE = FieldKind("bpf_list_node", 24, 8, False)
+RB_ROOT = FieldKind("bpf_rb_root", 16, 8, False)
+RB_NODE = FieldKind("bpf_rb_node", 32, 8, False)
+REFCOUNT = FieldKind("bpf_refcount", 4, 4, False)
+KPTR = FieldKind("kptr", 8, 8, False)
+PERCPU_KPTR = FieldKind("percpu_kptr", 8, 8, False)
+UPTR = FieldKind("uptr", 8, 8, False)
+
+_REPEATABLE = frozenset({KPTR, PERCPU_KPTR, UPTR, LIST_HEAD, RB_ROOT})
+STRUCT_FIELDS = {k.name: k for k in (SPIN_LOCK, RES_SPIN_LOCK, TIMER, WORKQUEUE, TASK_WORK,
+                                     LIST_HEAD, LIST_NODE, RB_ROOT, RB_NODE, REFCOUNT)}
+KPTR_TAGS = {"kptr_untrusted": KPTR, "kptr": KPTR, "percpu_kptr": PERCPU_KPTR, "uptr": UPTR}
+# the fields a map value may hold (map_check_btf's mask) and a program-allocated object's
+# (btf_parse_struct_metas' mask, checked at BTF_LOAD)
+MAP_VALUE_KINDS = frozenset({SPIN_LOCK, RES_SPIN_LOCK, TIMER, KPTR, PERCPU_KPTR, UPTR,
+                             LIST_HEAD, RB_ROOT, REFCOUNT, WORKQUEUE, TASK_WORK})
+ALLOC_OBJ_KINDS = frozenset({SPIN_LOCK, RES_SPIN_LOCK, LIST_HEAD, LIST_NODE, RB_ROOT, RB_NODE,
+                             REFCOUNT, KPTR, PERCPU_KPTR})
+
+
+@dataclass(frozen=True)
+class Field:
+    """One special field at ``offset`` bytes in the value."""
+
+    kind: FieldKind
+    offset: int
+
+    @property
+    def size(self) -> int:
+        return self.kind.size
+
+
+@dataclass(frozen=True)
+class FieldRecord:
+    """The kernel's ``struct btf_record``: the special fields of a value, by offset."""
+
+    fields: tuple[Field, ...]
+    # the kernel caches the lock's offset from its walk: with locks at two nesting levels
+    # the last one found is the one programs may take
+    spin_lock_off: int = -1
+
+    def find(self, kind: FieldKind) -> Field | None:
+        for f in self.fields:
+            if f.kind is kind:
+                return f
+        return None
+
+
+def _field_error(code: int, message: str) -> BPFError:
+    return BPFError(code, f"BTF: {message}")
+
+
+class _FieldFinder:
+    """btf_find_field: walks a struct (and the structs nested in it) or a DATASEC."""
+
+    def __init__(self, btf: BTF, kinds: frozenset[FieldKind]) -> None:
+        self.btf = btf
+        self.kinds = kinds
+        self._structs: dict[int, tuple[Field, ...]] = {}
+
+    def kind_of(self, t: Type, seen: set[FieldKind]) -> FieldKind | None:
+        """btf_get_field_type: which special field a member of type ``t`` is, if any."""
+        if t.kind == KIND_PTR:
+            tag = self.btf[t.ref]
+            if tag.kind == KIND_TYPE_TAG and tag.name in KPTR_TAGS:
+                kind = KPTR_TAGS[tag.name]
+                return kind if kind in self.kinds else None
+            return None
+        if t.kind != KIND_STRUCT or t.name not in STRUCT_FIELDS:
+            return None
+        kind = STRUCT_FIELDS[t.name]
+        if kind not in self.kinds:
+            return None
+        if kind.unique:
+            if kind in seen:
+                raise _field_error(errno.E2BIG, f"more than one {kind.name} in a struct")
+            seen.add(kind)
+        return kind
+
+    def member(self, type_id: int, off: int, seen: set[FieldKind], depth: int
+               ) -> list[Field]:
+        """btf_find_field_one: the fields of one member (or variable) at ``off``."""
+        t = self.btf.resolve(type_id)
+        nelems = 1
+        while t.kind == KIND_ARRAY:
+            nelems *= t.nelems
+            t = self.btf.resolve(t.elem_type)
+        if nelems == 0:
+            return []
+        kind = self.kind_of(t, seen)
+        if kind is None:
+            if t.kind != KIND_STRUCT or depth >= _MAX_RESOLVE_DEPTH:
+                return []
+            # btf_find_nested_struct: fields of a struct member count as the value's
+            inner = self.struct(t, depth + 1)
+            if inner and nelems > 1 and any(f.kind not in _REPEATABLE for f in inner):
+                raise _field_error(errno.EINVAL, f"an array of structs holding "
+                                   f"{inner[0].kind.name}")
+            if inner and nelems * len(inner) > BTF_FIELDS_MAX:
+                raise _field_error(errno.E2BIG, f"more than {BTF_FIELDS_MAX} special fields")
+            return [Field(f.kind, off + i * t.size + f.offset)
+                    for i in range(nelems if inner else 0) for f in inner]
+        if t.kind == KIND_STRUCT and t.size != kind.size:
+            return []   # btf_find_struct: a struct of that name but another size is data
+        if nelems > 1 and kind not in _REPEATABLE:
+            # btf_repeat_fields: only kptrs (and list/rbtree roots) may come in arrays
+            raise _field_error(errno.EINVAL, f"an array of {kind.name}")
+        if nelems > BTF_FIELDS_MAX:
+            raise _field_error(errno.E2BIG, f"more than {BTF_FIELDS_MAX} special fields")
+        return [Field(kind, off + i * kind.size) for i in range(nelems)]
+
+    def struct(self, t: Type, depth: int) -> tuple[Field, ...]:
+        """The fields of a struct, at offsets from its start (computed once per type, so
+        arrays of nested structs cost one walk)."""
+        done = self._structs.get(t.id)
+        if done is not None:
+            return done
+        seen: set[FieldKind] = set()
+        out: list[Field] = []
+        for m in t.members:
+            if m.bitfield_size or m.bit_offset % 8:
+                continue
+            out += self.member(m.type, m.bit_offset // 8, seen, depth)
+            if len(out) > BTF_FIELDS_MAX:
+                raise _field_error(errno.E2BIG, f"more than {BTF_FIELDS_MAX} special fields")
+        self._structs[t.id] = tuple(out)
+        return self._structs[t.id]
+
+    def datasec(self, t: Type) -> list[Field]:
+        seen: set[FieldKind] = set()
+        out: list[Field] = []
+        for si in t.secinfos:
+            var = self.btf[si.type]
+            if var.kind == KIND_VAR:
+                out += self.member(var.ref, si.offset, seen, 0)
+            if len(out) > BTF_FIELDS_MAX:
+                raise _field_error(errno.E2BIG, f"more than {BTF_FIELDS_MAX} special fields")
+        return out
+
+
+def parse_fields(btf: BTF, type_id: int, value_size: int,
+                 kinds: frozenset[FieldKind] = MAP_VALUE_KINDS,
+                 aligned: bool = False) -> FieldRecord | None:
+    """btf_parse_fields: the special fields of ``type_id`` (None when it has none).
+
+    Raises :class:`~pyebpf.errors.BPFError` with the kernel's errno: E2BIG for a second
+    lock/timer in one struct or more than 11 fields, EINVAL for an array of locks or
+    timers, a misaligned field (``aligned``: objects programs allocate) or a list/rbtree
+    root without a lock beside it, EEXIST for overlapping fields.
+    """
+    t = btf.resolve(type_id)
+    finder = _FieldFinder(btf, kinds)
+    found: list[Field] | tuple[Field, ...] = []
+    if t.kind == KIND_STRUCT:
+        found = finder.struct(t, 0)
+    elif t.kind == KIND_DATASEC:
+        found = finder.datasec(t)
+    if not found:
+        return None
+    fields = tuple(sorted(found, key=lambda f: f.offset))
+    end = 0
+    for f in fields:
+        if aligned and f.offset % f.kind.align:
+            raise _field_error(errno.EINVAL, f"{f.kind.name} at offset {f.offset} is "
+                               "misaligned")
+        if f.offset < end:
+            raise _field_error(errno.EEXIST, f"{f.kind.name} at {f.offset} overlaps a field")
+        if f.offset + f.size > value_size:
+            raise _field_error(errno.EFAULT, f"{f.kind.name} at {f.offset} past the value")
+        end = f.offset + f.size
+    locks = [f.offset for f in found if f.kind is SPIN_LOCK]
+    rec = FieldRecord(fields, locks[-1] if locks else -1)
+    has = {f.kind for f in fields}
+    if SPIN_LOCK in has and RES_SPIN_LOCK in has:
+        raise _field_error(errno.EINVAL, "bpf_spin_lock and bpf_res_spin_lock together")
+    if (LIST_HEAD in has or RB_ROOT in has) and not (SPIN_LOCK in has or RES_SPIN_LOCK in has):
+        raise _field_error(errno.EINVAL, "bpf_list_head/bpf_rb_root need a bpf_spin_lock")
+    return rec
+
+
+def check_struct_metas(btf: BTF) -> None:
+    """btf_parse_struct_metas (BTF_LOAD): a struct with a direct member of one of the
+    special struct types must have valid fields, since programs may allocate it."""
+    special: set[int] = set()
+    for name in ("bpf_spin_lock", "bpf_res_spin_lock", "bpf_list_head", "bpf_list_node",
+                 "bpf_rb_root", "bpf_rb_node", "bpf_refcount"):
+        t = btf.find(name, KIND_STRUCT)
+        if t is not None:
+            special.add(t.id)
+    if not special:
+        return
+    for t in btf.types[1:]:
+        if t.kind == KIND_STRUCT and any(m.type in special for m in t.members):
+            try:
+                parse_fields(btf, t.id, t.size, ALLOC_OBJ_KINDS, aligned=True)
+            except BPFError as e:
+                # the kernel's btf_parse_fields WARNs and answers EFAULT for a field it
+                # cannot place; the same misplacement in an object is that error here
+                if e.errno == errno.EINVAL and "misaligned" in str(e):
+                    raise _field_error(errno.EFAULT, str(e).removeprefix("BTF: ")) from None
+                raise
+
+
+def type_id_size(btf: BTF, type_id: int) -> tuple[Type, int] | None:
+    """btf_type_id_size: the type (modifiers stripped) and its size, None when it has no
+    size (void, a function, a forward declaration) or does not exist."""
+    if not 0 < type_id < len(btf.types):
+        return None
+    try:
+        t = btf.resolve(type_id)
+        if t.kind == KIND_VAR:
+            t = btf.resolve(t.ref)
+        if t.kind in (0, KIND_FUNC, KIND_FUNC_PROTO, KIND_FWD, KIND_DECL_TAG, KIND_VAR):
+            return None
+        return t, btf.size_of(t.id)
+    except BTFError:
+        return None
+
+
+# --- writing BTF -----------------------------------------------------------------------
+
+class BTFBuilder:
+    """Builds a ``.BTF`` blob, as clang would emit it for the types described.
+
+    For maps made from Python: a map whose value holds a ``struct bpf_spin_lock`` needs
+    BTF describing the value (BPF_MAP_CREATE's ``btf_value_type_id``), which
+    :meth:`add_ctypes` derives from the ctypes types the value is written with.
+    """
+
+    def __init__(self) -> None:
+        self.strings = b"\0"
+        self.records: list[bytes] = []
+        self._names: dict[str, int] = {"": 0}
+        self._ctypes: dict[object, int] = {}
+
+    def _name(self, name: str) -> int:
+        off = self._names.get(name)
+        if off is None:
+            off = self._names[name] = len(self.strings)
+            self.strings += name.encode() + b"\0"
+        return off
+
+    def _add(self, record: bytes) -> int:
+        self.records.append(record)
+        return len(self.records)
+
+    def int_(self, name: str, size: int, signed: bool = True) -> int:
+        """An INT of ``size`` bytes; returns its type id."""
+        return self._add(struct.pack("<IIII", self._name(name), KIND_INT << 24, size,
+                                     (INT_SIGNED if signed else 0) << 24 | size * 8))
+
+    def struct_(self, name: str, size: int, members: list[tuple[str, int, int]]) -> int:
+        """A STRUCT; ``members`` are (name, type id, byte offset)."""
+        rec = struct.pack("<III", self._name(name), KIND_STRUCT << 24 | len(members), size)
+        for mname, mtype, off in members:
+            rec += struct.pack("<III", self._name(mname), mtype, off * 8)
+        return self._add(rec)
+
+    def array(self, elem: int, index: int, nelems: int) -> int:
+        return self._add(struct.pack("<IIIIII", 0, KIND_ARRAY << 24, 0, elem, index, nelems))
+
+    def typedef(self, name: str, ref: int) -> int:
+        return self._add(struct.pack("<III", self._name(name), KIND_TYPEDEF << 24, ref))
+
+    def ptr(self, ref: int) -> int:
+        return self._add(struct.pack("<III", 0, KIND_PTR << 24, ref))
+
+    def type_tag(self, name: str, ref: int) -> int:
+        """``__attribute__((btf_type_tag(name)))`` on ``ref`` (``__kptr`` is one)."""
+        return self._add(struct.pack("<III", self._name(name), KIND_TYPE_TAG << 24, ref))
+
+    def fwd(self, name: str) -> int:
+        """A forward-declared struct."""
+        return self._add(struct.pack("<III", self._name(name), KIND_FWD << 24, 0))
+
+    def blob(self) -> bytes:
+        """The ``.BTF`` section: header, types, strings."""
+        types = b"".join(self.records)
+        return struct.pack("<HBBIIIII", BTF_MAGIC, 1, 0, 24, 0, len(types), len(types),
+                           len(self.strings)) + types + self.strings
+
+    def add_ctypes(self, ctype: object) -> int:
+        """The type id describing a ctypes type: integers, arrays, structures (a
+        structure's BTF name is its C name for the ``pyebpf.uapi`` mirrors, so
+        ``uapi.BpfSpinLock`` is ``struct bpf_spin_lock``, else ``_btf_name_`` or the
+        class name)."""
+        import ctypes
+
+        from pyebpf import uapi
+
+        known = self._ctypes.get(ctype)
+        if known is not None:
+            return known
+        if isinstance(ctype, type) and issubclass(ctype, ctypes.Array):
+            elem = self.add_ctypes(ctype._type_)
+            tid = self.array(elem, self.add_ctypes(ctypes.c_uint32), ctype._length_)
+        elif isinstance(ctype, type) and issubclass(ctype, ctypes.Structure):
+            c_names = {v: k.split(" ", 1)[1] for k, v in uapi.C_TYPES.items()
+                       if k.startswith("struct ")}
+            name = c_names.get(ctype) or getattr(ctype, "_btf_name_", ctype.__name__)
+            members = []
+            for fname, ftype, *bits in ctype._fields_:
+                if bits:
+                    raise BTFError(f"{ctype.__name__}.{fname}: bit fields are not described")
+                members.append((fname, self.add_ctypes(ftype), getattr(ctype, fname).offset))
+            tid = self.struct_(name, ctypes.sizeof(ctype), members)
+        elif isinstance(ctype, type) and issubclass(ctype, ctypes._SimpleCData) and \
+                ctype._type_ in "bBhHiIlLqQ?c":
+            size = ctypes.sizeof(ctype)
+            signed = ctype._type_ in "bhilqc"
+            name = {1: "char", 2: "short", 4: "int", 8: "long long"}[size]
+            tid = self.int_(name if signed else f"unsigned {name}", size, signed)
+        else:
+            raise BTFError(f"no BTF description for {ctype!r}")
+        self._ctypes[ctype] = tid
+        return tid
+
+
+def has_special_fields(ctype: object) -> bool:
+    """Whether a ctypes value type holds a field the kernel manages (bpf_spin_lock, ...)."""
+    try:
+        b = BTFBuilder()
+        tid = b.add_ctypes(ctype)
+        import ctypes
+
+        return parse_fields(BTF(b.blob()), tid, ctypes.sizeof(ctype)) is not None
+    except BPFError:
+        return False

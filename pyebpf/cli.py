@@ -235,6 +235,8 @@ def _verify(prog: ProgramSpec, spec: CollectionSpec, log_level: int) -> object:
     """
     import dataclasses
 
+    from pyebpf.btf import parse_fields
+    from pyebpf.elf import kernel_map_name, map_btf_ids
     from pyebpf.verifier import MapInfo, bpf_check
 
     prog.check_core_relos()
@@ -243,7 +245,18 @@ def _verify(prog: ProgramSpec, spec: CollectionSpec, log_level: int) -> object:
     maps = {}
     for i, name in enumerate(prog.map_names):
         m = spec.maps[name]
-        maps[fd_base + i] = MapInfo(m.type, m.key_size, m.value_size, m.max_entries, m.flags)
+        # the value's BTF as the loader passes it (a bpf_spin_lock in it, ...)
+        rec = None
+        value_id = map_btf_ids(m)[1]
+        if value_id and m.btf is not None:
+            try:
+                rec = parse_fields(m.btf, value_id, m.value_size)
+            except BPFError:
+                rec = None      # as map_check_btf: no special field then
+        maps[fd_base + i] = MapInfo(m.type, m.key_size, m.value_size, m.max_entries, m.flags,
+                                    name=kernel_map_name(name), has_btf=bool(value_id),
+                                    fields=rec.fields if rec is not None else (),
+                                    spin_lock_off=rec.spin_lock_off if rec is not None else -1)
     insns = []
     for insn in prog.instructions:
         if insn.code == isa.BPF_LD | isa.BPF_IMM | isa.BPF_DW and insn.src in (

@@ -27,10 +27,10 @@ import dataclasses
 import errno
 import os
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyebpf import isa
 from pyebpf.btf import (
@@ -59,6 +59,8 @@ from pyebpf.uapi import BpfProgType as _Pt
 if TYPE_CHECKING:
     from pyebpf.objects import Map, Program
     from pyebpf.runtime import Runtime
+
+T = TypeVar("T")
 
 # --- ELF constants (System V ABI; llvm's BPF relocation numbering) -------------
 
@@ -1148,8 +1150,9 @@ def load_collection(spec: CollectionSpec, runtime: Runtime | None = None,
        attach type and flags from the section, and the object's license;
     3. PROG_ARRAY and map-in-map initial ``values`` once their targets exist.
 
-    Maps are never pinned (``pinning`` is kept in the spec only).  The runtime's
-    PROG_LOAD takes no program BTF, so func_info/line_info stay in the spec.
+    Maps are never pinned (``pinning`` is kept in the spec only).  Each program gets its
+    func_info with the object's BTF, as the kernel needs for callbacks; line_info stays in
+    the spec.
     """
     from pyebpf.objects import Map, Program
     from pyebpf.runtime import default_runtime
@@ -1162,6 +1165,7 @@ def load_collection(spec: CollectionSpec, runtime: Runtime | None = None,
             raise ELFError(f"no program {unknown[0]!r} in the object "
                            f"(programs: {', '.join(spec.programs) or 'none'})")
     coll = Collection({}, {}, spec, rt)
+    btf_fd = _runtime_btf_load(spec.kernel_btf, rt) if spec.kernel_btf else 0
     try:
         for name, m in spec.maps.items():
             template = None
@@ -1169,10 +1173,16 @@ def load_collection(spec: CollectionSpec, runtime: Runtime | None = None,
                 i = m.inner
                 template = Map(i.type, i.key_size, i.value_size, i.max_entries, flags=i.flags,
                                name=kernel_map_name(i.name), map_extra=i.map_extra, runtime=rt)
-            try:
-                live = Map(m.type, m.key_size, m.value_size, m.max_entries, flags=m.flags,
+
+            def create(with_btf: bool, m: MapSpec = m, name: str = name,
+                       template: Map | None = template) -> Map:
+                ids = map_btf_ids(m) if with_btf and btf_fd else (0, 0)
+                return Map(m.type, m.key_size, m.value_size, m.max_entries, flags=m.flags,
                            name=kernel_map_name(name), inner_map=template,
-                           map_extra=m.map_extra, runtime=rt)
+                           map_extra=m.map_extra, btf_fd=btf_fd if any(ids) else 0,
+                           btf_key_type_id=ids[0], btf_value_type_id=ids[1], runtime=rt)
+            try:
+                live = _with_btf_or_without(create)
             except BPFError as e:
                 raise _context(e, f"map {name!r}") from None
             finally:
@@ -1189,11 +1199,13 @@ def load_collection(spec: CollectionSpec, runtime: Runtime | None = None,
             p.check_core_relos()
             p.check_license()
             try:
+                # the object's BTF goes with the programs' func_info (callbacks need it)
                 coll.programs[name] = Program(
                     p.instructions, p.type, license=p.license, name=kernel_map_name(name),
                     fd_array=[coll.maps[n] for n in p.map_names], prog_flags=p.flags,
                     expected_attach_type=p.expected_attach_type, log_level=log_level,
-                    runtime=rt)
+                    runtime=rt, btf_fd=btf_fd,
+                    func_info=[(f.insn_off, f.type_id) for f in p.func_info] if btf_fd else ())
             except BPFError as e:
                 raise _context(e, f"program {name!r}") from None
         for name, m in spec.maps.items():
@@ -1206,6 +1218,9 @@ def load_collection(spec: CollectionSpec, runtime: Runtime | None = None,
     except BaseException:
         coll.close()
         raise
+    finally:
+        if btf_fd:
+            rt.close(btf_fd)    # the maps keep the BTF they use
     return coll
 
 
@@ -1321,6 +1336,44 @@ def _kernel_btf_load(raw: bytes) -> int:
                        f"{log.value.decode(errors='replace').strip() or e}") from None
 
 
+def _runtime_btf_load(raw: bytes, rt: Runtime) -> int:
+    """BPF_BTF_LOAD of the object's BTF into ``rt`` (the maps' key and value types); 0
+    when the runtime refuses it: as libbpf does, the maps are then made without BTF."""
+    import ctypes
+
+    from pyebpf import uapi
+    from pyebpf.syscall import bpf
+
+    buf = ctypes.create_string_buffer(raw, len(raw))
+    attr = uapi.BpfAttr()
+    attr.btf, attr.btf_size = ctypes.addressof(buf), len(raw)
+    try:
+        return bpf(uapi.BpfCmd.BPF_BTF_LOAD, attr, runtime=rt)
+    except BPFError:
+        return 0
+
+
+def map_btf_ids(m: MapSpec) -> tuple[int, int]:
+    """The (key, value) BTF type ids libbpf gives BPF_MAP_CREATE for ``m``: the
+    ``__type``s of a BTF-defined map, the DATASEC of a global data map, none otherwise."""
+    if m.is_data:
+        return 0, m.value_type_id
+    if m.value_type_id and m.inner is None:
+        return m.key_type_id, m.value_type_id
+    return 0, 0
+
+
+def _with_btf_or_without(create: Callable[[bool], T]) -> T:
+    """Create with BTF, and as libbpf does, once more without it when the BTF is refused
+    (bpf_object__create_map's "Retrying without BTF")."""
+    try:
+        return create(True)
+    except BPFError as e:
+        if e.errno in (errno.EINVAL, errno.EOPNOTSUPP, errno.EACCES, 524):
+            return create(False)
+        raise
+
+
 def kernel_map_name(name: str) -> str:
     """A map name the kernel accepts (alnum, ``_`` and ``.``, at most 15 bytes)."""
     clean = "".join(c if c.isalnum() or c in "_." else "_" for c in name)
@@ -1350,10 +1403,16 @@ def load_into_kernel(spec: CollectionSpec, programs: list[str] | None = None,
                 template = kernel.KernelMap(i.type, i.key_size, i.value_size, i.max_entries,
                                             map_flags=i.flags, name=kernel_map_name(i.name))
                 inner_fd = template.fd
+            def create(with_btf: bool, m: MapSpec = m, name: str = name,
+                       inner_fd: int = inner_fd) -> kernel.KernelMap:
+                ids = map_btf_ids(m) if with_btf and btf_fd >= 0 else (0, 0)
+                return kernel.KernelMap(m.type, m.key_size, m.value_size, m.max_entries,
+                                        map_flags=m.flags, name=kernel_map_name(name),
+                                        inner_map_fd=inner_fd, map_extra=m.map_extra,
+                                        btf_fd=btf_fd if any(ids) else 0,
+                                        btf_key_type_id=ids[0], btf_value_type_id=ids[1])
             try:
-                km = kernel.KernelMap(m.type, m.key_size, m.value_size, m.max_entries,
-                                      map_flags=m.flags, name=kernel_map_name(name),
-                                      inner_map_fd=inner_fd, map_extra=m.map_extra)
+                km = _with_btf_or_without(create)
             finally:
                 if template is not None:
                     template.close()

@@ -17,6 +17,7 @@ import ctypes
 import errno
 import os
 import platform
+import struct
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -187,13 +188,19 @@ class KernelProgram(_FdObject):
                  prog_type: int = uapi.BpfProgType.BPF_PROG_TYPE_SOCKET_FILTER, *,
                  license: str = "GPL", log_level: int = 0, log_size: int = DEFAULT_LOG_SIZE,
                  fd_array: Sequence[int] | None = None, name: str = "",
-                 prog_flags: int = 0, expected_attach_type: int = 0) -> None:
+                 prog_flags: int = 0, expected_attach_type: int = 0,
+                 btf: bytes | None = None,
+                 func_info: Sequence[tuple[int, int]] = ()) -> None:
         code = bytes(insns) if isinstance(insns, bytes | bytearray | memoryview) \
             else encode(list(insns))
         if len(code) % uapi.BPF_INSN_SIZE:
             raise BPFError(errno.EINVAL, f"program length {len(code)} is not a multiple of 8")
         self.prog_type = prog_type
         self.log = ""
+        self.fd = -1
+        # BTF (loaded for the load's duration) and its func_info records: callbacks need them
+        self._btf_fd = load_btf(btf) if btf is not None else -1
+        self._func_info = list(func_info)
         try:
             self.fd = self._load(code, prog_type, license, log_level, log_size, fd_array, name,
                                  prog_flags, expected_attach_type)
@@ -206,6 +213,10 @@ class KernelProgram(_FdObject):
                             expected_attach_type)
             os.close(fd)  # pragma: no cover - the reload cannot succeed where the load failed
             raise
+        finally:
+            if self._btf_fd >= 0:
+                os.close(self._btf_fd)
+                self._btf_fd = -1
 
     def _load(self, code: bytes, prog_type: int, license: str, log_level: int, log_size: int,
               fd_array: Sequence[int] | None, name: str, prog_flags: int,
@@ -226,6 +237,11 @@ class KernelProgram(_FdObject):
             attr.log_level, attr.log_buf, attr.log_size = log_level, _addr(log), len(log)
         if fds is not None:
             attr.fd_array = ctypes.addressof(fds)
+        fi = b"".join(struct.pack("<II", off, tid) for off, tid in self._func_info)
+        fi_buf = ctypes.create_string_buffer(fi, max(len(fi), 1))
+        if self._func_info:
+            attr.prog_btf_fd, attr.func_info_rec_size = max(self._btf_fd, 0), 8
+            attr.func_info_cnt, attr.func_info = len(self._func_info), _addr(fi_buf)
         try:
             fd = sys_bpf(uapi.BpfCmd.BPF_PROG_LOAD, attr)
         except BPFError as exc:
@@ -246,6 +262,20 @@ class KernelProgram(_FdObject):
                  **kwargs: int | None) -> TestRunResult:
         """:func:`test_run` on this program."""
         return test_run(self._check_open(), data_in, ctx_in, **kwargs)  # type: ignore[arg-type]
+
+
+def load_btf(data: bytes) -> int:
+    """BPF_BTF_LOAD of ``data``: the BTF object's fd (the caller closes it)."""
+    buf = ctypes.create_string_buffer(data, len(data))
+    log = ctypes.create_string_buffer(1 << 16)
+    attr = uapi.BpfAttr()
+    attr.btf, attr.btf_size = _addr(buf), len(data)
+    attr.btf_log_buf, attr.btf_log_size, attr.btf_log_level = _addr(log), len(log), 1
+    try:
+        return sys_bpf(uapi.BpfCmd.BPF_BTF_LOAD, attr)
+    except BPFError as exc:
+        raise BPFError(exc.errno or errno.EINVAL,
+                       f"BTF_LOAD: {log.value.decode(errors='replace').strip()}") from None
 
 
 def possible_cpus() -> int:
@@ -277,8 +307,11 @@ class KernelMap(_FdObject):
 
     def __init__(self, map_type: int, key_size: int, value_size: int, max_entries: int, *,
                  map_flags: int = 0, name: str = "", inner_map_fd: int = 0,
-                 map_extra: int = 0, numa_node: int = 0) -> None:
+                 map_extra: int = 0, numa_node: int = 0, btf_fd: int = 0,
+                 btf_key_type_id: int = 0, btf_value_type_id: int = 0) -> None:
         attr = uapi.BpfAttr()
+        attr.btf_fd, attr.btf_key_type_id = btf_fd, btf_key_type_id
+        attr.btf_value_type_id = btf_value_type_id
         attr.map_type = map_type
         attr.key_size, attr.value_size, attr.max_entries = key_size, value_size, max_entries
         attr.map_flags, attr.inner_map_fd, attr.map_extra = map_flags, inner_map_fd, map_extra

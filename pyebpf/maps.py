@@ -18,6 +18,20 @@ from typing import Any
 
 from pyebpf import uapi
 from pyebpf._maps import CMap
+from pyebpf.btf import (
+    KIND_DATASEC,
+    KIND_INT,
+    KIND_STRUCT,
+    PERCPU_KPTR,
+    RES_SPIN_LOCK,
+    SPIN_LOCK,
+    TIMER,
+    UPTR,
+    WORKQUEUE,
+    FieldRecord,
+    parse_fields,
+    type_id_size,
+)
 from pyebpf.errors import BPFError
 
 MapType = uapi.BpfMapType
@@ -52,6 +66,27 @@ QUEUE_TYPES = frozenset({MapType.BPF_MAP_TYPE_QUEUE, MapType.BPF_MAP_TYPE_STACK}
 SUPPORTED_TYPES = (HASH_TYPES | ARRAY_TYPES | FD_ARRAY_TYPES | QUEUE_TYPES | {
     MapType.BPF_MAP_TYPE_LPM_TRIE, MapType.BPF_MAP_TYPE_HASH_OF_MAPS,
     MapType.BPF_MAP_TYPE_RINGBUF, MapType.BPF_MAP_TYPE_BLOOM_FILTER})
+
+
+# map_check_btf: where each special field may be (others: EOPNOTSUPP)
+_LOCK_MAP_TYPES = frozenset({MapType.BPF_MAP_TYPE_HASH, MapType.BPF_MAP_TYPE_ARRAY})
+_TIMER_MAP_TYPES = frozenset({MapType.BPF_MAP_TYPE_HASH, MapType.BPF_MAP_TYPE_LRU_HASH,
+                              MapType.BPF_MAP_TYPE_ARRAY})
+_KPTR_MAP_TYPES = HASH_TYPES | ARRAY_TYPES
+_FIELD_MAP_TYPES = {SPIN_LOCK: _LOCK_MAP_TYPES, RES_SPIN_LOCK: _LOCK_MAP_TYPES,
+                    TIMER: _TIMER_MAP_TYPES, WORKQUEUE: _TIMER_MAP_TYPES,
+                    PERCPU_KPTR: _KPTR_MAP_TYPES, UPTR: frozenset()}
+# maps whose map_check_btf accepts a value type without a key type
+# the special fields pyebpf maps can hold (the others need kernel BTF or kfuncs)
+_RUNTIME_KINDS = frozenset({SPIN_LOCK, RES_SPIN_LOCK, TIMER, WORKQUEUE})
+# maps whose ops have map_check_no_btf
+_NO_BTF_TYPES = frozenset({MapType.BPF_MAP_TYPE_PERF_EVENT_ARRAY,
+                           MapType.BPF_MAP_TYPE_ARRAY_OF_MAPS, MapType.BPF_MAP_TYPE_HASH_OF_MAPS})
+# maps whose keys array_map_check_btf checks (a u32)
+_ARRAY_BTF_TYPES = ARRAY_TYPES | {MapType.BPF_MAP_TYPE_PROG_ARRAY}
+# maps with a map_check_btf of their own (which accepts or refuses a value without a key)
+_KEYLESS_BTF_TYPES = _ARRAY_BTF_TYPES | _NO_BTF_TYPES | {MapType.BPF_MAP_TYPE_BLOOM_FILTER,
+                                                         MapType.BPF_MAP_TYPE_LPM_TRIE}
 
 
 def _err(code: int, msg: str) -> BPFError:
@@ -187,6 +222,8 @@ class BpfMap:
     owner_prog_type: int | None = None          # prog arrays: the type of their programs
     perf_readers: dict[int, deque] = field(default_factory=dict)
     btf_id: int = 0
+    btf: Any = None                             # the BtfObject the value type is in
+    record: FieldRecord | None = None           # the value's special fields (spin lock, ...)
 
     def __post_init__(self) -> None:
         a = self.attrs
@@ -202,6 +239,71 @@ class BpfMap:
             self.inner_meta = MapAttrs(im.map_type, im.key_size, im.value_size, im.max_entries,
                                        im.map_flags)
             a.inner_map = None          # the kernel keeps only the template
+
+    def check_btf(self, btf_obj: Any, key_type_id: int, value_type_id: int,
+                  privileged: bool = True) -> None:
+        """map_check_btf: the key and value types must have the map's sizes; the value's
+        special fields are recorded, and refused where the map type cannot hold them."""
+        btf = btf_obj.parsed
+        if key_type_id:
+            key = type_id_size(btf, key_type_id)
+            if key is None or key[1] != self.key_size:
+                raise _err(errno.EINVAL, f"BTF key type [{key_type_id}] is not "
+                           f"{self.key_size} bytes")
+            key_type = key[0]
+        else:
+            key_type = None
+            if self.map_type not in _KEYLESS_BTF_TYPES:
+                raise _err(errno.EINVAL, "this map type needs a BTF key type")
+        value = type_id_size(btf, value_type_id)
+        if value is None or value[1] != self.value_size:
+            raise _err(errno.EINVAL, f"BTF value type [{value_type_id}] is not "
+                       f"{self.value_size} bytes")
+        try:
+            record = parse_fields(btf, value_type_id, self.value_size)
+        except BPFError:
+            # map_check_btf keeps btf_parse_fields' error as the record and goes on: the
+            # map is made, with no special field at all (a lock in it is no lock)
+            record = None
+        if record is not None:
+            if not privileged:
+                raise _err(errno.EPERM, "special fields in map values need CAP_BPF")
+            if self.map_flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
+                raise _err(errno.EACCES, "special fields in a map programs cannot write")
+            for f in record.fields:
+                allowed = _FIELD_MAP_TYPES.get(f.kind, _KPTR_MAP_TYPES)
+                if self.map_type not in allowed:
+                    raise _err(errno.EOPNOTSUPP, f"{f.kind.name} in map type "
+                               f"{self.map_type}")
+            for f in record.fields:
+                if f.kind not in _RUNTIME_KINDS:
+                    # kptrs name kernel types, lists and trees live on kfuncs: neither exists
+                    # in pyebpf (it has no kernel BTF), so such a map cannot be made honestly
+                    raise _err(errno.EOPNOTSUPP, f"{f.kind.name} fields need kernel BTF and "
+                               "kfuncs, which pyebpf does not have")
+        # the map types' own map_check_btf
+        t = self.map_type
+        if t in _ARRAY_BTF_TYPES and key_type is None:  # keyless: .bss/.data/.rodata maps
+            if t != MapType.BPF_MAP_TYPE_ARRAY or self.max_entries != 1 or \
+                    value[0].kind != KIND_DATASEC:
+                raise _err(errno.EINVAL, "a keyless array is a one-element DATASEC")
+        elif t in _ARRAY_BTF_TYPES:
+            if key_type.kind != KIND_INT or key_type.bits != 32 or key_type.int_offset:
+                raise _err(errno.EINVAL, "array keys are 32-bit integers")
+        elif t == MapType.BPF_MAP_TYPE_BLOOM_FILTER and key_type is not None:
+            raise _err(errno.EINVAL, "bloom filters have no key")
+        elif t == MapType.BPF_MAP_TYPE_LPM_TRIE and (key_type is None
+                                                     or key_type.kind != KIND_STRUCT):
+            raise _err(errno.EINVAL, "LPM trie keys are structs (bpf_lpm_trie_key_u8)")
+        elif t in _NO_BTF_TYPES:
+            raise _err(ENOTSUPP, "this map type takes no BTF")
+        self.btf, self.record = btf_obj, record
+        self.btf_id = btf_obj.id
+        self.cmap.set_spin_lock_off(record.spin_lock_off if record is not None else -1)
+
+    @property
+    def spin_lock_off(self) -> int:
+        return self.record.spin_lock_off if self.record is not None else -1
 
     # attributes ----------------------------------------------------------------
 
@@ -278,7 +380,7 @@ class BpfMap:
             raise _err(errno.EINVAL, "lookup flags")
         if not self.can_read():
             raise _err(errno.EPERM, "map is write-only for user space")
-        if flags & uapi.BPF_F_LOCK:
+        if flags & uapi.BPF_F_LOCK and self.spin_lock_off < 0:
             raise _err(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
         if t in QUEUE_TYPES:
             return self.cmap.pop(False)
@@ -300,7 +402,16 @@ class BpfMap:
         if t == MapType.BPF_MAP_TYPE_HASH_OF_MAPS:
             self.cmap.lookup(key)
             return self.cmap.kept(bytes(key)).id.to_bytes(4, "little")
-        return self.cmap.lookup(key)
+        return self.user_value(self.cmap.lookup(key, locked=bool(flags & uapi.BPF_F_LOCK)))
+
+    def user_value(self, raw: bytes) -> bytes:
+        """check_and_init_map_value: user space sees the special fields as zeros."""
+        if self.record is None or self.map_type in PERCPU_TYPES:
+            return raw
+        out = bytearray(raw)
+        for f in self.record.fields:
+            out[f.offset:f.offset + f.size] = bytes(f.size)
+        return bytes(out)
 
     def update(self, key: bytes | None, value: bytes, flags: int = 0,
                resolve: Callable[[int], Any] | None = None) -> None:
@@ -308,7 +419,7 @@ class BpfMap:
         if not self.can_write():
             raise _err(errno.EPERM, "map is read-only for user space" +
                        (" (frozen)" if self.frozen else ""))
-        if flags & uapi.BPF_F_LOCK:
+        if flags & uapi.BPF_F_LOCK and self.spin_lock_off < 0:
             raise _err(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
         if t in QUEUE_TYPES or t == MapType.BPF_MAP_TYPE_BLOOM_FILTER:
             self.cmap.push(value, flags)
@@ -406,12 +517,13 @@ class BpfMap:
             raise _err(errno.EINVAL, "lookup_and_delete flags")
         if not self.can_read() or not self.can_write():
             raise _err(errno.EPERM, "map is not readable and writable from user space")
-        if flags & uapi.BPF_F_LOCK:
+        if flags & uapi.BPF_F_LOCK and self.spin_lock_off < 0:
             raise _err(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
         if t in QUEUE_TYPES:
             return self.cmap.pop(True)
         if t in HASH_TYPES:
-            value = self.cmap.lookup(key)
+            value = self.user_value(self.cmap.lookup(key,
+                                                     locked=bool(flags & uapi.BPF_F_LOCK)))
             self.cmap.delete(key)
             return value
         raise _err(ENOTSUPP, "lookup_and_delete needs a hash, queue or stack")

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import struct
 from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Any, NamedTuple
 
 from pyebpf import isa, uapi
+from pyebpf.btf import BTFBuilder, has_special_fields
 from pyebpf.errors import BPFError
 from pyebpf.maps import PERCPU_TYPES
 from pyebpf.runtime import Runtime, default_runtime
@@ -67,14 +69,18 @@ class Map(_FdOwner, MutableMapping):
     """A BPF map.  ``Map(uapi.BpfMapType.BPF_MAP_TYPE_HASH, 4, 8, 1024)``.
 
     ``key_type``/``value_type`` (ctypes types) set the sizes and make items
-    come back as those types; otherwise keys and values are ``bytes``.
+    come back as those types; otherwise keys and values are ``bytes``.  A value type
+    holding a ``uapi.BpfSpinLock`` gives the map BTF describing both types (``btf=True``
+    always, ``btf=False`` never), so programs may take that lock; ``btf_fd`` and the type
+    ids pass BTF loaded by hand.
     """
 
     def __init__(self, map_type: int, key_size: int | None = None,
                  value_size: int | None = None, max_entries: int = 1, *, flags: int = 0,
                  name: str = "", key_type: Any = None, value_type: Any = None,
                  inner_map: Map | None = None, map_extra: int = 0,
-                 runtime: Runtime | None = None) -> None:
+                 btf_fd: int = 0, btf_key_type_id: int = 0, btf_value_type_id: int = 0,
+                 btf: bool | None = None, runtime: Runtime | None = None) -> None:
         self.runtime = runtime or default_runtime()
         self.key_type, self.value_type = key_type, value_type
         if key_size is None:
@@ -86,14 +92,39 @@ class Map(_FdOwner, MutableMapping):
         attr.max_entries, attr.map_flags, attr.map_extra = max_entries, flags, map_extra
         attr.map_name = name.encode()[:15]
         attr.inner_map_fd = inner_map.fd if inner_map is not None else 0
+        # BTF for the key and value (a bpf_spin_lock in the value needs it)
+        attr.btf_fd, attr.btf_key_type_id = btf_fd, btf_key_type_id
+        attr.btf_value_type_id = btf_value_type_id
+        own_btf = -1
+        if not btf_fd and value_type is not None and (
+                btf or (btf is None and has_special_fields(value_type))):
+            own_btf, attr.btf_key_type_id, attr.btf_value_type_id = self._load_btf(
+                key_type, value_type)
+            attr.btf_fd = own_btf
         self.fd = -1
-        self.fd = bpf(Cmd.BPF_MAP_CREATE, attr, runtime=self.runtime)
+        try:
+            self.fd = bpf(Cmd.BPF_MAP_CREATE, attr, runtime=self.runtime)
+        finally:
+            if own_btf >= 0:
+                self.runtime.close(own_btf)     # the map keeps the BTF it uses
         self.map_type, self.key_size, self.value_size = map_type, key_size, value_size
         self.max_entries, self.flags = max_entries, flags
         obj = self.runtime.get_map(self.fd)
         self.ncpus = obj.ncpus
         self.user_value_size = obj.user_value_size
         self.id = obj.id
+
+    def _load_btf(self, key_type: Any, value_type: Any) -> tuple[int, int, int]:
+        """BTF_LOAD of the key and value types (as libbpf gives a map's ``__type``s):
+        (BTF fd, key type id, value type id).  The map types' own rules apply (an array's
+        key must be a 32-bit integer, ...)."""
+        b = BTFBuilder()
+        key_id = b.add_ctypes(key_type) if key_type is not None else 0
+        value_id = b.add_ctypes(value_type)
+        blob = ctypes.create_string_buffer(b.blob())
+        attr = uapi.BpfAttr()
+        attr.btf, attr.btf_size = ctypes.addressof(blob), len(blob) - 1
+        return bpf(Cmd.BPF_BTF_LOAD, attr, runtime=self.runtime), key_id, value_id
 
     @property
     def _obj(self) -> Any:
@@ -246,6 +277,16 @@ class RunResult(NamedTuple):
     duration: int
 
 
+def btf_load(data: bytes, runtime: Runtime | None = None) -> int:
+    """BPF_BTF_LOAD of ``data`` (a ``.BTF`` blob): the BTF object's fd, for Program's
+    ``btf_fd`` (the caller closes it with ``runtime.close(fd)``)."""
+    rt = runtime or default_runtime()
+    buf = ctypes.create_string_buffer(data, max(len(data), 1))
+    attr = uapi.BpfAttr()
+    attr.btf, attr.btf_size = ctypes.addressof(buf), len(data)
+    return bpf(Cmd.BPF_BTF_LOAD, attr, runtime=rt)
+
+
 class Program(_FdOwner):
     """A loaded program.  ``Program(insns, uapi.BpfProgType.BPF_PROG_TYPE_XDP)``.
 
@@ -258,7 +299,10 @@ class Program(_FdOwner):
     def __init__(self, insns: bytes | Sequence[isa.Instruction], prog_type: int, *,
                  license: str = "GPL", name: str = "", log_level: int = 0,
                  fd_array: Sequence[int | Map] | None = None, prog_flags: int = 0,
-                 expected_attach_type: int = 0, runtime: Runtime | None = None) -> None:
+                 expected_attach_type: int = 0, runtime: Runtime | None = None,
+                 btf_fd: int = 0, func_info: Sequence[tuple[int, int]] = ()) -> None:
+        """``btf_fd`` and ``func_info`` ((insn_off, BTF FUNC type id) per subprogram) are
+        PROG_LOAD's prog_btf_fd and func_info, which callbacks need."""
         self.runtime = runtime or default_runtime()
         code = bytes(insns) if isinstance(insns, (bytes, bytearray, memoryview)) \
             else isa.encode(list(insns))
@@ -277,6 +321,11 @@ class Program(_FdOwner):
             fds = (ctypes.c_int * max(len(fd_array), 1))(
                 *[m.fd if isinstance(m, Map) else int(m) for m in fd_array])
             attr.fd_array = ctypes.addressof(fds)
+        fi_raw = b"".join(struct.pack("<II", off, tid) for off, tid in func_info)
+        fi_buf = ctypes.create_string_buffer(fi_raw, max(len(fi_raw), 1))
+        if func_info:
+            attr.prog_btf_fd, attr.func_info_rec_size = btf_fd, 8
+            attr.func_info_cnt, attr.func_info = len(func_info), ctypes.addressof(fi_buf)
         self.fd = -1
         self.fd = bpf(Cmd.BPF_PROG_LOAD, attr, runtime=self.runtime)
         self.log = log.value.decode() if log is not None else ""

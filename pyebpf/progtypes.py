@@ -231,6 +231,9 @@ TRACING_HELPERS = BASE_HELPERS | _ids(
 SKB_BASE = BASE_HELPERS | _ids("skb_load_bytes", "perf_event_output", "csum_diff")
 TC_HELPERS = SKB_BASE | _ids("skb_store_bytes", "l3_csum_replace", "l4_csum_replace",
                              "redirect")
+# cg_skb_func_proto: sk_filter's helpers and the cgroup ones, but not csum_diff
+CGROUP_SKB_HELPERS = (SKB_BASE - _ids("csum_diff")) | _ids(
+    "get_current_pid_tgid", "get_current_uid_gid", "get_current_comm")
 XDP_HELPERS = BASE_HELPERS | _ids("perf_event_output", "csum_diff", "xdp_adjust_head",
                                   "xdp_adjust_tail", "xdp_adjust_meta", "redirect",
                                   "redirect_map")
@@ -537,6 +540,12 @@ def test_run_syscall(prog: Any, p: TestRunParams) -> TestRunOutcome:
     ctx = p.ctx_in or b""
     if len(ctx) > 0xFFFF:
         raise _einval("ctx_size_in larger than 64 KiB")
+    # the verifier let the program access the context up to max_ctx_offset: a shorter one
+    # is refused rather than read past
+    need = getattr(prog, "max_ctx_offset", 0)
+    if len(ctx) < need:
+        raise _einval(f"ctx_size_in {len(ctx)} is shorter than the program's furthest "
+                      f"context access ({need} bytes)")
     buf = LowBuffer(max(len(ctx), 1))
     buf.buf[:len(ctx)] = ctx
     state = RunState(prog=prog)
@@ -557,6 +566,9 @@ PROG_TYPES: dict[int, ProgTypeSpec] = {
                      TC_HELPERS, test_run_skb, packet=True),
         ProgTypeSpec(PT.BPF_PROG_TYPE_SCHED_ACT, uapi.SkBuff, ctypes.sizeof(uapi.SkBuff),
                      TC_HELPERS, test_run_skb, packet=True),
+        # test runs as socket filters' (no link-layer header), with data/data_end set
+        ProgTypeSpec(PT.BPF_PROG_TYPE_CGROUP_SKB, uapi.SkBuff, ctypes.sizeof(uapi.SkBuff),
+                     CGROUP_SKB_HELPERS, test_run_skb, packet=True),
         ProgTypeSpec(PT.BPF_PROG_TYPE_XDP, uapi.XdpMd, ctypes.sizeof(uapi.XdpMd),
                      XDP_HELPERS, test_run_xdp, packet=True),
         ProgTypeSpec(PT.BPF_PROG_TYPE_KPROBE, None, 168, TRACING_HELPERS, None),  # pt_regs

@@ -62,6 +62,11 @@ class LoadRequest:
     log_size: int = 0
     fd_array: Sequence[int] | None = None
     kern_version: int = 0
+    # BTF func_info (one record per subprogram): required for callbacks
+    prog_btf_fd: int = 0
+    func_info_rec_size: int = 0
+    func_info_cnt: int = 0
+    func_info: bytes = b""
 
 
 @dataclass(eq=False)
@@ -105,6 +110,7 @@ class BpfProg:
     run_time_ns: int = 0
     run_cnt: int = 0
     verified_insns: int = 0
+    max_ctx_offset: int = 0          # end of the furthest ctx access the verifier saw
     _vm: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _callbacks: dict[int, Any] = field(default_factory=dict)
@@ -351,15 +357,23 @@ class Runtime:
 
     # objects ----------------------------------------------------------------------
 
-    def create_map(self, attrs: MapAttrs) -> BpfMap:
+    def create_map(self, attrs: MapAttrs, btf: BtfObject | None = None) -> BpfMap:
+        """map_create: the map (attribute checks), then its BTF (map_check_btf), then an id."""
         m = BpfMap(attrs, self.ncpus)
+        if btf is not None and attrs.btf_value_type_id:
+            m.check_btf(btf, attrs.btf_key_type_id, attrs.btf_value_type_id,
+                        self.privileged)
+        elif btf is not None:
+            m.btf, m.btf_id = btf, btf.id
         self._alloc_id("map", m)
         return m
 
     def load_btf(self, data: bytes) -> BtfObject:
-        from pyebpf.btf import BTF
+        from pyebpf.btf import BTF, check_struct_metas
 
-        obj = BtfObject(data, BTF(data))
+        parsed = BTF(data)
+        check_struct_metas(parsed)
+        obj = BtfObject(data, parsed)
         self._alloc_id("btf", obj)
         return obj
 
@@ -433,6 +447,11 @@ class Runtime:
             raise BPFError(errno.EPERM, "unprivileged loads are for socket filters only")
         # 2. program type ops lookup (find_prog_type) and attach checks
         spec = spec_for(req.prog_type)
+        from pyebpf.verifier.env import check_attach_type
+
+        if not check_attach_type(req.prog_type, req.expected_attach_type):
+            raise BPFError(errno.EINVAL, f"expected_attach_type {req.expected_attach_type} "
+                           f"does not suit {spec.name}")
         sleepable = bool(req.prog_flags & uapi.BPF_F_SLEEPABLE)
         if (req.prog_type == uapi.BpfProgType.BPF_PROG_TYPE_SYSCALL) != sleepable:
             raise BPFError(errno.EINVAL, "syscall programs, and only they (of the types "
@@ -454,7 +473,7 @@ class Runtime:
             raise
         # 5. the verifier (resolve_pseudo_ldimm64 first, as bpf_check does)
         insns, used = self._normalize_pseudo(insns, req.fd_array)
-        log = self._verify(insns, req, used, spec, gpl)
+        log, max_ctx_offset = self._verify(insns, req, used, spec, gpl)
         code_key = next(self._code_keys)
         resolved = self._resolve(insns, used, code_key)
         # 6. runtime selection (bpf_prog_select_runtime): no JIT, the interpreter
@@ -464,6 +483,7 @@ class Runtime:
         prog = BpfProg(self, req.prog_type, req.expected_attach_type, req.prog_name,
                        resolved, core, list(dict.fromkeys(used.values())), gpl,
                        _calc_tag(insns), code_key, xlated=self._xlated(insns, used))
+        prog.max_ctx_offset = max_ctx_offset
         prog._static_maps = not any(m.map_type in _DYNAMIC_MAP_TYPES for m in prog.used_maps)
         prog.load_time = time.clock_gettime_ns(time.CLOCK_BOOTTIME)
         prog.verified_insns = len(insns)
@@ -516,7 +536,8 @@ class Runtime:
         return out, used
 
     def _verify(self, insns: list[isa.Instruction], req: LoadRequest, used: dict[int, BpfMap],
-                spec: Any, gpl: bool) -> str:
+                spec: Any, gpl: bool) -> tuple[str, int]:
+        """The verifier's log and the end of the furthest ctx access (max_ctx_offset)."""
         for insn in insns:
             if insn.code == 0x85 and insn.src == 0:
                 helper = HELPERS.get(insn.imm)
@@ -531,14 +552,24 @@ class Runtime:
                     raise VerifierError("cannot call GPL-restricted function from non-GPL "
                                         "compatible program", pc=insn.pc, err=errno.EINVAL)
         if not self.verifier:
-            return ""
-        from pyebpf.verifier import MapInfo, bpf_check
+            return "", 0
+        from pyebpf.verifier import FuncInfo, MapInfo, bpf_check
 
-        infos = {fd: MapInfo(m.map_type, m.key_size, m.value_size, m.max_entries, m.map_flags)
+        infos = {fd: MapInfo(m.map_type, m.key_size, m.value_size, m.max_entries, m.map_flags,
+                             name=m.name, has_btf=m.btf is not None,
+                             fields=m.record.fields if m.record is not None else (),
+                             spin_lock_off=m.spin_lock_off)
                  for fd, m in used.items()}
+        func_info = None
+        if req.func_info_cnt:
+            # check_btf_info_early: the BTF the records' type ids refer to (EBADF/EINVAL)
+            btf = self.get(req.prog_btf_fd, BtfObject)
+            func_info = FuncInfo(req.func_info, req.func_info_rec_size, req.func_info_cnt,
+                                 btf.parsed)
         result = bpf_check(insns, req.prog_type, maps=infos, log_level=req.log_level,
-                           privileged=self.privileged)
-        return result.log
+                           privileged=self.privileged, func_info=func_info,
+                           expected_attach_type=req.expected_attach_type)
+        return result.log, result.max_ctx_offset
 
     def _resolve(self, insns: list[isa.Instruction], used: dict[int, BpfMap],
                  code_key: int) -> list[isa.Instruction]:

@@ -177,12 +177,14 @@ def _map_create(c: _Call) -> int:
         raise BPFError(errno.EINVAL, f"no NUMA node {a.numa_node}")
     if a.map_ifindex:
         raise BPFError(errno.EOPNOTSUPP, "device-offloaded maps need a device")
-    if a.btf_fd:
-        c.rt.get(a.btf_fd, BtfObject)
     attrs = MapAttrs(a.map_type, a.key_size, a.value_size, a.max_entries, a.map_flags, inner,
                      a.numa_node, a.map_name.decode("latin-1"), a.map_extra, a.btf_fd,
                      a.btf_key_type_id, a.btf_value_type_id)
-    return c.rt.new_fd(c.rt.create_map(attrs))
+    btf = None
+    if a.btf_key_type_id or a.btf_value_type_id:
+        # the kernel looks at btf_fd only when a type id names something in it
+        btf = c.rt.get(a.btf_fd, BtfObject)
+    return c.rt.new_fd(c.rt.create_map(attrs, btf))
 
 
 def _key(m: BpfMap, addr: int) -> bytes | None:
@@ -246,7 +248,7 @@ def _batch(c: _Call) -> int:
     off = uapi.BpfAttr.batch.offset
     if b.elem_flags & ~uapi.BPF_F_LOCK or b.flags:
         raise BPFError(errno.EINVAL, "batch flags")
-    if b.elem_flags & uapi.BPF_F_LOCK:
+    if b.elem_flags & uapi.BPF_F_LOCK and m.spin_lock_off < 0:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
     vsize = m.user_value_size
     count = b.count
@@ -294,7 +296,7 @@ def _batch(c: _Call) -> int:
             chunk.append(prev)
         cursor = chunk[-1] if chunk else b""
     copy_to_user(b.keys, b"".join(chunk))
-    copy_to_user(b.values, b"".join(m.lookup(k) for k in chunk))
+    copy_to_user(b.values, b"".join(m.lookup(k, b.elem_flags) for k in chunk))
     if cmd == C.BPF_MAP_LOOKUP_AND_DELETE_BATCH:
         for k in chunk:
             m.delete(k)
@@ -324,6 +326,15 @@ def _prog_load(c: _Call) -> int:
     req = LoadRequest(a.prog_type, insns, lic, a.prog_name.decode("latin-1"),
                       a.expected_attach_type, a.prog_flags, a.log_level, a.log_size, fd_array,
                       a.kern_version)
+    if a.func_info_cnt:
+        req.prog_btf_fd, req.func_info_rec_size = a.prog_btf_fd, a.func_info_rec_size
+        req.func_info_cnt = a.func_info_cnt
+        rs = a.func_info_rec_size
+        # the records are copied once their size is known good (check_btf_func_early)
+        if 8 <= rs <= 252 and not rs % 4:
+            if rs * a.func_info_cnt > _MAX_FUNC_INFO:
+                raise BPFError(errno.ENOMEM, f"func_info_cnt {a.func_info_cnt}")
+            req.func_info = copy_from_user(a.func_info, rs * a.func_info_cnt)
     log = ""
     try:
         prog, log = c.rt.load_program(req)
@@ -341,6 +352,9 @@ def _prog_load(c: _Call) -> int:
             c.rt.close(fd)
             raise BPFError(errno.ENOSPC, "verifier log does not fit in log_size")
     return fd
+
+
+_MAX_FUNC_INFO = 1 << 26  # bytes of func_info records copied in (kvcalloc's own limit)
 
 
 def _write_log(addr: int, size: int, text: str) -> bool:
@@ -458,8 +472,10 @@ def _info(c: _Call) -> int:
         info.map_flags = obj.map_flags
         info.name = obj.name.encode()[:15]
         info.map_extra = obj.attrs.map_extra
-        info.btf_key_type_id, info.btf_value_type_id = (obj.attrs.btf_key_type_id,
-                                                        obj.attrs.btf_value_type_id)
+        if obj.btf is not None:
+            info.btf_id = obj.btf.id
+            info.btf_key_type_id, info.btf_value_type_id = (obj.attrs.btf_key_type_id,
+                                                            obj.attrs.btf_value_type_id)
         del src
     else:
         ubtf, ubtf_size = info.btf, info.btf_size
@@ -499,6 +515,8 @@ def _prog_info(p: BpfProg, info: Any) -> None:
 
 def _btf_load(c: _Call) -> int:
     a = c.attr
+    if not c.rt.privileged:
+        raise BPFError(errno.EPERM, "BTF_LOAD needs CAP_BPF")
     if a.btf_size == 0 or a.btf_size > (1 << 24):
         raise BPFError(errno.E2BIG if a.btf_size else errno.EINVAL, "btf_size")
     if bool(a.btf_log_buf) != bool(a.btf_log_size) or a.btf_log_level & ~0x3 or \

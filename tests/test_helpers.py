@@ -149,7 +149,8 @@ def test_csum_diff_matches_kernel(loose):
 
 
 def test_bpf_loop_callback():
-    """pyebpf only: the kernel wants BTF func_info for callbacks (PSEUDO_FUNC)."""
+    """bpf_loop's callback runs once per index (structural checks only: no BTF here,
+    which the verifier would want for the callback, see test_verifier_calls)."""
     rt = Runtime(verifier=False)
     loose = Client(lambda cmd, attr, size=None: bpf(cmd, attr, size, runtime=rt))
     insns = [*asm("mov %r1, 10"), isa.Instruction(0x18, 2, isa.BPF_PSEUDO_FUNC, 0, 8),

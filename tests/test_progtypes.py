@@ -190,6 +190,36 @@ def test_syscall_program_writes_ctx_back(request):
     assert got[2] == (7, struct.pack("<II", 7, 42))
 
 
+@pytest.mark.parametrize("text,sizes", [
+    ("ldxw %r0, [%r1+8]\nexit", (0, 4, 11, 12, 16)),
+    ("stdw [%r1+16], 7\nmov %r0, 0\nexit", (0, 23, 24)),
+    ("mov %r2, %r1\nldxb %r0, [%r2+3]\nexit", (3, 4)),
+    ("mov %r0, 0\nexit", (0, 8)),
+], ids=["read-u32-at-8", "write-u64-at-16", "read-u8-at-3-through-copy", "no-ctx-access"])
+def test_syscall_ctx_at_least_max_ctx_offset(request, text, sizes):
+    """bpf_prog_test_run_syscall: a ctx shorter than the program's furthest ctx access
+    (prog->aux->max_ctx_offset, from the verifier) is EINVAL; from that size on it runs."""
+    k, p = both(request)
+    got = []
+    try:
+        for c in (k, p):
+            fd = c.prog_load(assemble(text), PT.BPF_PROG_TYPE_SYSCALL,
+                             flags=uapi.BPF_F_SLEEPABLE)
+            for n in sizes:
+                buf = ctypes.create_string_buffer(n or 1)
+                a = uapi.BpfAttr()
+                a.test.prog_fd = fd
+                if n:
+                    a.test.ctx_in, a.test.ctx_size_in = ctypes.addressof(buf), n
+                got.append(c.err(c.call, uapi.BpfCmd.BPF_PROG_TEST_RUN, a))
+    finally:
+        k.close()
+        p.close()
+    half = len(got) // 2
+    assert got[:half] == got[half:]
+    assert len(set(got[:half])) == 2 or text.startswith("mov %r0, 0")
+
+
 def test_duration_and_repeat(client):
     fd = client.prog_load(assemble("mov %r0, 2\nexit"))
     a = uapi.BpfAttr()

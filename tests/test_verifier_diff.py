@@ -30,3 +30,21 @@ def test_generator_covers_both_verdicts(kernel: None) -> None:
     outs = [diff.compare(s) for s in range(40)]
     assert any(o.kernel_ok for o in outs)
     assert any(not o.kernel_ok for o in outs)
+
+
+def test_cli_help(capsys) -> None:
+    """``--help`` prints the usage (argparse) instead of failing on int('--help')."""
+    import pytest
+
+    with pytest.raises(SystemExit) as exc:
+        diff.main(["diff", "--help"])
+    assert exc.value.code == 0
+    assert "usage: python -m pyebpf.verifier.diff" in capsys.readouterr().out
+
+
+def test_cli_positional_and_log(kernel: None, capsys) -> None:
+    assert diff.main(["diff", "0", "3"]) == 0
+    assert "seeds 0..2: 3 programs" in capsys.readouterr().out
+    assert diff.main(["diff", "--log", "0", "2", "--level", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("level 1: whole log identical for") and "level 2" not in out

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 
 from pyebpf.errors import VerifierError
 from pyebpf.isa import Instruction
-from pyebpf.verifier import cfg
+from pyebpf.isa import _s32 as isa_s32
+from pyebpf.verifier import cfg, funcinfo
 from pyebpf.verifier import log as vlog
 from pyebpf.verifier.check import INSN_LIMIT, Checker
-from pyebpf.verifier.env import UNPRIV_PROG_TYPES, Helper, MapInfo
+from pyebpf.verifier.env import UNPRIV_PROG_TYPES, Helper, MapInfo, check_attach_type
+from pyebpf.verifier.funcinfo import FuncInfo
 
-__all__ = ["MapInfo", "VerifyResult", "bpf_check"]
+__all__ = ["FuncInfo", "MapInfo", "VerifyResult", "bpf_check", "subprog_starts"]
 
 BPF_MAXINSNS = 4096  # the unprivileged program size limit (uapi's BPF_MAXINSNS)
 
@@ -37,6 +39,9 @@ class VerifyResult:
     total_states: int
     peak_states: int
     stack_depth: tuple[int, ...]
+    # the end of the furthest context access (prog->aux->max_ctx_offset): a syscall
+    # program's PROG_TEST_RUN refuses a shorter ctx
+    max_ctx_offset: int = 0
 
 
 def _summary(c: Checker | None) -> str:
@@ -51,8 +56,13 @@ def _summary(c: Checker | None) -> str:
 def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
               maps: Mapping[int, MapInfo] | None = None,
               helpers: Mapping[int, Helper] | None = None,
-              log_level: int = 0, privileged: bool = True) -> VerifyResult:
+              log_level: int = 0, privileged: bool = True,
+              func_info: FuncInfo | None = None,
+              expected_attach_type: int = 0) -> VerifyResult:
     """Verify ``insns`` for ``prog_type``; raise VerifierError as the kernel would refuse it.
+
+    ``func_info`` is PROG_LOAD's BTF func_info (checked as check_btf_func does); without
+    it, as in the kernel, callbacks (LD_IMM64 of BPF_PSEUDO_FUNC) are refused.
 
     ``helpers`` replaces the helpers (and the program type's choice of them) that
     :mod:`pyebpf.helpers` and :mod:`pyebpf.progtypes` give.  ``privileged=False`` is a
@@ -62,6 +72,10 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
     """
     maps = maps or {}
     insns = list(insns)
+    if not check_attach_type(prog_type, expected_attach_type):
+        # bpf_prog_load_check_attach, before the verifier: no log
+        raise VerifierError(f"expected_attach_type {expected_attach_type} does not suit "
+                            f"program type {prog_type}", err=errno.EINVAL)
     if not privileged:
         if prog_type not in UNPRIV_PROG_TYPES:
             raise VerifierError(f"program type {prog_type} needs CAP_BPF to be loaded",
@@ -75,7 +89,8 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        return _check(insns, prog_type, maps, helpers, log_level, privileged)
+        return _check(insns, prog_type, maps, helpers, log_level, privileged, func_info,
+                      expected_attach_type)
     finally:
         if gc_was_on:
             gc.enable()
@@ -83,11 +98,22 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
 
 def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo],
            helpers: Mapping[int, Helper] | None, log_level: int,
-           privileged: bool = True) -> VerifyResult:
+           privileged: bool = True, func_info: FuncInfo | None = None,
+           expected_attach_type: int = 0) -> VerifyResult:
     checker: Checker | None = None
+    early = True  # func_info's early checks come before the subprograms are listed
     try:
-        prog = cfg.build(insns, maps, allow_loops=privileged, bpf_capable=privileged)
-        checker = Checker(prog, prog_type, maps, helpers, log_level, privileged)
+        records = funcinfo.check_early(func_info) if func_info and func_info.count else None
+        early = False
+
+        def btf_func(p: cfg.Program) -> None:
+            if records is not None:
+                p.func_linkage = funcinfo.check_layout(records, p.subprogs, p.slots)
+
+        prog = cfg.build(insns, maps, allow_loops=privileged, bpf_capable=privileged,
+                         prog_type=prog_type, after_subprogs=btf_func)
+        checker = Checker(prog, prog_type, maps, helpers, log_level, privileged,
+                          expected_attach_type)
         if log_level >= 2:
             checker.lines.extend(vlog.level2_header(prog))
         checker.run()
@@ -99,11 +125,14 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
     except cfg.Reject as rej:
         if checker is not None:
             lines = checker.lines
-        elif log_level >= 2:  # check_subprogs lists the subprograms before its checks
-            lines = [f"func#{i} @{start}" for i, start in enumerate(_subprog_starts(insns))]
+        elif log_level >= 2 and not early:  # check_subprogs lists the subprograms before its checks
+            lines = [f"func#{i} @{start}" for i, start in enumerate(subprog_starts(insns))]
         else:
             lines = []
-        text = "\n".join([*lines, rej.msg, *rej.extra, _summary(checker)]).strip("\n") + "\n"
+        # a message without a newline in the kernel runs into the summary line
+        last = [rej.msg + _summary(checker)] if rej.glued else \
+            [rej.msg, *rej.extra, _summary(checker)]
+        text = "\n".join([*lines, *last]).strip("\n") + "\n"
         raise VerifierError(rej.msg, log=text if log_level else "", err=rej.err) from None
     except RecursionError:  # pragma: no cover - defensive: hostile nesting
         raise VerifierError("program too complex", err=errno.E2BIG) from None
@@ -111,21 +140,45 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
     if log_level:
         text = "\n".join([*checker.lines, _summary(checker)]) + "\n"
     return VerifyResult(text, insns, checker.processed, checker.max_states_per_insn,
-                        checker.total_states, checker.peak_states, tuple(checker.stack_depth))
+                        checker.total_states, checker.peak_states, tuple(checker.stack_depth),
+                        checker.max_ctx_offset)
 
 
-def _subprog_starts(insns: list[Instruction]) -> list[int]:
+def subprog_starts(insns: list[Instruction]) -> list[int]:
     """Subprogram entries (add_subprog_and_kfunc): 0 and every bpf-to-bpf call target."""
     starts = {0}
     for i in insns:
         if i.code == 0x85 and i.src == 1:
             starts.add(i.pc + i.imm + 1)
+        elif i.code == 0x18 and i.src == 4:  # BPF_PSEUDO_FUNC: a callback
+            starts.add(i.pc + isa_s32(i.imm & 0xFFFFFFFF) + 1)
     return sorted(starts)
 
 
+MAX_CALL_FRAMES = 8
+MAX_BPF_STACK = 512
+
+
 def _check_stack_depth(c: Checker) -> None:
-    """check_max_stack_depth, simplified: frames along a call chain, rounded to 32 bytes."""
-    total = sum(max(32, (d + 31) // 32 * 32) if d else 0 for d in c.stack_depth)
-    if total > 512 and len(c.stack_depth) > 1:
-        raise cfg.Reject(f"combined stack size of {len(c.stack_depth)} calls is {total}. "
-                         "Too large")
+    """check_max_stack_depth: every call chain from the main program (bpf-to-bpf calls
+    and callback addresses alike), each frame's stack rounded up to 16 bytes as with the
+    JIT, must fit in 512 bytes together."""
+    prog = c.p
+    bounds = [*prog.subprogs, prog.n]
+
+    def walk(idx: int, frame: int, depth: int) -> None:
+        depth += (c.stack_depth[idx] + 15) // 16 * 16
+        if depth > MAX_BPF_STACK:
+            raise cfg.Reject(f"combined stack size of {frame + 1} calls is {depth}. Too large")
+        for pc in range(bounds[idx], bounds[idx + 1]):
+            insn = prog.slots[pc]
+            if insn is None or not ((insn.code == 0x85 and insn.src == 1) or
+                                    (insn.code == 0x18 and insn.src == 4)):
+                continue
+            target = pc + isa_s32(insn.imm & 0xFFFFFFFF) + 1
+            if frame + 1 >= MAX_CALL_FRAMES:
+                raise cfg.Reject(f"the call stack of {frame + 1} frames is too deep !",
+                                 errno.E2BIG)
+            walk(prog.subprogs.index(target), frame + 1, depth)
+
+    walk(0, 0, 0)

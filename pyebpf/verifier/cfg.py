@@ -10,7 +10,7 @@ instruction of each subprogram (``check_subprogs``), then the depth-first walk o
 from __future__ import annotations
 
 import errno
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pyebpf import helpers, isa
@@ -20,10 +20,13 @@ from pyebpf.isa import Form, Instruction
 class Reject(Exception):  # noqa: N818 - internal signal, turned into VerifierError
     """The verifier refuses the program: ``msg`` is the log's error line."""
 
-    def __init__(self, msg: str, err: int = errno.EACCES, extra: tuple[str, ...] = ()) -> None:
+    def __init__(self, msg: str, err: int = errno.EACCES, extra: tuple[str, ...] = (),
+                 glued: bool = False) -> None:
         super().__init__(msg)
         self.msg = msg
         self.err = err
+        # the kernel's message has no newline: the summary line follows on the same line
+        self.glued = glued
         # lines the kernel logs after the error line (``R2 offset is outside of the packet``)
         self.extra = extra
 
@@ -37,6 +40,8 @@ class Program:
     subprogs: list[int] = field(default_factory=list)
     prune: set[int] = field(default_factory=set)
     live: list[int] = field(default_factory=list)
+    # each subprogram's BTF linkage (static 0, global 1) from func_info; None: no func_info
+    func_linkage: list[int] | None = None
 
     def subprog_of(self, pc: int) -> int:
         idx = 0
@@ -51,8 +56,12 @@ def _spec(insn: Instruction) -> isa.OpSpec | None:
 
 
 def build(insns: Sequence[Instruction], maps: Mapping[int, object],
-          allow_loops: bool, bpf_capable: bool = True) -> Program:
+          allow_loops: bool, bpf_capable: bool = True, prog_type: int | None = None,
+          after_subprogs: Callable[[Program], None] | None = None) -> Program:
     """Run the pre-interpretation checks and return the indexed program.
+
+    ``after_subprogs`` runs once the subprograms are known and checked, before the
+    per-instruction checks (where the kernel's check_btf_info checks func_info).
 
     ``bpf_capable`` False is a loader without CAP_BPF: bpf-to-bpf calls, callbacks
     and kfuncs are refused (EPERM) at the first one, as add_subprog_and_kfunc does.
@@ -112,7 +121,9 @@ def build(insns: Sequence[Instruction], maps: Mapping[int, object],
         if not ((code & 7) in (isa.BPF_JMP, isa.BPF_JMP32) and
                 (code & 0xF0) in (isa.BPF_EXIT, isa.BPF_JA)):
             raise Reject("last insn is not an exit or jmp", errno.EINVAL)
-    _resolve(insns, maps)
+    if after_subprogs is not None:
+        after_subprogs(prog)
+    _resolve(insns, maps, prog_type)
     _check_cfg(prog, allow_loops)
     _liveness(prog)
     return prog
@@ -126,7 +137,8 @@ def _calls_code(insn: Instruction) -> bool:
         insn.src == isa.BPF_PSEUDO_FUNC
 
 
-def _resolve(insns: Sequence[Instruction], maps: Mapping[int, object]) -> None:
+def _resolve(insns: Sequence[Instruction], maps: Mapping[int, object],
+             prog_type: int | None = None) -> None:
     """resolve_pseudo_ldimm64: per-instruction sanity (after check_subprogs, as the kernel
     orders them)."""
     for insn in insns:
@@ -145,9 +157,31 @@ def _resolve(insns: Sequence[Instruction], maps: Mapping[int, object]) -> None:
             fd = isa._s32(insn.imm & 0xFFFFFFFF)
             if fd not in maps:
                 raise Reject(f"fd {fd} is not pointing to valid bpf_map", errno.EBADF)
+            if prog_type is not None:
+                _map_prog_compat(maps[fd], prog_type)
             continue
         if not isa.bpf_opcode_in_insntable(insn.code):
             raise Reject(f"unknown opcode {insn.code:02x}", errno.EINVAL)
+
+
+# is_tracing_prog_type: KPROBE, TRACEPOINT, PERF_EVENT, RAW_TRACEPOINT(_WRITABLE)
+_TRACING_PROG_TYPES = frozenset({2, 5, 7, 17, 24})
+_SOCKET_FILTER = 1
+
+
+def _map_prog_compat(mp: object, prog_type: int) -> None:
+    """check_map_prog_compatibility: program types that may not use a map's special
+    fields (the kernel cannot run their bpf_spin_lock or bpf_timer safely)."""
+    kinds = {f.kind.name for f in getattr(mp, "fields", ())}
+    if kinds & {"bpf_spin_lock", "bpf_res_spin_lock"}:
+        if prog_type == _SOCKET_FILTER:
+            raise Reject("socket filter progs cannot use bpf_spin_lock yet", errno.EINVAL)
+        if prog_type in _TRACING_PROG_TYPES:
+            raise Reject("tracing progs cannot use bpf_spin_lock yet", errno.EINVAL)
+    if "bpf_timer" in kinds and prog_type in _TRACING_PROG_TYPES:
+        raise Reject("tracing progs cannot use bpf_timer yet", errno.EINVAL)
+    if "bpf_wq" in kinds and prog_type in _TRACING_PROG_TYPES:
+        raise Reject("tracing progs cannot use bpf_wq yet", errno.EINVAL)
 
 
 def successors(prog: Program, pc: int) -> list[int]:
@@ -186,6 +220,10 @@ def _check_cfg(prog: Program, allow_loops: bool) -> None:
             succ = successors(prog, t)
             cls = insn.code & 7
             op = insn.code & 0xF0
+            if i == 0 and insn.code == isa.BPF_LD | isa.BPF_IMM | isa.BPF_DW and \
+                    insn.src == isa.BPF_PSEUDO_FUNC:
+                # visit_func_call_insn: a callback's address is a prune point
+                prune.add(t)
             if i == 0 and cls in (isa.BPF_JMP, isa.BPF_JMP32):
                 if op == isa.BPF_JA:
                     prune.add(succ[0])

@@ -54,6 +54,9 @@ cdef class Checker:
     cdef public dict visited
     cdef public long long id_gen, processed, jmps, prev_jmps, prev_insns
     cdef public long long total_states, peak_states, cur_states, max_states_per_insn
+    cdef public long long max_ctx_offset
+    cdef public object attach
+    cdef public bint detached
     cpdef Reg read(self, State st, object r)
     cpdef check_dst(self, object r)
     cpdef step(self, State st, Dec d, list stack)

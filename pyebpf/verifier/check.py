@@ -232,12 +232,32 @@ _EXPECTED = {
     Arg.ARG_CONST_SIZE: ((sc.SCALAR,), "scalar"),
     Arg.ARG_CONST_SIZE_OR_ZERO: ((sc.SCALAR,), "scalar"),
     Arg.ARG_CONST_ALLOC_SIZE_OR_ZERO: ((sc.SCALAR,), "scalar"),
-    Arg.ARG_PTR_TO_SPIN_LOCK: ((sc.MAP_VALUE,), "map_value"),
+    Arg.ARG_PTR_TO_SPIN_LOCK: ((sc.MAP_VALUE,), "map_value, ptr_"),
     Arg.ARG_PTR_TO_FUNC: ((sc.FUNC,), "func"),
     Arg.ARG_PTR_TO_STACK: ((sc.STACK,), "fp"),
     Arg.ARG_PTR_TO_CONST_STR: ((sc.MAP_VALUE,), "map_value"),
     Arg.ARG_PTR_TO_RINGBUF_MEM: ((sc.MEM,), "ringbuf_mem"),
 }
+
+
+_SPIN_LOCK = int(env.F.BPF_FUNC_spin_lock)
+_SPIN_UNLOCK = int(env.F.BPF_FUNC_spin_unlock)
+
+
+def _held_lock(st: State) -> tuple | None:
+    """The bpf_spin_lock the state holds: a reference (id, insn, map), None if none."""
+    for x in st.refs:
+        if len(x) == 3:
+            return x
+    return None
+
+
+def _same_lock(a: tuple, b: tuple) -> bool:
+    """refsafe: a pointer reference matches a pointer reference, a lock a lock of the
+    same map."""
+    if len(a) != len(b):
+        return False
+    return len(a) == 2 or a[2] is b[2]
 
 
 def _ids(idmap: dict, a: int, b: int) -> bool:
@@ -333,6 +353,17 @@ def _branch_taken(a: Reg, b: Reg, op: str, is64: bool) -> int:
     return 1 if yes else (0 if no else -1)
 
 
+def _invalid_scalar(where: str, r0: Reg, lo: int, hi: int) -> str:
+    """verbose_invalid_scalar: R0 out of the range, with the signed bounds that are known."""
+    have = ""
+    if r0.smin > -(1 << 63):
+        have += f" smin={r0.smin}"
+    if r0.smax < (1 << 63) - 1:
+        have += f" smax={r0.smax}"
+    return (f"{where} the register R0 has{have or ' unknown scalar value'} "
+            f"should have been in [{lo}, {hi}]")
+
+
 @cython.final
 @cython.cclass
 class Frame:
@@ -389,8 +420,9 @@ class Checker:
 
     def __init__(self, prog: Program, prog_type: int, maps: Mapping[int, env.MapInfo],
                  helpers: Mapping[int, Helper] | None, log_level: int,
-                 privileged: bool = True) -> None:
+                 privileged: bool = True, expected_attach_type: int = 0) -> None:
         self.p = prog
+        self.attach = expected_attach_type  # PROG_LOAD's expected_attach_type
         # False: a loader without CAP_BPF/CAP_PERFMON (allow_ptr_leaks, allow_uninit_stack,
         # bypass_spec_v1/v4 and bpf_capable all false in the kernel's env)
         self.priv = privileged
@@ -420,6 +452,8 @@ class Checker:
         self.cur_states = 0
         self.max_states_per_insn = 0
         self.stack_depth = [0] * len(prog.subprogs)
+        self.max_ctx_offset = 0  # prog->aux->max_ctx_offset
+        self.detached = False  # lines were logged after the instruction's (see print_trace)
         self.stack: list[tuple[State, int, int, int]] = []
         # helper calls that take a callback: the callback returns to them (force checkpoints)
         self.cb_sites = {i.pc for i in prog.slots if i is not None and i.code == 0x85
@@ -437,12 +471,14 @@ class Checker:
             else:
                 self.lines.append(text)
 
-    def state_str(self, st: State, only: set[int] | None = None) -> str:
-        f = st.frames[-1]
+    def state_str(self, st: State, only: set[int] | None = None, fi: int = -1) -> str:
+        """print_verifier_state of frame ``fi`` (the current one by default)."""
+        f = st.frames[fi]
+        fno = f.frameno
         parts = []
         for i, r in enumerate(f.regs):
             if r.t != sc.NOT_INIT and (only is None or i in only):
-                parts.append(f"R{i}={vlog.reg_str(r)}")
+                parts.append(f"R{i}={vlog.reg_str(r, fno)}")
         if only is None or self.scr_stack:
             for spi in sorted(f.stack):
                 kinds, sp = f.stack[spi]
@@ -453,12 +489,17 @@ class Checker:
                     n = 8
                     while n and kinds[n - 1] == _SPILL:
                         n -= 1
-                    parts.append(f"fp{-(spi + 1) * 8}={''.join(kinds[:n])}{vlog.reg_str(sp)}")
+                    parts.append(f"fp{-(spi + 1) * 8}={''.join(kinds[:n])}"
+                                 f"{vlog.reg_str(sp, fno)}")
                 elif any(k != _INVALID for k in kinds):
                     parts.append(f"fp{-(spi + 1) * 8}={''.join(kinds)}")
         pre = f"frame{f.frameno}: " if f.frameno else ""
-        refs = (" refs=" + ",".join(str(r) for r, _ in st.refs)) if st.refs else ""
-        return pre + " ".join(parts) + refs
+        refs = ""
+        if st.refs and st.refs[0][0]:
+            refs = (" refs=" if parts else "refs=") + ",".join(str(x[0]) for x in st.refs
+                                                              if x[0])
+        cb = " cb" if f.cb else ""  # a callback's frame (in_callback_fn)
+        return pre + " ".join(parts) + refs + cb
 
     def new_id(self) -> int:
         self.id_gen += 1
@@ -500,6 +541,8 @@ class Checker:
         # per-slot decode done once: the table row and whether it is a jump
         specs = [i.spec if i is not None else None for i in slots]
         is_jmp = [i is not None and i.code & 7 in (isa.BPF_JMP, isa.BPF_JMP32) for i in slots]
+        is_exit = [i is not None and i.code == isa.BPF_JMP | isa.BPF_EXIT for i in slots]
+        ret_from = -1  # level 2: the exit a subprogram just returned from
         self.reserved = [_reserved(i, sp) if sp is not None else None
                          for i, sp in zip(slots, specs, strict=True)]
         decs = [Dec(i, sp) if i is not None else None for i, sp in zip(slots, specs, strict=True)]
@@ -517,19 +560,28 @@ class Checker:
                         if print_state and log >= 2 and self.from_pc >= 0:
                             self.out("")
                             self.out(f"from {self.from_pc} to {pc}: safe")
+                        elif ret_from >= 0:
+                            self.out("")
+                            self.out(f"from {ret_from} to {pc}: safe")
                         else:
                             self.out(f"{pc}: safe")
                     self.scr = 0
                     self.scr_stack = 0
+                    ret_from = -1
                     pc, st = self.path_done(st, stack)
                     if st is None:
                         return
                     print_state = True
                     continue
             insn = slots[pc]
+            if ret_from >= 0:
+                # level 2 shows the state a return from a subprogram or callback lands in
+                self.out("")
+                self.out(f"from {ret_from} to {pc}: {self.state_str(st)}")
+                ret_from = -1
             if log:
                 if self.scr or self.scr_stack:
-                    self.print_trace(st)
+                    self.print_trace(st, pc)
                 if print_state:
                     if log >= 2 and self.from_pc >= 0:
                         self.out("")
@@ -555,6 +607,8 @@ class Checker:
                     return
                 print_state = True
                 continue
+            if log >= 2 and is_exit[pc]:  # returned from a subprogram or a callback
+                ret_from = pc
             pc = nxt
 
     def path_done(self, st: State, stack: list) -> tuple[int, State | None]:
@@ -580,6 +634,7 @@ class Checker:
         self.from_pc = prev
         self.scr = 0
         self.scr_stack = 0
+        self.detached = False
         return pc, nst
 
     def push(self, st: State, pc: int, prev: int, stack: list) -> State:
@@ -605,7 +660,7 @@ class Checker:
         live = self.live[pc]
         keep: list[State] = []
         found = False
-        seen = len(lst)
+        seen = len(lst) if len(self.p.subprogs) == 1 else self.bucket_len(st, pc)
         for old in lst:
             if found:
                 keep.append(old)
@@ -656,6 +711,19 @@ class Checker:
             else:
                 self.lv.clean(old, pc, self.live)
 
+    def bucket_len(self, st: State, pc: int) -> int:
+        """The kernel keeps explored states in buckets ``(insn ^ callsite) % insn_cnt``
+        (explored_state), and counts a whole bucket for max_states_per_insn: with
+        subprograms, states of other instructions and call sites share a bucket."""
+        n = self.p.n
+        want = ((pc ^ st.frames[-1].callsite) & 0xFFFFFFFF) % n
+        count = 0
+        for p, lst in self.visited.items():
+            for old in lst:
+                if ((p ^ old.frames[-1].callsite) & 0xFFFFFFFF) % n == want:
+                    count += 1
+        return count
+
     def callback_site_visited(self, st: State, pc: int, lst: list[State]) -> bool:
         """A helper call that takes a callback: each visit is one more iteration.
 
@@ -669,7 +737,7 @@ class Checker:
             if self.states_equal(old, st, live, exact=False):
                 old.hits += 1
                 return True
-        self.max_states_per_insn = max(self.max_states_per_insn, len(lst))
+        self.max_states_per_insn = max(self.max_states_per_insn, self.bucket_len(st, pc))
         if lst:
             self.widen(lst[-1], st)
         self.add_state(st, lst)
@@ -712,6 +780,8 @@ class Checker:
         idmap: dict[int, int] = {}
         for i in range(len(old.refs)):
             if not _ids(idmap, old.refs[i][0], cur.refs[i][0]):
+                return False
+            if not _same_lock(old.refs[i], cur.refs[i]):
                 return False
         nframes = len(old.frames)
         for depth in range(nframes):
@@ -819,6 +889,10 @@ class Checker:
         elif f in (Form.JA, Form.JA32):
             return pc + (insn.imm if f is Form.JA32 else insn.off) + 1
         elif f is Form.CALL:
+            if insn.src != isa.BPF_PSEUDO_CALL and _held_lock(st) is not None and (
+                    insn.src != 0 or insn.imm != _SPIN_UNLOCK):
+                raise Reject("function calls are not allowed while holding a lock",
+                             errno.EINVAL)
             if insn.src == isa.BPF_PSEUDO_CALL:
                 return self.call_subprog(st, insn)
             self.call_helper(st, insn)
@@ -833,10 +907,15 @@ class Checker:
         for r in regs:
             self.scr |= 1 << r
 
-    def print_trace(self, st: State) -> None:
+    def print_trace(self, st: State, pc: int = -1) -> None:
         """print_insn_state: the touched registers and stack slots after the instruction
-        (the ``;`` is there even when none of them is initialised)."""
-        if self.lines:
+        (the ``;`` is there even when none of them is initialised).  When other lines came
+        after the instruction's (a call's ``caller:``/``callee:``), the state gets its own
+        line, numbered with the next instruction ``pc``."""
+        if self.lines and self.detached:
+            self.detached = False
+            self.out(f"{pc}: {self.state_str(st, {r for r in range(11) if (self.scr >> r) & 1})}")
+        elif self.lines:
             text = self.state_str(st, {r for r in range(11) if (self.scr >> r) & 1})
             line = self.lines[-1]
             # vlog_alignment: ``;`` at column 38, or at the next multiple of 8 minus 2
@@ -1134,9 +1213,12 @@ class Checker:
             if reg.off:
                 raise Reject(f"dereference of modified ctx ptr R{regno} off={reg.off} "
                              "disallowed")
-            kind = env.ctx_access(self.prog_type, off, size, write)
+            kind = env.ctx_access(self.prog_type, off, size, write, self.priv)
             if kind is None:
                 raise Reject(f"invalid bpf_context access off={off} size={size}")
+            # check_ctx_access remembers the last byte accessed (a syscall program's test
+            # run wants a ctx at least that long)
+            self.max_ctx_offset = max(self.max_ctx_offset, off + size)
             if write and src is not None and src.is_ptr():
                 raise Reject(f"invalid bpf_context access off={off} size={size}")
             if not write:
@@ -1166,6 +1248,8 @@ class Checker:
             else:
                 limit = reg.memsz
             self.region(regno, reg, off + reg.off, size, limit, t)
+            if t == sc.MAP_VALUE and reg.mp.fields:
+                self.special_fields(reg, off + reg.off, size)
         elif t in (sc.PKT, sc.PKT_META):
             if write and self.prog_type == env.SOCKET_FILTER:
                 raise Reject("cannot write into packet")
@@ -1339,12 +1423,24 @@ class Checker:
             r = Reg(sc.FUNC)
             r.set_const(0)
             r.off = insn.pc + isa._s32(insn.imm & 0xFFFFFFFF) + 1  # the callback's first insn
+            self.callback_btf(r.off)
             regs[insn.dst] = r
         self.trace(st, [insn.dst])
+
+    def callback_btf(self, target: int) -> None:
+        """check_ld_imm for BPF_PSEUDO_FUNC: a callback needs func_info, and must be static."""
+        linkage = self.p.func_linkage
+        if linkage is None:
+            raise Reject("missing btf func_info", errno.EINVAL)
+        if linkage[self.p.subprogs.index(target)] != 0:  # BTF_FUNC_STATIC
+            raise Reject("callback function not static", errno.EINVAL)
 
     def ld_abs(self, st: State, insn: isa.Instruction, spec: isa.OpSpec) -> None:
         if self.prog_type not in (env.SOCKET_FILTER, env.SCHED_CLS, env.SCHED_ACT):
             raise Reject("BPF_LD_[ABS|IND] instructions not allowed for this program type",
+                         errno.EINVAL)
+        if _held_lock(st) is not None:
+            raise Reject("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region",
                          errno.EINVAL)
         if st.refs:
             raise Reject("BPF_LD_[ABS|IND] cannot be mixed with socket references",
@@ -1535,8 +1631,10 @@ class Checker:
                 else:
                     r = r.copy()
                     r.t = sc.OR_NULL[r.t]
-                    # mark_ptr_or_null_reg: the id served only the NULL check
-                    r.id = 0
+                    # mark_ptr_or_null_reg: the id served only the NULL check, unless
+                    # it names the value whose bpf_spin_lock a program takes
+                    if not (r.t == sc.MAP_VALUE and r.mp.spin_lock_off >= 0):
+                        r.id = 0
                 where[key] = r
         if is_null and ref:
             st.refs = [x for x in st.refs if x[0] != ref]
@@ -1684,7 +1782,7 @@ class Checker:
             elif t is Arg.ARG_PTR_TO_CONST_STR:
                 self.const_str(rn, r)
             elif t is Arg.ARG_PTR_TO_SPIN_LOCK:
-                raise Reject("map '' has no valid bpf_spin_lock")
+                self.spin_lock(st, rn, r, insn, fid == _SPIN_LOCK)
         if release:
             if not any(x[0] == release for x in st.refs):
                 raise Reject("R1 must be referenced when passed to release function")
@@ -1702,6 +1800,9 @@ class Checker:
             self.mark_stack_written(frame, r.off + sc.s64(r.tn.value), size)
         if callback is not None:
             self.push_callback(st, insn, proto, callback)
+            # the state after the call shows whole (everything counts as touched)
+            self.scr = 0x7FF
+            self.scr_stack = -1
         for r in range(1, 6):
             regs[r] = Reg()
         if proto.changes_pkt_data:
@@ -1715,6 +1816,8 @@ class Checker:
             if meta_map.map_type in env.ARRAY_MAPS and \
                     const_key is not None and const_key < meta_map.max_entries:
                 r0.t = sc.MAP_VALUE
+                if meta_map.spin_lock_off >= 0:
+                    r0.id = self.new_id()
             else:
                 r0.id = self.new_id()
         elif ret is Ret.RET_PTR_TO_RINGBUF_MEM_OR_NULL:
@@ -1730,6 +1833,43 @@ class Checker:
             r0 = sc.unknown_scalar()
         regs[0] = r0
         self.trace(st, [0])
+
+    def spin_lock(self, st: State, rn: int, r: Reg, insn: isa.Instruction,
+                  lock: bool) -> None:
+        """process_spin_lock: the argument points at the map value's bpf_spin_lock; taking
+        it holds a lock (one at a time), releasing it must name the lock held."""
+        if not r.is_const():
+            raise Reject(f"R{rn} doesn't have constant offset. bpf_spin_lock has to be at "
+                         "the constant offset", errno.EINVAL)
+        mp = r.mp
+        if not mp.has_btf:
+            raise Reject(f"map '{mp.name}' has to have BTF in order to use bpf_spin_lock",
+                         errno.EINVAL)
+        at = mp.spin_lock_off
+        if at < 0:
+            raise Reject(f"map '{mp.name}' has no valid bpf_spin_lock", errno.EINVAL)
+        off = sc.s64(r.tn.value) + r.off
+        if off != at:
+            raise Reject(f"off {off} doesn't point to 'struct bpf_spin_lock' that is at {at}",
+                         errno.EINVAL)
+        held = _held_lock(st)
+        if lock:
+            if held is not None:
+                raise Reject("Locking two bpf_spin_locks are not allowed", errno.EINVAL)
+            st.refs.append((r.id, insn.pc, mp))
+            return
+        if held is None:
+            raise Reject("bpf_spin_unlock without taking a lock", errno.EINVAL)
+        if held[0] != r.id or held[2] is not mp:
+            raise Reject("bpf_spin_unlock of different lock", errno.EINVAL)
+        st.refs = [x for x in st.refs if x is not held]
+
+    def special_fields(self, reg: Reg, off: int, size: int) -> None:
+        """check_map_access: no load or store may touch a special field of the value."""
+        for fld in reg.mp.fields:
+            p = fld.offset
+            if reg.smin + off < p + fld.size and p < reg.umax + off + size:
+                raise Reject(f"{fld.kind.name} cannot be accessed directly by load/store")
 
     def const_str(self, rn: int, r: Reg) -> None:
         """ARG_PTR_TO_CONST_STR: a NUL-terminated string in a read-only map value."""
@@ -1767,7 +1907,7 @@ class Checker:
         call is one already seen (see is_state_visited's callback sites).
         """
         if len(st.frames) >= 8:
-            raise Reject(f"the call stack of {len(st.frames) + 1} frames is too deep !",
+            raise Reject(f"the call stack of {len(st.frames) + 1} frames is too deep",
                          errno.E2BIG)
         other = self.push(st, target, insn.pc, self.stack)
         caller = other.frames[-1]
@@ -1845,6 +1985,8 @@ class Checker:
                 raise Reject(f"write into map forbidden, value_size={r.mp.value_size} "
                              f"off={r.off} size={size}")
             self.region(rn, r, r.off, size, r.mp.value_size, sc.MAP_VALUE)
+            if r.mp.fields:
+                self.special_fields(r, r.off, size)
         elif r.t == sc.MAP_KEY:
             self.region(rn, r, r.off, size, r.mp.key_size, sc.MAP_KEY)
         elif r.t == sc.MEM:
@@ -1904,18 +2046,43 @@ class Checker:
     def call_subprog(self, st: State, insn: isa.Instruction) -> int:
         target = insn.pc + insn.imm + 1
         if len(st.frames) >= 8:
-            raise Reject(f"the call stack of {len(st.frames) + 1} frames is too deep !",
+            raise Reject(f"the call stack of {len(st.frames) + 1} frames is too deep",
                          errno.E2BIG)
         caller = st.frames[-1]
         callee = Frame(len(st.frames), insn.pc, self.p.subprogs.index(target))
         for r in range(1, 6):
             callee.regs[r] = caller.regs[r].copy()
+        # the caller-saved registers are scratched from the call on
+        for r in range(6):
+            caller.regs[r] = Reg()
         callee.regs[10] = Reg(sc.STACK)
         callee.regs[10].set_const(0)
         callee.regs[10].frame = callee.frameno
         st.frames.append(callee)
         self.lv.reset_callchain()
+        if self.log_level:
+            self.log_call(st)
         return target
+
+    def log_call(self, st: State) -> None:
+        """check_func_call's log: both frames in full; the callee's registers then show
+        on their own line before its first instruction."""
+        self.out("caller:")
+        self.out(" " + self.state_str(st, fi=-2))
+        self.out("callee:")
+        self.out(" " + self.state_str(st))
+        self.scr = 0x7FF
+        self.scr_stack = 0
+        self.detached = True
+
+    def log_return(self, callee_str: str, to: int, st: State) -> None:
+        """prepare_func_exit's log: the callee as it returns, the caller as it resumes."""
+        self.out("returning from callee:")
+        self.out(" " + callee_str)
+        self.out(f"to caller at {to}:")
+        self.out(" " + self.state_str(st))
+        self.scr = 0
+        self.scr_stack = 0
 
     def exit(self, st: State, insn: isa.Instruction) -> int | None:
         r0 = st.frames[-1].regs[0]
@@ -1925,30 +2092,51 @@ class Checker:
             self.lv.update(st)
             if r0.t == sc.STACK and r0.frame == st.frames[-1].frameno:
                 raise Reject("cannot return stack pointer to the caller", errno.EINVAL)
+            callee_str = self.state_str(st) if self.log_level else ""
             callee = st.frames.pop()
             caller = st.frames[-1]
             if callee.cb:
                 if r0.t != sc.SCALAR:
                     raise Reject("R0 not a scalar value")
-                if r0.smin < 0 or r0.smax > 1 or r0.umax > 1:
-                    raise Reject("At callback return the register R0 has "
-                                 f"{vlog.reg_str(r0)} should have been in [0, 1]",
+                if r0.smin < 0 or r0.smax > 1:
+                    raise Reject(_invalid_scalar("At callback return", r0, 0, 1),
                                  errno.EINVAL)
+                if self.log_level:
+                    self.log_return(callee_str, callee.callsite, st)
                 return callee.callsite  # the helper call again: one more iteration
             caller.regs[0] = r0.copy()
             for r in range(1, 6):
                 caller.regs[r] = Reg()
+            if self.log_level:
+                self.log_return(callee_str, callee.callsite + 1, st)
             return callee.callsite + 1
-        if st.refs:
+        if _held_lock(st) is not None:
+            raise Reject("BPF_EXIT instruction in main prog cannot be used inside "
+                         "bpf_spin_lock-ed region", errno.EINVAL)
+        leaked = [x for x in st.refs if len(x) == 2]
+        if leaked:
             # check_reference_leak lists every one, check_resource_leak says where
-            rid, at = st.refs[0]
+            rid, at = leaked[0][0], leaked[0][1]
             raise Reject(f"Unreleased reference id={rid} alloc_insn={at}",
-                         extra=(*(f"Unreleased reference id={r} alloc_insn={a}"
-                                  for r, a in st.refs[1:]),
+                         extra=(*(f"Unreleased reference id={x[0]} alloc_insn={x[1]}"
+                                  for x in leaked[1:]),
                                 "BPF_EXIT instruction in main prog would lead to reference "
                                 "leak"))
         if r0.t == sc.NOT_INIT:
             raise Reject("R0 !read_ok")
         if not self.priv and r0.t != sc.SCALAR:
             raise Reject("R0 leaks addr as return value")
+        self.return_code(r0)
         return None
+
+    def return_code(self, r0: Reg) -> None:
+        """check_return_code: the program type's range for R0 at the main program's exit."""
+        rng = env.return_range(self.prog_type, self.attach)
+        if rng is None:
+            return
+        if r0.t != sc.SCALAR:
+            raise Reject("At program exit the register R0 is not a known value "
+                         f"({sc.TYPE_STR[r0.t]})", errno.EINVAL)
+        lo, hi = rng
+        if not (lo <= r0.smin and r0.smax <= hi):
+            raise Reject(_invalid_scalar("At program exit", r0, lo, hi), errno.EINVAL)

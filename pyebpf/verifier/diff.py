@@ -9,15 +9,17 @@ whose whole verifier log (level 1, then level 2) is identical to the kernel's.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pyebpf import isa, kernel
+from pyebpf.btf import BTF
 from pyebpf.errors import BPFError, VerifierError
 from pyebpf.isa import Instruction
-from pyebpf.verifier import bpf_check
+from pyebpf.verifier import FuncInfo, VerifyResult, bpf_check
 from pyebpf.verifier.gen import GenProgram, generate
 
 LOG_SIZE = 1 << 22  # large enough that the kernel never truncates a level-1 log here
@@ -79,7 +81,9 @@ def run_kernel(gp: GenProgram, log_level: int = 1) -> tuple[bool, str]:
         insns = with_map_fds(gp.insns, {i: km.fd for i, km in maps.items()})
         try:
             prog = kernel.KernelProgram(insns, gp.prog_type, log_level=log_level,
-                                        log_size=LOG_SIZE)
+                                        log_size=LOG_SIZE,
+                                        expected_attach_type=gp.expected_attach_type,
+                                        btf=gp.btf, func_info=gp.func_info or ())
         except BPFError as exc:  # VerifierError carries the log
             return False, getattr(exc, "log", "")
         prog.close()
@@ -89,11 +93,21 @@ def run_kernel(gp: GenProgram, log_level: int = 1) -> tuple[bool, str]:
             km.close()
 
 
+def _check(gp: GenProgram, log_level: int = 0) -> VerifyResult:
+    """pyebpf's verifier on ``gp``, with its attach type and func_info."""
+    fi = None
+    if gp.func_info is not None:
+        assert gp.btf is not None
+        fi = FuncInfo.from_records(gp.func_info, BTF(gp.btf))
+    return bpf_check(gp.insns, gp.prog_type, maps=gp.maps, log_level=log_level,
+                     expected_attach_type=gp.expected_attach_type, func_info=fi)
+
+
 def compare(seed: int) -> Outcome:
     gp = generate(seed)
     k_ok, k_log = run_kernel(gp)
     try:
-        bpf_check(gp.insns, gp.prog_type, maps=gp.maps)
+        _check(gp)
         ours, line = True, ""
     except VerifierError as exc:
         ours, line = False, exc.reason
@@ -103,7 +117,7 @@ def compare(seed: int) -> Outcome:
 def our_log(gp: GenProgram, log_level: int) -> str:
     """pyebpf's verifier log for ``gp`` at ``log_level`` (accepted or refused)."""
     try:
-        return bpf_check(gp.insns, gp.prog_type, maps=gp.maps, log_level=log_level).log
+        return _check(gp, log_level).log
     except VerifierError as exc:
         return exc.log
 
@@ -134,19 +148,36 @@ def log_agreement(seeds: range, log_level: int) -> tuple[float, list[int]]:
     return 1 - len(bad) / len(seeds), bad
 
 
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m pyebpf.verifier.diff",
+        description="Compare pyebpf's verifier with the live kernel's on generated programs "
+                    "(pyebpf.verifier.gen seeds START .. START+COUNT-1): verdict and first "
+                    "error line agreement, or with --log the whole level-1 and level-2 log.")
+    p.add_argument("start", nargs="?", type=int, default=0, help="first seed (default 0)")
+    p.add_argument("count", nargs="?", type=int, default=1000,
+                   help="number of seeds (default 1000)")
+    p.add_argument("--log", action="store_true",
+                   help="whole-log agreement at log levels 1 and 2 instead")
+    p.add_argument("--level", type=int, choices=(1, 2), action="append",
+                   help="with --log: only this level (repeatable; default both)")
+    return p
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) > 1 and argv[1] == "--log":
-        start = int(argv[2]) if len(argv) > 2 else 0
-        count = int(argv[3]) if len(argv) > 3 else 1000
+    args = _parser().parse_args(argv[1:])
+    start, count = args.start, args.count
+    if count <= 0:
+        print("COUNT must be positive", file=sys.stderr)
+        return 2
+    if args.log:
         seeds = range(start, start + count)
-        for level in (1, 2):
+        for level in args.level or (1, 2):
             frac, bad = log_agreement(seeds, level)
             print(f"level {level}: whole log identical for {100 * frac:.2f}% of seeds "
                   f"{start}..{start + count - 1}; first differing: {bad[:15]}")
         return 0
 
-    start = int(argv[1]) if len(argv) > 1 else 0
-    count = int(argv[2]) if len(argv) > 2 else 1000
     outs = [compare(s) for s in range(start, start + count)]
     v = sum(o.verdict_agrees for o in outs)
     line = sum(o.line_agrees for o in outs)

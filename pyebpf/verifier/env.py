@@ -26,6 +26,7 @@ SOCKET_FILTER = int(PT.BPF_PROG_TYPE_SOCKET_FILTER)
 SCHED_CLS = int(PT.BPF_PROG_TYPE_SCHED_CLS)
 SCHED_ACT = int(PT.BPF_PROG_TYPE_SCHED_ACT)
 XDP = int(PT.BPF_PROG_TYPE_XDP)
+CGROUP_SKB = int(PT.BPF_PROG_TYPE_CGROUP_SKB)
 HELPER_ID_LIMIT = max(int(f) for f in F) + 1  # __BPF_FUNC_MAX_ID: above it "unknown#N"
 
 BPF_F_RDONLY_PROG = uapi.BPF_F_RDONLY_PROG
@@ -46,6 +47,10 @@ class MapInfo:
     max_entries: int
     flags: int = 0
     contents: bytes | None = None
+    name: str = ""
+    has_btf: bool = False       # created with a BTF value type (bpf_spin_lock needs one)
+    fields: tuple = ()          # the value's special fields (pyebpf.btf.Field), by offset
+    spin_lock_off: int = -1     # where the bpf_spin_lock programs may take is
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -162,12 +167,27 @@ def _in(off: int, rng: tuple[int, int]) -> bool:
     return rng[0] <= off < rng[1]
 
 
-def skb_access(prog_type: int, off: int, size: int, write: bool) -> str | None:
-    """sk_filter/tc_cls_act_is_valid_access: the loaded value's kind, or None."""
+_CG_SKB_WRITABLE = tuple(_skb(n)[0] for n in ("mark", "priority"))
+
+
+def skb_access(prog_type: int, off: int, size: int, write: bool,
+               priv: bool = True) -> str | None:
+    """sk_filter/tc_cls_act/cg_skb_is_valid_access: the loaded value's kind, or None.
+
+    ``priv`` False is a loader without CAP_BPF: a cgroup skb program may then neither
+    read data/data_end nor write tstamp.
+    """
     if off < 0 or off >= SKB_SIZE or off % size:
         return None
     f = off - off % 4  # the u32 field the access starts in
-    if prog_type == SOCKET_FILTER:
+    if prog_type == CGROUP_SKB:
+        if f in (_TC_CLASSID, _DATA_META, _WIRE_LEN):
+            return None
+        if f in (_DATA, _DATA_END) and not priv:
+            return None
+        if write and not (f in _CG_SKB_WRITABLE or _in(f, _CB) or (_in(f, _TSTAMP) and priv)):
+            return None
+    elif prog_type == SOCKET_FILTER:
         if f in (_TC_CLASSID, _DATA, _DATA_META, _DATA_END, _WIRE_LEN) or \
                 _in(f, _FAMILY_TO_LOCAL_PORT) or _in(f, _TSTAMP) or f >= _HWTSTAMP[0]:
             return None
@@ -212,12 +232,13 @@ def xdp_access(off: int, size: int, write: bool) -> str | None:
             _XDP["data_end"]: "pkt_end"}.get(off, "scalar")
 
 
-def ctx_access(prog_type: int, off: int, size: int, write: bool) -> str | None:
+def ctx_access(prog_type: int, off: int, size: int, write: bool,
+               priv: bool = True) -> str | None:
     """The kind of value a context access yields (None: the kernel refuses it)."""
     if prog_type == XDP:
         return xdp_access(off, size, write)
-    if prog_type in (SOCKET_FILTER, SCHED_CLS, SCHED_ACT):
-        return skb_access(prog_type, off, size, write)
+    if prog_type in (SOCKET_FILTER, SCHED_CLS, SCHED_ACT, CGROUP_SKB):
+        return skb_access(prog_type, off, size, write, priv)
     if off < 0 or off % size:
         return None
     spec = progtypes.PROG_TYPES.get(prog_type)
@@ -231,6 +252,29 @@ def ctx_access(prog_type: int, off: int, size: int, write: bool) -> str | None:
     return "scalar"
 
 
+BPF_CGROUP_INET_INGRESS = int(uapi.BpfAttachType.BPF_CGROUP_INET_INGRESS)
+BPF_CGROUP_INET_EGRESS = int(uapi.BpfAttachType.BPF_CGROUP_INET_EGRESS)
+
+
+def return_range(prog_type: int, expected_attach_type: int = 0) -> tuple[int, int] | None:
+    """check_return_code: the range R0 must be in at exit, None where any value goes.
+
+    cgroup skb programs answer allow (1) or drop (0); on egress bit 1 may also ask for
+    congestion notification (cn), so 0..3 there.
+    """
+    if prog_type == CGROUP_SKB:
+        return (0, 3) if expected_attach_type == BPF_CGROUP_INET_EGRESS else (0, 1)
+    return None
+
+
+def check_attach_type(prog_type: int, expected_attach_type: int) -> bool:
+    """bpf_prog_load_check_attach: whether ``expected_attach_type`` suits ``prog_type``
+    (the types whose attach type it checks; the others take any)."""
+    if prog_type == CGROUP_SKB:
+        return expected_attach_type in (BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_EGRESS)
+    return True
+
+
 def ctx_size(prog_type: int) -> int:
     spec = progtypes.PROG_TYPES.get(prog_type)
     return spec.ctx_size if spec is not None else 0
@@ -240,4 +284,5 @@ def arg_is(spec: helpers.ArgSpec, t: Arg, mods: Mod = Mod.NONE) -> bool:
     return spec.type is t and (spec.mods & mods) == mods
 
 
-__all__ += ["UNPRIV_HELPERS", "UNPRIV_PROG_TYPES", "Ret", "arg_is", "ctx_size", "helper_name"]
+__all__ += ["UNPRIV_HELPERS", "UNPRIV_PROG_TYPES", "Ret", "arg_is", "check_attach_type",
+            "ctx_size", "helper_name", "return_range"]

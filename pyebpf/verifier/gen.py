@@ -20,6 +20,11 @@ from pyebpf.verifier.env import MapInfo
 SOCKET_FILTER = uapi.BpfProgType.BPF_PROG_TYPE_SOCKET_FILTER
 XDP = uapi.BpfProgType.BPF_PROG_TYPE_XDP
 SCHED_CLS = uapi.BpfProgType.BPF_PROG_TYPE_SCHED_CLS
+CGROUP_SKB = uapi.BpfProgType.BPF_PROG_TYPE_CGROUP_SKB
+EGRESS = uapi.BpfAttachType.BPF_CGROUP_INET_EGRESS
+# Seeds from here on also make cgroup skb programs, bpf-to-bpf calls and bpf_loop
+# callbacks (with their own defects); the programs of the seeds below are unchanged.
+EXTENDED_FROM = 5000
 EXIT = (0x95, 0, 0, 0, 0)
 _LDX = {1: 0x71, 2: 0x69, 4: 0x61, 8: 0x79}
 _STX = {1: 0x73, 2: 0x6B, 4: 0x63, 8: 0x7B}
@@ -36,6 +41,12 @@ DEFECTS = (
     "infinite_loop", "leaked_ref", "div_by_zero", "bad_shift", "unknown_opcode",
     "jump_out_of_range", "unreachable", "scalar_deref", "map_var_off_unbounded",
 )
+# the extended seeds' defects, on top of DEFECTS
+CALL_DEFECTS = (
+    "callee_uninit_arg", "caller_reads_clobbered", "return_stack_ptr", "call_too_deep",
+    "stack_too_large", "callee_uninit_stack", "callee_stack_arg_oob", "recursion",
+    "cb_bad_return", "no_func_info", "bad_return",
+)
 MAPS = {
     0: MapInfo(uapi.BpfMapType.BPF_MAP_TYPE_HASH, 4, 16, 8),
     1: MapInfo(uapi.BpfMapType.BPF_MAP_TYPE_ARRAY, 4, 32, 4),
@@ -50,6 +61,18 @@ class GenProgram:
     insns: list[Instruction]
     defect: str | None
     maps: dict[int, MapInfo] = field(default_factory=dict)
+    expected_attach_type: int = 0
+    # BTF func_info records (insn_off, type_id) of funcinfo.synthetic_btf: callbacks need it
+    func_info: list[tuple[int, int]] | None = None
+
+    @property
+    def btf(self) -> bytes | None:
+        """The BTF blob ``func_info``'s type ids refer to."""
+        if self.func_info is None:
+            return None
+        from pyebpf.verifier.funcinfo import synthetic_btf
+
+        return synthetic_btf(len(self.func_info))
 
 
 class _Asm:
@@ -64,6 +87,14 @@ class _Asm:
 
     def map(self, dst: int, idx: int) -> None:
         self.items.append(("m", dst, idx))
+
+    def call(self, label: str) -> None:
+        """A bpf-to-bpf call of the subprogram at ``label``."""
+        self.items.append(("c", label))
+
+    def func(self, dst: int, label: str) -> None:
+        """LD_IMM64 of the callback at ``label`` (BPF_PSEUDO_FUNC)."""
+        self.items.append(("f", dst, label))
 
     def jmp(self, code: int, dst: int, src: int, imm: int, label: str) -> None:
         self.items.append(("j", code, dst, src, imm, label))
@@ -82,7 +113,7 @@ class _Asm:
             if it[0] == "l":
                 pcs[it[1]] = pc
             else:
-                pc += 2 if it[0] == "m" else 1
+                pc += 2 if it[0] in ("m", "f") else 1
         out: list[Instruction] = []
         pc = 0
         for it in self.items:
@@ -91,6 +122,12 @@ class _Asm:
                 pc += 1
             elif it[0] == "m":
                 out.append(Instruction(0x18, it[1], 1, 0, it[2], pc))
+                pc += 2
+            elif it[0] == "c":
+                out.append(Instruction(0x85, 0, 1, 0, pcs[it[1]] - pc - 1, pc))
+                pc += 1
+            elif it[0] == "f":
+                out.append(Instruction(0x18, it[1], 4, 0, pcs[it[2]] - pc - 1, pc))
                 pc += 2
             elif it[0] == "j":
                 _, code, dst, src, imm, lab = it
@@ -103,7 +140,15 @@ class _Gen:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self.a = _Asm()
-        self.prog_type = self.rng.choice((SOCKET_FILTER, XDP, SCHED_CLS))
+        self.ext = seed >= EXTENDED_FROM
+        self.prog_type = self.rng.choice((SOCKET_FILTER, XDP, SCHED_CLS, CGROUP_SKB)
+                                         if self.ext else (SOCKET_FILTER, XDP, SCHED_CLS))
+        self.attach = 0
+        if self.prog_type == CGROUP_SKB and self.rng.random() < 0.5:
+            self.attach = int(EGRESS)
+        # subprograms and callbacks, emitted after the main program: (label, emitter)
+        self.subs: list[tuple[str, object]] = []
+        self.has_callback = False
         self.defect: str | None = None
         self.maps: set[int] = set()
         self.used_defect = False
@@ -157,6 +202,8 @@ class _Gen:
         a.emit(_LDX[size], 8, 1, off, 0)
         if self.want("ctx_bad_write"):
             a.emit(_STX[4], 1, 8, 0 if self.prog_type != XDP else 12, 0)
+        elif self.prog_type == CGROUP_SKB and r.random() < 0.5:
+            a.emit(_STX[4], 1, 8, r.choice((8, 32, 48, 60)), 0)  # mark, priority, cb[]
 
     def lookup(self) -> None:
         r, a = self.rng, self.a
@@ -266,6 +313,132 @@ class _Gen:
         a.emit(0x07, 2, 0, 0, -16)
         a.emit(_ST[8], 2, 0, 0, 7)
 
+    # --- bpf-to-bpf calls and callbacks (extended seeds) ------------------------------
+    def sub(self, body: object) -> str:
+        """A subprogram emitted after the main program; its label."""
+        lab = self.a.new_label()
+        self.subs.append((lab, body))
+        return lab
+
+    def subcall(self) -> None:
+        r, a = self.rng, self.a
+        kind = r.choice(("scalar", "stack_arg", "own_stack", "nested"))
+        if self.defect in ("return_stack_ptr", "callee_uninit_stack", "call_too_deep",
+                           "stack_too_large", "recursion") and not self.used_defect:
+            kind = "scalar"
+        if self.defect == "callee_stack_arg_oob" and not self.used_defect:
+            kind = "stack_arg"
+        if self.want("callee_uninit_arg"):
+            # a first call scratches r1..r5; the second callee reads r3
+            first = self.sub(lambda: self.emit_body_scalar(False))
+            a.emit(0xB7, 1, 0, 0, r.randint(0, 9))
+            a.call(first)
+            a.call(self.sub(lambda: (a.emit(0xBF, 0, 3, 0, 0), a.emit(*EXIT))))
+            return
+        if kind == "stack_arg":
+            off = -8 * r.randint(1, 4)
+            a.emit(_STX[8], 10, 6, off, 0)
+            a.emit(0xBF, 1, 10, 0, 0)
+            a.emit(0x07, 1, 0, 0, off)
+            oob = self.want("callee_stack_arg_oob")
+            a.call(self.sub(lambda: self.emit_body_stack_arg(oob, -off)))
+            a.emit(_LDX[8], 7, 10, off, 0)
+        elif kind == "own_stack":
+            a.emit(0xBF, 1, 6, 0, 0)
+            a.call(self.sub(self.emit_body_own_stack))
+        elif kind == "nested":
+            depth = r.randint(2, 4)
+            a.emit(0xB7, 1, 0, 0, r.randint(0, 9))
+            a.call(self.chain(depth))
+        else:
+            a.emit(0xB7, 1, 0, 0, r.randint(-5, 9))
+            if self.want("call_too_deep"):
+                a.call(self.chain(9))
+            elif self.want("stack_too_large"):
+                a.emit(_ST[8], 10, 0, -8 * r.randint(40, 64), 0)
+                a.call(self.sub(lambda: (a.emit(_ST[8], 10, 0, -8 * r.randint(40, 64), 0),
+                                         a.emit(0xB7, 0, 0, 0, 0), a.emit(*EXIT))))
+            elif self.want("recursion"):
+                lab = self.a.new_label()
+                self.subs.append((lab, lambda: (a.emit(0xB7, 0, 0, 0, 0),
+                                                a.jmp(0x15, 1, 0, 0, "R" + lab),
+                                                a.call(lab), a.label("R" + lab),
+                                                a.emit(*EXIT))))
+                a.call(lab)
+            else:
+                ret_ptr = self.want("return_stack_ptr")
+                uninit = not ret_ptr and self.want("callee_uninit_stack")
+                a.call(self.sub(lambda: self.emit_body_scalar(ret_ptr, uninit)))
+        if self.want("caller_reads_clobbered"):
+            a.emit(0xBF, 8, r.choice((1, 2, 3)), 0, 0)
+        a.emit(0xBF, 8, 0, 0, 0)  # the callee's return value
+
+    def chain(self, depth: int) -> str:
+        """Subprograms calling each other ``depth`` deep; the first one's label."""
+        a = self.a
+        labels = [a.new_label() for _ in range(depth)]
+        for i, lab in enumerate(labels):
+            nxt = labels[i + 1] if i + 1 < depth else None
+
+            def body(nxt: str | None = nxt) -> None:
+                a.emit(0x07, 1, 0, 0, 1)
+                if nxt is not None:
+                    a.call(nxt)
+                else:
+                    a.emit(0xBF, 0, 1, 0, 0)
+                a.emit(*EXIT)
+            self.subs.append((lab, body))
+        return labels[0]
+
+    def emit_body_scalar(self, ret_ptr: bool, uninit: bool = False) -> None:
+        r, a = self.rng, self.a
+        a.emit(0xBF, 0, 1, 0, 0)
+        a.emit(0x27, 0, 0, 0, r.randint(1, 5))
+        a.emit(0x07, 0, 0, 0, r.randint(-3, 3))
+        if uninit:
+            a.emit(_LDX[8], 2, 10, -8 * r.randint(1, 4), 0)
+        if ret_ptr:
+            a.emit(0xBF, 0, 10, 0, 0)
+            a.emit(0x07, 0, 0, 0, -8)
+        a.emit(*EXIT)
+
+    def emit_body_stack_arg(self, oob: bool, room: int) -> None:
+        a = self.a
+        a.emit(_LDX[8], 0, 1, room if oob else 0, 0)
+        a.emit(0x07, 0, 0, 0, 1)
+        a.emit(_STX[8], 1, 0, 0, 0)
+        a.emit(*EXIT)
+
+    def emit_body_own_stack(self) -> None:
+        r, a = self.rng, self.a
+        off = -8 * r.randint(1, 8)
+        a.emit(_STX[8], 10, 1, off, 0)
+        a.emit(_LDX[8], 0, 10, off, 0)
+        a.emit(0x57, 0, 0, 0, 0xFF)
+        a.emit(*EXIT)
+
+    def callback(self) -> None:
+        """bpf_loop(n, cb, ctx on the stack, 0): the callback adds to the caller's slot."""
+        r, a = self.rng, self.a
+        self.has_callback = True
+        bad = self.want("cb_bad_return")
+        a.emit(_ST[8], 10, 0, -8, 0)
+        a.emit(0xB7, 1, 0, 0, r.randint(1, 20))
+        a.func(2, self.sub(lambda: self.emit_callback(bad)))
+        a.emit(0xBF, 3, 10, 0, 0)
+        a.emit(0x07, 3, 0, 0, -8)
+        a.emit(0xB7, 4, 0, 0, 0)
+        a.emit(0x85, 0, 0, 0, 181)
+        a.emit(_LDX[8], 9, 10, -8, 0)
+
+    def emit_callback(self, bad: bool) -> None:
+        r, a = self.rng, self.a
+        a.emit(_LDX[8], 3, 2, 0, 0)
+        a.emit(0x0F, 3, 1, 0, 0)
+        a.emit(_STX[8], 2, 3, 0, 0)
+        a.emit(0xB7, 0, 0, 0, r.choice((2, 3, -1)) if bad else r.choice((0, 1)))
+        a.emit(*EXIT)
+
     def structural(self) -> None:
         a = self.a
         if self.want("unknown_opcode"):
@@ -282,11 +455,18 @@ class _Gen:
         r = self.rng
         if r.random() < 0.75:
             choices = list(DEFECTS)
+            if self.ext:
+                choices += CALL_DEFECTS * 2
+                if self.prog_type != CGROUP_SKB:
+                    choices.remove("bad_return")
+                    choices.remove("bad_return")
             if self.prog_type == SOCKET_FILTER:
                 choices = [c for c in choices if not c.startswith("pkt")]
             self.defect = r.choice(choices)
         blocks = [self.scalars, self.stack, self.ctx, self.lookup, self.packet, self.loop,
                   self.ringbuf, self.ptr_ops, self.structural]
+        if self.ext:
+            blocks += [self.subcall, self.callback]
         a = self.a
         self.scalars()
         order = [b for b in blocks[1:] if r.random() < 0.6]
@@ -302,6 +482,10 @@ class _Gen:
                 "ptr32": self.ptr_ops, "scalar_deref": self.ptr_ops,
                 "unknown_opcode": self.structural, "jump_out_of_range": self.structural,
                 "unreachable": self.structural}
+        if self.ext:
+            home.update({d: self.subcall for d in CALL_DEFECTS})
+            home.update({"cb_bad_return": self.callback, "no_func_info": self.callback})
+            home.pop("bad_return")
         if self.defect in home and home[self.defect] not in order:
             order.insert(r.randrange(len(order) + 1), home[self.defect])
         # blocks that clobber r1 (calls) come after the ctx-using ones
@@ -310,12 +494,30 @@ class _Gen:
         for b in ctx_first + rest:
             b()
         if not self.want("uninit_r0"):
-            a.emit(0xB7, 0, 0, 0, r.choice((0, 1, 2)))
+            if self.prog_type == CGROUP_SKB:
+                # allow/drop (and congestion notification on egress)
+                hi = 3 if self.attach else 1
+                a.emit(0xB7, 0, 0, 0, hi + 1 if self.want("bad_return") else r.randint(0, hi))
+            else:
+                a.emit(0xB7, 0, 0, 0, r.choice((0, 1, 2)))
         a.emit(*EXIT)
+        done = 0
+        while done < len(self.subs):  # subprograms may add more (call chains)
+            lab, body = self.subs[done]
+            a.label(lab)
+            body()  # type: ignore[operator]
+            done += 1
+        if self.has_callback:
+            self.want("no_func_info")  # then the program goes without func_info
         defect = self.defect if self.used_defect else None
         insns = a.build()
+        func_info = None
+        if self.subs and defect != "no_func_info":
+            from pyebpf.verifier import subprog_starts
+
+            func_info = [(s, 3 + i) for i, s in enumerate(subprog_starts(insns))]
         return GenProgram(seed, self.prog_type, insns, defect,
-                          {i: MAPS[i] for i in sorted(self.maps)})
+                          {i: MAPS[i] for i in sorted(self.maps)}, self.attach, func_info)
 
 
 def generate(seed: int) -> GenProgram:

@@ -144,12 +144,25 @@ def _snum(v: int) -> str:
     return str(v) if _SDEC_MIN <= v <= _SDEC_MAX else f"{v & U64:#x}"
 
 
-def reg_str(r: sc.Reg) -> str:
-    """A register's value as in ``R1=ctx()``, ``R2=fp-8``, ``R0=map_value(ks=4,vs=8)``."""
+def _map_str(mp: object) -> str:
+    """A map as print_reg_state shows it: its name first when it has one."""
+    name = getattr(mp, "name", "")
+    sizes = f"ks={mp.key_size},vs={mp.value_size}"  # type: ignore[attr-defined]
+    return f"map={name},{sizes}" if name else sizes
+
+
+def reg_str(r: sc.Reg, frameno: int = -1) -> str:
+    """A register's value as in ``R1=ctx()``, ``R2=fp-8``, ``R0=map_value(ks=4,vs=8)``.
+
+    ``frameno`` is the frame being printed: a pointer into another frame's stack shows
+    that frame's number (``fp[0]-8``).
+    """
     t = r.t
     if t == sc.SCALAR:
         return scalar_str(r)
     if t == sc.STACK:
+        if 0 <= frameno != r.frame:
+            return f"fp[{r.frame}]{r.off}"
         return f"fp{r.off}"
     parts: list[str] = []
     if t in (sc.PKT, sc.PKT_META, sc.PKT_END, sc.MAP_VALUE, sc.MAP_VALUE_OR_NULL, sc.MEM,
@@ -160,7 +173,7 @@ def reg_str(r: sc.Reg) -> str:
             parts.append(f"ref_obj_id={r.ref}")
         # a map's sizes come before the offset (the kernel prints its map_ptr first)
         if t in (sc.MAP_PTR, sc.MAP_VALUE, sc.MAP_VALUE_OR_NULL, sc.MAP_KEY) and r.mp is not None:
-            parts.append(f"ks={r.mp.key_size},vs={r.mp.value_size}")
+            parts.append(_map_str(r.mp))
         if r.off:
             parts.append(f"off={r.off}")
         if t in (sc.PKT, sc.PKT_META):
@@ -173,7 +186,7 @@ def reg_str(r: sc.Reg) -> str:
         else:
             parts += _bounds_parts(r)
     elif t == sc.MAP_PTR and r.mp is not None:
-        parts.append(f"ks={r.mp.key_size},vs={r.mp.value_size}")
+        parts.append(_map_str(r.mp))
     return f"{sc.TYPE_STR[t]}({','.join(parts)})"
 
 

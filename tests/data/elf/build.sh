@@ -9,3 +9,4 @@ for cpu in v1 v2 v3 v4; do
 done
 $CLANG $CFLAGS -mcpu=v3 -c legacy.bpf.c -o legacy.o
 $CLANG $CFLAGS -mcpu=v3 -c core.bpf.c -o core.o
+$CLANG $CFLAGS -mcpu=v3 -c spin_lock.bpf.c -o spin_lock.o
