@@ -1187,7 +1187,7 @@ class Checker:
         val = sc.unknown_scalar()
         if t == sc.STACK:
             if not reg.is_const():
-                raise Reject(f"R{regno} variable stack access prohibited")
+                return self.stack_var_off(st, regno, reg, off, size, write, src, imm, sx)
             total = reg.off + off
             if (total) % size:
                 raise Reject(f"misaligned stack access off 0+{reg.off}+{off} size {size}")
@@ -1270,6 +1270,80 @@ class Checker:
                 sc.coerce_sx(val, size)
             else:
                 sc.coerce(val, size)
+        return val
+
+    def var_off_range(self, st: State, regno: int, reg: Reg, total: int, size: int,
+                      kind: str) -> tuple[int, int]:
+        """check_stack_access_within_bounds for a variable offset: the bytes [lo, hi) the
+        access may touch, within the frame, which grows to hold them."""
+        if not self.priv:  # bypass_spec_v1: unreachable, the arithmetic was refused
+            raise Reject(f"R{regno} variable offset stack access prohibited for !root, "
+                         f"var_off={tnum.fmt(reg.tn)}")
+        if reg.smax >= MAX_VAR_OFF or reg.smin <= -MAX_VAR_OFF:
+            raise Reject(f"invalid unbounded variable-offset {kind} stack R{regno}")
+        lo, hi = reg.smin + total, reg.smax + total + size
+        if lo < -STACK or lo > -1 or hi > 0:
+            raise Reject(f"invalid variable-offset {kind} stack R{regno} "
+                         f"var_off={tnum.fmt(reg.tn)} off={total} size={size}",
+                         errno.EACCES if lo < -STACK or lo > -1 else errno.EINVAL)
+        frame = st.frames[reg.frame] if reg.frame < len(st.frames) else st.cur
+        self.stack_depth[frame.subprog] = max(self.stack_depth[frame.subprog], -lo)
+        return lo, hi
+
+    def var_off_read_marks(self, st: State, frame: Frame, lo: int, hi: int) -> None:
+        """Every slot of [lo, hi) may be read (liveness)."""
+        first, last = (-hi) // 8, (-lo - 1) // 8
+        self.lv.mark_read(st, frame.frameno, self.lv.pc,
+                          ((1 << (last + 1)) - 1) & ~((1 << first) - 1))
+
+    def stack_var_off(self, st: State, regno: int, reg: Reg, off: int, size: int,
+                      write: bool, src: Reg | None, imm: int | None, sx: bool) -> Reg:
+        """A stack access through a pointer whose offset is a range (root only).
+
+        The kernel (check_stack_read_var_off, check_stack_write_var_off) checks the whole
+        range the access may touch: a read gives zero only where every byte it may read
+        is a known zero, an unknown scalar otherwise; a write makes every byte it may
+        touch unknown and forgets the registers spilled there.
+        """
+        total = reg.off + off
+        at = tnum.add(reg.tn, tnum.const(total))
+        if (at.value | at.mask) & (size - 1):
+            raise Reject(f"misaligned stack access off {tnum.fmt(reg.tn)}+{reg.off}+{off} "
+                         f"size {size}")
+        lo, hi = self.var_off_range(st, regno, reg, total, size,
+                                   "write to" if write else "read from")
+        frame = st.frames[reg.frame] if reg.frame < len(st.frames) else st.cur
+        if write:
+            zero = (src is not None and src.is_const() and src.tn.value == 0) or \
+                (src is None and imm == 0)
+            for i in range(lo, hi):
+                spi = (-i - 1) // 8
+                self.scr_stack |= 1 << spi
+                slot = frame.stack.setdefault(spi, [[_INVALID] * 8, None])
+                b = (-i - 1) % 8
+                if zero and slot[0][b] == _SPILL and slot[1] is not None and \
+                        slot[1].t == sc.SCALAR and slot[1].is_const() and \
+                        slot[1].tn.value == 0:
+                    continue
+                slot[1] = None
+                slot[0][b] = _ZERO if zero and slot[0][b] == _ZERO else _MISC
+            return sc.unknown_scalar()
+        self.var_off_read_marks(st, frame, lo, hi)
+        zeros = True
+        for i in range(lo, hi):
+            spi = (-i - 1) // 8
+            self.scr_stack |= 1 << spi
+            slot = frame.stack.get(spi)
+            if slot is None or slot[0][(-i - 1) % 8] != _ZERO:
+                zeros = False
+                break
+        if zeros:
+            return sc.const_scalar(0)
+        val = sc.unknown_scalar()
+        if sx:
+            sc.coerce_sx(val, size)
+        else:
+            sc.coerce(val, size)
         return val
 
     def region(self, regno: int, reg: Reg, off: int, size: int, limit: int, t: int) -> None:
@@ -1796,6 +1870,8 @@ class Checker:
                         slot[1] = None
                         slot[0] = [_MISC] * 8
         for r, size in uninit:  # raw mode: the helper fills the buffer
+            if not r.is_const():  # done by helper_stack_var_off
+                continue
             frame = st.frames[r.frame] if r.frame < len(st.frames) else st.cur
             self.mark_stack_written(frame, r.off + sc.s64(r.tn.value), size)
         if callback is not None:
@@ -1965,7 +2041,8 @@ class Checker:
         """check_helper_mem_access for a fixed size (``write``: the helper writes there)."""
         if r.t == sc.STACK:
             if not r.is_const():
-                raise Reject(f"R{rn} variable stack access prohibited")
+                self.helper_stack_var_off(st, rn, r, size, write)
+                return
             off = r.off + sc.s64(r.tn.value)
             if off < -STACK or off + size > 0 or size <= 0:
                 kind = "write to" if write else "read from"
@@ -2004,6 +2081,17 @@ class Checker:
                              f"R{rn}(id={r.id},off={r.off},r={r.rng})", extra=outside)
         else:
             raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected=fp")
+
+    def helper_stack_var_off(self, st: State, rn: int, r: Reg, size: int,
+                             write: bool) -> None:
+        """check_stack_range_initialized for a stack pointer with a variable offset: the
+        whole range must be readable (root reads anything), and where the helper writes,
+        every byte of it becomes unknown (the kernel cannot tell which it fills)."""
+        lo, hi = self.var_off_range(st, rn, r, r.off, size, "write to" if write else "read from")
+        frame = st.frames[r.frame] if r.frame < len(st.frames) else st.cur
+        self.var_off_read_marks(st, frame, lo, hi)
+        if write:
+            self.mark_stack_written(frame, lo, hi - lo)
 
     def stack_initialized(self, frame: Frame, rn: int, off: int, size: int) -> None:
         """check_stack_range_initialized without allow_uninit_stack/allow_ptr_leaks: every
