@@ -740,6 +740,8 @@ class Checker:
         self.max_states_per_insn = max(self.max_states_per_insn, self.bucket_len(st, pc))
         if lst:
             self.widen(lst[-1], st)
+        # a forced checkpoint restarts the count of jumps and instructions between them
+        self.prev_jmps, self.prev_insns = self.jmps, self.processed
         self.add_state(st, lst)
         return False
 
