@@ -3,7 +3,7 @@
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-VERIFIER_COMPILED = ("tnum", "scalar", "check")
+VERIFIER_COMPILED = ("tnum", "scalar", "liveness", "check")
 
 setup(
     ext_modules=cythonize(

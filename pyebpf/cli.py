@@ -237,7 +237,7 @@ def _verify(prog: ProgramSpec, spec: CollectionSpec, log_level: int) -> object:
 
     from pyebpf.btf import parse_fields
     from pyebpf.elf import kernel_map_name, map_btf_ids
-    from pyebpf.verifier import MapInfo, bpf_check
+    from pyebpf.verifier import FuncInfo, MapInfo, bpf_check
 
     prog.check_core_relos()
     prog.check_license()
@@ -267,7 +267,13 @@ def _verify(prog: ProgramSpec, spec: CollectionSpec, log_level: int) -> object:
             insn = dataclasses.replace(insn, src=src,
                                        imm=(fd_base + idx) | (insn.imm >> 32 << 32))
         insns.append(insn)
-    return bpf_check(insns, prog.type, maps=maps, log_level=log_level)
+    # the object's BTF and the program's func_info, as the loader passes them (callbacks
+    # need them)
+    func_info = (FuncInfo.from_records([(f.insn_off, f.type_id) for f in prog.func_info],
+                                       prog.btf)
+                 if prog.func_info and prog.btf is not None else None)
+    return bpf_check(insns, prog.type, maps=maps, log_level=log_level, func_info=func_info,
+                     expected_attach_type=prog.expected_attach_type)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

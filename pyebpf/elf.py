@@ -1259,7 +1259,8 @@ class KernelProgramWithBTF:
     """A program loaded into the live kernel with its BTF func_info and line_info
     (which the kernel requires for callbacks and global functions)."""
 
-    def __init__(self, p: ProgramSpec, fd_array: list[int], btf_fd: int) -> None:
+    def __init__(self, p: ProgramSpec, fd_array: list[int], btf_fd: int,
+                 log_level: int = 1) -> None:
         import ctypes
 
         from pyebpf import kernel, uapi
@@ -1287,7 +1288,7 @@ class KernelProgramWithBTF:
             attr.func_info = ctypes.addressof(fi_buf)
             attr.line_info_rec_size, attr.line_info_cnt = 16, len(p.line_info)
             attr.line_info = ctypes.addressof(li_buf) if p.line_info else 0
-        attr.log_level, attr.log_buf, attr.log_size = 1, ctypes.addressof(log), len(log)
+        attr.log_level, attr.log_buf, attr.log_size = log_level, ctypes.addressof(log), len(log)
         attr.prog_flags = p.flags
         self.prog_type = p.type
         self.fd = -1
@@ -1379,13 +1380,15 @@ def kernel_map_name(name: str) -> str:
     return clean[:15]
 
 
-def load_into_kernel(spec: CollectionSpec, programs: list[str] | None = None) -> KernelCollection:
+def load_into_kernel(spec: CollectionSpec, programs: list[str] | None = None,
+                     log_level: int = 1) -> KernelCollection:
     """Create ``spec``'s maps and load its programs (all, or those named) in the live kernel.
 
     Works as libbpf's loader does: inner map templates first, global data
     written and ``.rodata`` frozen, programs loaded with ``fd_array`` for the
     ``BPF_PSEUDO_MAP_IDX`` references, then PROG_ARRAY and map-in-map initial
-    values filled in.  Maps are never pinned.
+    values filled in.  Maps are never pinned.  ``log_level`` is the verifier's (each
+    program's log is its ``log``).
     """
     from pyebpf import kernel
 
@@ -1423,7 +1426,7 @@ def load_into_kernel(spec: CollectionSpec, programs: list[str] | None = None) ->
             if programs is not None and name not in programs:
                 continue
             p.check_core_relos()
-            coll.programs[name] = KernelProgramWithBTF(p, p.fd_array(fds), btf_fd)
+            coll.programs[name] = KernelProgramWithBTF(p, p.fd_array(fds), btf_fd, log_level)
         for name, m in spec.maps.items():
             for key, value in m.contents if not m.is_data else ():
                 assert isinstance(key, int)

@@ -100,6 +100,27 @@ def test_verify_accepts_example(capsys):
     assert "processed " in out
 
 
+@pytest.mark.parametrize("obj", ["full.v1.o", "full.v3.o", "spin_lock.o"])
+def test_verify_gives_the_kernels_verdicts(capsys, kernel, obj):
+    """``pyebpf verify`` passes what the loader passes (func_info for the bpf_loop
+    callback, map BTF for the spin lock): its verdicts are the kernel's."""
+    pytest.importorskip("pyebpf.verifier")
+    from pyebpf.elf import load_into_kernel
+    path = ROOT / "tests" / "data" / "elf" / obj
+    spec = load_elf(path)
+    kernel_ok = {}
+    for name in spec.programs:
+        try:
+            with load_into_kernel(spec, [name]):
+                kernel_ok[name] = True
+        except OSError:
+            kernel_ok[name] = False
+    code, out, _ = run(capsys, "verify", "-j", str(path))
+    ours = {r["name"]: r["verdict"] == "accepted" for r in json.loads(out)}
+    assert ours == kernel_ok
+    assert code == (0 if all(ours.values()) else 1)
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["maps", "/nonexistent.o"], "cannot read '/nonexistent.o'"),
     (["maps", str(ROOT / "examples" / "build.sh")], "is not an ELF object"),

@@ -230,10 +230,15 @@ def _check_cfg(prog: Program, allow_loops: bool) -> None:
                 elif op == isa.BPF_CALL:
                     if insn.src == isa.BPF_PSEUDO_CALL:
                         prune.add(t)
+                        prune.add(t + insn.imm + 1)  # the callee's entry (a branch edge)
                     prune.add(t + 1)
                 elif op != isa.BPF_EXIT:
                     prune.add(t)
                     prune.add(succ[1])
+            if i == 0 and insn.code == isa.BPF_LD | isa.BPF_IMM | isa.BPF_DW and \
+                    insn.src == isa.BPF_PSEUDO_FUNC:
+                # visit_func_call_insn: the load, the next instruction and the callback
+                prune.update((t, t + 2, t + isa._s32(insn.imm & 0xFFFFFFFF) + 1))
             if i >= len(succ):
                 state[t] = 2
                 stack.pop()

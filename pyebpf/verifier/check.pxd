@@ -3,6 +3,7 @@
 from pyebpf.verifier cimport scalar as sc
 from pyebpf.verifier cimport tnum
 from pyebpf.verifier.scalar cimport Reg
+from pyebpf.verifier.liveness cimport Liveness
 
 cdef int _O_ADD, _O_SUB, _O_MUL, _O_AND, _O_OR, _O_XOR, _O_LSH, _O_RSH, _O_ARSH, _O_MOV
 cdef int _K_ALU, _K_LDX, _K_ST, _K_ATOMIC, _K_LDDW, _K_LDABS, _K_MAY_GOTO, _K_JA, _K_JCOND
@@ -34,6 +35,7 @@ cdef class Frame:
 
 cdef class State:
     cdef public long long hits, misses, branches
+    cdef public bint cleaned
     cdef public list frames, refs
     cdef public State parent
     cdef public tuple hist
@@ -47,6 +49,7 @@ cdef class Checker:
     cdef public bint cont
     cdef public long long scr, from_pc
     cdef public object scr_stack
+    cdef public Liveness lv
     cdef public bint priv
     cdef public dict alu_aux
     cdef public list lines, stack_depth, stack, reserved, live
@@ -58,6 +61,7 @@ cdef class Checker:
     cdef public object bt_memo, bt_memo_state
     cdef public long long bt_memo_first
     cdef public bytes insn_bytes
+    cdef public bint zero_used
     cdef public long long insn_lines, pc_now, prev_pc, hist_at, hist_flag
     cdef public long long max_ctx_offset
     cdef public object attach
@@ -69,6 +73,7 @@ cdef class Checker:
     cpdef cond_jmp(self, State st, Dec dec, list stack)
     cpdef trace(self, State st, list regs)
     cpdef bint is_state_visited(self, State st, object pc) except -1
+    cpdef clean_states(self, State st, object pc, list lst)
     cpdef bint states_equal(self, State old, State cur, long long live, int exact) except -1
     cpdef bint regsafe(self, Reg o, Reg c, dict idmap, int exact) except -1
     cpdef tuple path_done(self, State st, list stack)

@@ -20,6 +20,7 @@ from pyebpf.verifier import log as vlog
 from pyebpf.verifier import scalar as sc
 from pyebpf.verifier.cfg import Program, Reject
 from pyebpf.verifier.env import Arg, Helper, Mod, Ret
+from pyebpf.verifier.liveness import Liveness
 from pyebpf.verifier.scalar import Reg
 
 INSN_LIMIT = 1_000_000
@@ -411,6 +412,7 @@ class State:
         self.refs: list[tuple[int, int]] = []  # (ref id, alloc insn)
         self.parent: State | None = None
         self.branches = 0
+        self.cleaned = False  # dead slots and registers forgotten (Liveness.clean)
         # precision tracking (precision.py): the instructions this state walked since its
         # parent checkpoint (first_idx .. last_idx, insn_idx now) and where they jumped
         # from: (insn, previous insn, stack access flags, linked registers)
@@ -479,6 +481,8 @@ class Checker:
         self.cb_sites = {i.pc for i in prog.slots if i is not None and i.code == 0x85
                          and i.src == 0 and self._takes_callback(i.imm)}
         prog.prune |= self.cb_sites
+        # stack slot liveness (kernel/bpf/liveness.c): level 2 logs its updates
+        self.lv = Liveness(prog, self.out if log_level >= 2 else None, self.cb_sites)
         # precision tracking (precision.py)
         self.jmp_pts = self._jmp_points()
         self.scc = vlog.loop_sccs(prog)
@@ -488,6 +492,7 @@ class Checker:
         self.prev_pc = -1
         self.hist_at = -1  # where the current instruction's history entry is, -1: none
         self.hist_flag = 0  # a register spill/fill of the stack: its slot, for the history
+        self.zero_used = False  # a variable-offset store of zero kept STACK_ZERO bytes
         # backtracking walks already made in one state (precision.mark_chain)
         self.bt_memo = None
         self.bt_memo_state = None
@@ -772,7 +777,11 @@ class Checker:
                 raise Reject(_no_row(insn), errno.EINVAL)
             if is_jmp[pc]:
                 self.jmps += 1
+            self.lv.pc = pc  # stack liveness: the reads and writes of this instruction
+            if self.lv.cur is None:
+                self.lv.ensure(st)
             nxt = self.step(st, decs[pc], stack)
+            self.lv.commit(st, pc)
             if nxt is None:  # path ended at exit
                 pc, st = self.path_done(st, stack)
                 if st is None:
@@ -794,6 +803,7 @@ class Checker:
             if self.scc_visits:
                 precision.exit_scc(self, p)
             p = p.parent
+        self.lv.update(st)
         if not stack:
             return 0, None
         nst, pc, prev, pos = stack.pop()
@@ -830,6 +840,8 @@ class Checker:
         lst = self.visited.get(pc)
         if lst is None:
             lst = self.visited[pc] = []
+        if lst:
+            self.clean_states(st, pc, lst)
         if pc in self.cb_sites:
             return self.callback_site_visited(st, pc, lst)
         # a state that walked more than 40 jumps gets a checkpoint whatever the counts (so
@@ -893,6 +905,20 @@ class Checker:
         if loop:
             precision.add_backedge(self, old, st)
 
+    @cython.locals(old=State, i=cython.Py_ssize_t)
+    def clean_states(self, st: State, pc: int, lst: list) -> None:
+        """clean_live_states: cached states at ``pc`` whose paths are all done forget
+        the stack slots and registers no path from them reads (once each)."""
+        for old in lst:
+            if old.branches or old.cleaned or len(old.frames) != len(st.frames):
+                continue
+            for i in range(len(st.frames)):  # same_callsites
+                if cython.cast(Frame, old.frames[i]).callsite != \
+                        cython.cast(Frame, st.frames[i]).callsite:
+                    break
+            else:
+                self.lv.clean(old, pc, self.live)
+
     def bucket_len(self, st: State, pc: int) -> int:
         """The kernel keeps explored states in buckets ``(insn ^ callsite) % insn_cnt``
         (explored_state), and counts a whole bucket for max_states_per_insn: with
@@ -925,6 +951,8 @@ class Checker:
         self.max_states_per_insn = max(self.max_states_per_insn, self.bucket_len(st, pc))
         if lst:
             self.widen(lst[-1], st)
+        # a forced checkpoint restarts the count of jumps and instructions between them
+        self.prev_jmps, self.prev_insns = self.jmps, self.processed
         self.add_state(st, lst)
         return False
 
@@ -1417,7 +1445,13 @@ class Checker:
         val = sc.unknown_scalar()
         if t == sc.STACK:
             if not reg.is_const():
-                raise Reject(f"R{regno} variable stack access prohibited")
+                self.zero_used = False
+                val = self.stack_var_off(st, regno, reg, off, size, write, src, imm, sx)
+                if self.zero_used and vreg >= 0:
+                    # check_stack_write_var_off: a zero kept in STACK_ZERO bytes must stay
+                    # exact in the register it came from
+                    self.precise(st, vreg)
+                return val
             total = reg.off + off
             if (total) % size:
                 raise Reject(f"misaligned stack access off 0+{reg.off}+{off} size {size}")
@@ -1427,8 +1461,11 @@ class Checker:
             frame = st.frames[reg.frame] if reg.frame < len(st.frames) else st.cur
             sub = frame.subprog
             self.stack_depth[sub] = max(self.stack_depth[sub], -total)
+            spi = (-total - 1) // 8
             self.hist_flag = 0
             if write:
+                if size == 8 and total % 8 == 0:  # only whole-slot writes kill a slot
+                    self.lv.mark_write(frame.frameno, 1 << spi)
                 self.stack_write(frame, total, size, src, imm)
                 if self.hist_flag:
                     self.push_hist(st, self.hist_flag)
@@ -1438,6 +1475,7 @@ class Checker:
                     # STACK_ZERO (not a register spill): its zero must stay exact
                     self.precise(st, vreg)
                 return val
+            self.lv.mark_read(st, frame.frameno, self.lv.pc, 1 << spi)
             val = self.stack_read(frame, total, size)
             if self.hist_flag:
                 self.push_hist(st, self.hist_flag)
@@ -1507,6 +1545,83 @@ class Checker:
                 sc.coerce_sx(val, size)
             else:
                 sc.coerce(val, size)
+        return val
+
+    def var_off_range(self, st: State, regno: int, reg: Reg, total: int, size: int,
+                      kind: str) -> tuple[int, int]:
+        """check_stack_access_within_bounds for a variable offset: the bytes [lo, hi) the
+        access may touch, within the frame, which grows to hold them."""
+        if not self.priv:  # bypass_spec_v1: unreachable, the arithmetic was refused
+            raise Reject(f"R{regno} variable offset stack access prohibited for !root, "
+                         f"var_off={tnum.fmt(reg.tn)}")
+        if reg.smax >= MAX_VAR_OFF or reg.smin <= -MAX_VAR_OFF:
+            raise Reject(f"invalid unbounded variable-offset {kind} stack R{regno}")
+        lo, hi = reg.smin + total, reg.smax + total + size
+        if lo < -STACK or lo > -1 or hi > 0:
+            raise Reject(f"invalid variable-offset {kind} stack R{regno} "
+                         f"var_off={tnum.fmt(reg.tn)} off={total} size={size}",
+                         errno.EACCES if lo < -STACK or lo > -1 else errno.EINVAL)
+        frame = st.frames[reg.frame] if reg.frame < len(st.frames) else st.cur
+        self.stack_depth[frame.subprog] = max(self.stack_depth[frame.subprog], -lo)
+        return lo, hi
+
+    def var_off_read_marks(self, st: State, frame: Frame, lo: int, hi: int) -> None:
+        """Every slot of [lo, hi) may be read (liveness)."""
+        first, last = (-hi) // 8, (-lo - 1) // 8
+        self.lv.mark_read(st, frame.frameno, self.lv.pc,
+                          ((1 << (last + 1)) - 1) & ~((1 << first) - 1))
+
+    def stack_var_off(self, st: State, regno: int, reg: Reg, off: int, size: int,
+                      write: bool, src: Reg | None, imm: int | None, sx: bool) -> Reg:
+        """A stack access through a pointer whose offset is a range (root only).
+
+        The kernel (check_stack_read_var_off, check_stack_write_var_off) checks the whole
+        range the access may touch: a read gives zero only where every byte it may read
+        is a known zero, an unknown scalar otherwise; a write makes every byte it may
+        touch unknown and forgets the registers spilled there.
+        """
+        total = reg.off + off
+        at = tnum.add(reg.tn, tnum.const(total))
+        if (at.value | at.mask) & (size - 1):
+            raise Reject(f"misaligned stack access off {tnum.fmt(reg.tn)}+{reg.off}+{off} "
+                         f"size {size}")
+        lo, hi = self.var_off_range(st, regno, reg, total, size,
+                                   "write to" if write else "read from")
+        frame = st.frames[reg.frame] if reg.frame < len(st.frames) else st.cur
+        if write:
+            zero = (src is not None and src.is_const() and src.tn.value == 0) or \
+                (src is None and imm == 0)
+            for i in range(lo, hi):
+                spi = (-i - 1) // 8
+                self.scr_stack |= 1 << spi
+                slot = frame.stack.setdefault(spi, [[_INVALID] * 8, None])
+                b = (-i - 1) % 8
+                if zero and slot[0][b] == _SPILL and slot[1] is not None and \
+                        slot[1].t == sc.SCALAR and slot[1].is_const() and \
+                        slot[1].tn.value == 0:
+                    self.zero_used = True
+                    continue
+                slot[1] = None
+                if zero and slot[0][b] == _ZERO:
+                    self.zero_used = True
+                slot[0][b] = _ZERO if zero and slot[0][b] == _ZERO else _MISC
+            return sc.unknown_scalar()
+        self.var_off_read_marks(st, frame, lo, hi)
+        zeros = True
+        for i in range(lo, hi):
+            spi = (-i - 1) // 8
+            self.scr_stack |= 1 << spi
+            slot = frame.stack.get(spi)
+            if slot is None or slot[0][(-i - 1) % 8] != _ZERO:
+                zeros = False
+                break
+        if zeros:
+            return sc.const_scalar(0)
+        val = sc.unknown_scalar()
+        if sx:
+            sc.coerce_sx(val, size)
+        else:
+            sc.coerce(val, size)
         return val
 
     def region(self, regno: int, reg: Reg, off: int, size: int, limit: int, t: int) -> None:
@@ -2069,6 +2184,8 @@ class Checker:
                         slot[1] = None
                         slot[0] = [_MISC] * 8
         for r, size in uninit:  # raw mode: the helper fills the buffer
+            if not r.is_const():  # done by helper_stack_var_off
+                continue
             frame = st.frames[r.frame] if r.frame < len(st.frames) else st.cur
             self.mark_stack_written(frame, r.off + sc.s64(r.tn.value), size)
         if proto.name == "loop" and self.priv:
@@ -2250,7 +2367,8 @@ class Checker:
         """check_helper_mem_access for a fixed size (``write``: the helper writes there)."""
         if r.t == sc.STACK:
             if not r.is_const():
-                raise Reject(f"R{rn} variable stack access prohibited")
+                self.helper_stack_var_off(st, rn, r, size, write)
+                return
             off = r.off + sc.s64(r.tn.value)
             if off < -STACK or off + size > 0 or size <= 0:
                 kind = "write to" if write else "read from"
@@ -2260,6 +2378,10 @@ class Checker:
             self.stack_depth[frame.subprog] = max(self.stack_depth[frame.subprog], -off)
             if not write and not self.priv:
                 self.stack_initialized(frame, rn, off, size)
+            if not write:  # the helper may read every slot of the range
+                lo, hi = (-off - size) // 8, (-off - 1) // 8
+                self.lv.mark_read(st, frame.frameno, self.lv.pc,
+                                  ((1 << (hi + 1)) - 1) & ~((1 << lo) - 1))
             return
         if r.t == sc.MAP_VALUE:
             if write and r.mp.flags & env.BPF_F_RDONLY_PROG:
@@ -2285,6 +2407,17 @@ class Checker:
                              f"R{rn}(id={r.id},off={r.off},r={r.rng})", extra=outside)
         else:
             raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected=fp")
+
+    def helper_stack_var_off(self, st: State, rn: int, r: Reg, size: int,
+                             write: bool) -> None:
+        """check_stack_range_initialized for a stack pointer with a variable offset: the
+        whole range must be readable (root reads anything), and where the helper writes,
+        every byte of it becomes unknown (the kernel cannot tell which it fills)."""
+        lo, hi = self.var_off_range(st, rn, r, r.off, size, "write to" if write else "read from")
+        frame = st.frames[r.frame] if r.frame < len(st.frames) else st.cur
+        self.var_off_read_marks(st, frame, lo, hi)
+        if write:
+            self.mark_stack_written(frame, lo, hi - lo)
 
     def stack_initialized(self, frame: Frame, rn: int, off: int, size: int) -> None:
         """check_stack_range_initialized without allow_uninit_stack/allow_ptr_leaks: every
@@ -2341,6 +2474,7 @@ class Checker:
         callee.regs[10].set_const(0)
         callee.regs[10].frame = callee.frameno
         st.frames.append(callee)
+        self.lv.reset_callchain()
         if self.log_level:
             self.log_call(st)
         return target
@@ -2368,8 +2502,9 @@ class Checker:
     def exit(self, st: State, insn: isa.Instruction) -> int | None:
         r0 = st.frames[-1].regs[0]
         if len(st.frames) > 1:
-            if r0.t == sc.NOT_INIT:
-                raise Reject("R0 !read_ok")
+            # a subprogram may leave R0 unset (prepare_func_exit copies it as it is: only
+            # a read in the caller fails); a callback's R0 must be a scalar (below)
+            self.lv.update(st)
             if r0.t == sc.STACK and r0.frame == st.frames[-1].frameno:
                 raise Reject("cannot return stack pointer to the caller", errno.EINVAL)
             if st.frames[-1].cb and r0.t == sc.SCALAR:

@@ -165,9 +165,11 @@ def reg_str(r: sc.Reg, frameno: int = -1, all_precise: bool = False) -> str:
             return "P" + scalar_str(r)
         return scalar_str(r)
     if t == sc.STACK:
-        if 0 <= frameno != r.frame:
-            return f"fp[{r.frame}]{r.off}"
-        return f"fp{r.off}"
+        fp = f"fp[{r.frame}]" if 0 <= frameno != r.frame else "fp"
+        if r.is_const():
+            return f"{fp}{r.off}"
+        # a variable offset: fp(off=-16,smin=...,var_off=(0x0; 0x8))
+        return f"{fp}({','.join(([f'off={r.off}'] if r.off else []) + _bounds_parts(r))})"
     parts: list[str] = []
     if t in (sc.PKT, sc.PKT_META, sc.PKT_END, sc.MAP_VALUE, sc.MAP_VALUE_OR_NULL, sc.MEM,
              sc.MEM_OR_NULL, sc.CTX, sc.MAP_KEY):
