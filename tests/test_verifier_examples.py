@@ -29,10 +29,9 @@ PT = uapi.BpfProgType
 PACKET_TYPES = {PT.BPF_PROG_TYPE_XDP, PT.BPF_PROG_TYPE_SCHED_CLS, PT.BPF_PROG_TYPE_SCHED_ACT,
                 PT.BPF_PROG_TYPE_SOCKET_FILTER}
 # programs whose processed count differs from the kernel's for reasons other than pruning:
-# pyebpf does not read constants out of frozen .rodata, keeps no bounds through byte swaps
-# and arsh of 32-bit halves, and returns from subprograms without the kernel's extra
-# checkpointing, so its states (and checkpoints) differ from the kernel's on these paths
-NOT_EXACT = {"xdp_firewall", "tc_prog", "xdp_main"}
+# pyebpf does not read constants out of frozen .rodata and keeps no bounds through byte
+# swaps, so its states (and checkpoints) differ from the kernel's on these paths
+NOT_EXACT = {"xdp_firewall"}
 
 
 def _cases() -> list[pytest.param]:
