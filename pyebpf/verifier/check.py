@@ -2543,6 +2543,9 @@ class Checker:
             raise Reject("R0 !read_ok")
         if not self.priv and r0.t != sc.SCALAR:
             raise Reject("R0 leaks addr as return value")
+        if self.priv and r0.t == sc.SCALAR and \
+                env.return_range(self.prog_type, self.attach) is not None:
+            self.precise(st, 0)  # check_return_code relies on R0's range
         self.return_code(r0)
         return None
 
