@@ -250,7 +250,7 @@ def _logs(program: str | tuple[str, int], level: int) -> tuple[bool, str, bool, 
 
 
 @pytest.mark.parametrize("name", list(PROGRAMS))
-@pytest.mark.parametrize("level", [1])
+@pytest.mark.parametrize("level", [1, 2])
 def test_stack_access_matches_kernel(kernel: None, name: str, level: int) -> None:
     k_ok, k_log, o_ok, our = _logs(PROGRAMS[name], level)
     assert k_ok == name.startswith("accepted/"), "the test's premise: the kernel's verdict"

@@ -1122,6 +1122,16 @@ class Checker:
             src = None
             if f is Form.STX:
                 src = self.read(st, insn.src)
+                if src.t == sc.SCALAR and not src.id and not src.is_const() and \
+                        self.priv and src.umax.bit_length() <= spec.width * 8:
+                    dreg = st.frames[-1].regs[insn.dst]
+                    if dreg.t == sc.STACK and dreg.is_const() and \
+                            (dreg.off + insn.off) % 8 == 0:
+                        # assign_scalar_id_before_mov: the spill and the register stay
+                        # linked (a bound learnt on one holds for the other)
+                        src = src.copy()
+                        src.id = self.new_id()
+                        st.frames[-1].regs[insn.src] = src
             self.mem_access(st, insn.dst, insn.off, spec.width, write=True, src=src,
                             imm=insn.imm if f is Form.ST else None, vreg=insn.src)
         elif f is Form.ATOMIC:
@@ -1596,15 +1606,16 @@ class Checker:
                 self.scr_stack |= 1 << spi
                 slot = frame.stack.setdefault(spi, [[_INVALID] * 8, None])
                 b = (-i - 1) % 8
-                if zero and slot[0][b] == _SPILL and slot[1] is not None and \
-                        slot[1].t == sc.SCALAR and slot[1].is_const() and \
-                        slot[1].tn.value == 0:
-                    self.zero_used = True
+                if zero and slot[0][b] == _SPILL and slot[0][7] == _SPILL and \
+                        slot[1] is not None and slot[1].t == sc.SCALAR and \
+                        slot[1].is_const() and slot[1].tn.value == 0:
+                    self.zero_used = True  # a spilled zero stays
                     continue
-                slot[1] = None
+                self.scrub_spill(slot)  # any other spill in range is gone, whole
                 if zero and slot[0][b] == _ZERO:
                     self.zero_used = True
-                slot[0][b] = _ZERO if zero and slot[0][b] == _ZERO else _MISC
+                else:
+                    slot[0][b] = _MISC
             return sc.unknown_scalar()
         self.var_off_read_marks(st, frame, lo, hi)
         zeros = True
@@ -1658,9 +1669,8 @@ class Checker:
                 slot[1].t != sc.SCALAR:
             raise Reject("attempt to corrupt spilled pointer on stack")
         aligned = off % 8 == 0
-        if (src is not None and src.t == sc.SCALAR and aligned and \
-                not (src.umin == 0 and src.umax == sc.tnum.U64 and src.smin == sc.S64_MIN
-                     and src.smax == sc.S64_MAX)) or (src is None and aligned):
+        if (src is not None and src.t == sc.SCALAR and aligned and self.priv) or \
+                (src is None and aligned and self.priv):
             sp = src.copy() if src is not None else sc.const_scalar(imm or 0)
             if src is not None and size < 8 and sp.umax.bit_length() > size * 8:
                 sp.id = 0
@@ -2416,8 +2426,18 @@ class Checker:
         lo, hi = self.var_off_range(st, rn, r, r.off, size, "write to" if write else "read from")
         frame = st.frames[r.frame] if r.frame < len(st.frames) else st.cur
         self.var_off_read_marks(st, frame, lo, hi)
-        if write:
-            self.mark_stack_written(frame, lo, hi - lo)
+        if write:  # clobbered, without marking the slots touched in the log
+            for i in range(lo, hi):
+                slot = frame.stack.setdefault((-i - 1) // 8, [[_INVALID] * 8, None])
+                self.scrub_spill(slot)
+                slot[0][(-i - 1) % 8] = _MISC
+
+    def scrub_spill(self, slot: list) -> None:
+        """scrub_spilled_slot over a slot holding a spilled register: the register is
+        forgotten, its bytes (and any other written byte of the slot) become STACK_MISC."""
+        if slot[0][7] == _SPILL:
+            slot[1] = None
+            slot[0] = [x if x == _INVALID else _MISC for x in slot[0]]
 
     def stack_initialized(self, frame: Frame, rn: int, off: int, size: int) -> None:
         """check_stack_range_initialized without allow_uninit_stack/allow_ptr_leaks: every
