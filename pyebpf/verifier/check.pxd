@@ -29,7 +29,7 @@ cdef class Frame:
     cdef public list regs
     cdef public dict stack
     cdef public object callsite
-    cdef public int cb, frameno, subprog
+    cdef public int cb, frameno, subprog, callback_depth
     cpdef Frame copy(self)
 
 
@@ -39,7 +39,7 @@ cdef class State:
     cdef public list frames, refs
     cdef public State parent
     cdef public tuple hist
-    cdef public long long first_idx, last_idx, insn_idx
+    cdef public long long first_idx, last_idx, insn_idx, callback_unroll_depth
     cpdef State copy(self)
 
 

@@ -273,6 +273,17 @@ def _ids(idmap: dict, a: int, b: int) -> bool:
     return True
 
 
+def _widens(o: Reg, c: Reg, idmap: dict) -> bool:
+    """maybe_widen_reg: both scalars, neither precise, and not the same (regs_exact)."""
+    if o.t != sc.SCALAR or c.t != sc.SCALAR or o.precise or c.precise:
+        return False
+    same = (o.tn.value == c.tn.value and o.tn.mask == c.tn.mask and o.smin == c.smin
+            and o.smax == c.smax and o.umin == c.umin and o.umax == c.umax
+            and o.s32min == c.s32min and o.s32max == c.s32max and o.u32min == c.u32min
+            and o.u32max == c.u32max and _ids(idmap, o.id, c.id))
+    return not same
+
+
 _AT_PKT_END, _BEYOND_PKT_END = -1, -2  # packet pointer ranges learnt from a failed check
 
 
@@ -387,6 +398,7 @@ class Frame:
         self.stack: dict[int, list] = {}
         self.callsite = callsite
         self.cb = 0  # 1: a callback frame (bpf_loop, for_each_map_elem)
+        self.callback_depth = 0  # bpf_loop iterations this frame has explored at its call
         self.frameno = frameno
         self.subprog = subprog
 
@@ -398,6 +410,7 @@ class Frame:
         f.stack = {k: [list(v[0]), v[1]] for k, v in self.stack.items()}
         f.callsite, f.frameno, f.subprog = self.callsite, self.frameno, self.subprog
         f.cb = self.cb
+        f.callback_depth = self.callback_depth
         return f
 
 
@@ -420,6 +433,9 @@ class State:
         self.first_idx = 0
         self.last_idx = -1
         self.insn_idx = 0
+        # callback iterations entered on this path: states of different iterations are
+        # not one loop (the infinite-loop check)
+        self.callback_unroll_depth = 0
 
     def copy(self) -> State:
         s = cython.declare(State, State())
@@ -428,6 +444,7 @@ class State:
         s.parent = self.parent
         s.hist = self.hist
         s.first_idx, s.last_idx, s.insn_idx = self.first_idx, self.last_idx, self.insn_idx
+        s.callback_unroll_depth = self.callback_unroll_depth
         return s
 
     @property
@@ -857,7 +874,8 @@ class Checker:
                 keep.append(old)
                 continue
             if old.branches:
-                if self.states_equal(old, st, live, exact=True):
+                if old.callback_unroll_depth == st.callback_unroll_depth and \
+                        self.states_equal(old, st, live, exact=True):
                     raise Reject(f"infinite loop detected at insn {pc}", errno.EINVAL,
                                  extra=(f"cur state: {self.state_str(st)}",
                                         f"old state: {self.state_str(old)}"))
@@ -949,8 +967,6 @@ class Checker:
                 self.prune_hit(old, st, pc, bool(old.branches))
                 return True
         self.max_states_per_insn = max(self.max_states_per_insn, self.bucket_len(st, pc))
-        if lst:
-            self.widen(lst[-1], st)
         # a forced checkpoint restarts the count of jumps and instructions between them
         self.prev_jmps, self.prev_insns = self.jmps, self.processed
         self.add_state(st, lst)
@@ -971,22 +987,38 @@ class Checker:
         self.peak_states = max(self.peak_states, self.cur_states)
 
     def widen(self, old: State, cur: State) -> None:
-        """Scalars of ``cur`` not within ``old``'s become unknown (same frames only)."""
+        """widen_imprecise_scalars: a scalar of ``cur`` (register or spill) that is not
+        precise in either state and not exactly ``old``'s becomes unknown, so that a
+        callback's iterations (a counter kept in its ctx, say) reach a fixed point."""
         if len(old.frames) != len(cur.frames):
             return
+        idmap: dict[int, int] = {}
         for fo, fc in zip(old.frames, cur.frames, strict=True):
-            for i in range(11):
-                o, c = fo.regs[i], fc.regs[i]
-                if o.t == sc.SCALAR and c.t == sc.SCALAR and \
-                        not self.regsafe(o, c, {}, _RANGE_WITHIN):
+            for i in range(10):
+                if _widens(fo.regs[i], fc.regs[i], idmap):
                     fc.regs[i] = sc.unknown_scalar()
             for spi, slot in fc.stack.items():
                 so = fo.stack.get(spi)
-                if so is None or slot[1] is None or so[1] is None:
+                if so is None or slot[1] is None or so[1] is None or \
+                        so[0][7] != _SPILL or slot[0][7] != _SPILL:
                     continue
-                if so[1].t == sc.SCALAR and slot[1].t == sc.SCALAR and \
-                        not self.regsafe(so[1], slot[1], {}, _RANGE_WITHIN):
+                if _widens(so[1], slot[1], idmap):
                     slot[1] = sc.unknown_scalar()
+
+    def prev_entry(self, st: State, pc: int) -> State | None:
+        """find_prev_entry: the checkpoint at ``pc`` this path went through last (the
+        previous iteration's state at a callback's call site)."""
+        lst = self.visited.get(pc)
+        if not lst:
+            return None
+        p = st.parent
+        while p is not None:
+            if len(p.frames) == len(st.frames) and any(x is p for x in lst) and all(
+                    cython.cast(Frame, a).callsite == cython.cast(Frame, b).callsite
+                    for a, b in zip(p.frames, st.frames, strict=True)):
+                return p
+            p = p.parent
+        return None
 
     @cython.locals(i=cython.Py_ssize_t, nframes=cython.Py_ssize_t, depth=cython.Py_ssize_t,
                    r=cython.int, inner=cython.bint, fo=Frame, fc=Frame)
@@ -2204,7 +2236,14 @@ class Checker:
             if r4.t == sc.SCALAR and r4.is_const() and r4.tn.value == 0:
                 self.precise(st, 4)
             self.precise(st, 1)
-        if callback is not None:
+        if callback is not None and proto.name == "loop" and \
+                st.frames[-1].callback_depth >= (regs[1].umax if regs[1].t == sc.SCALAR
+                                                 else sc.tnum.U64):
+            # as many iterations explored as R1 allows: the path goes on after the call
+            st.frames[-1].callback_depth = 0
+            if self.log_level >= 2:
+                self.out(f"frame{len(st.frames) - 1} bpf_loop iteration limit reached")
+        elif callback is not None:
             self.push_callback(st, insn, proto, callback)
             # the state after the call shows whole (everything counts as touched)
             self.scr = 0x7FF
@@ -2317,6 +2356,11 @@ class Checker:
                          errno.E2BIG)
         other = self.push(st, target, insn.pc, self.stack)
         caller = other.frames[-1]
+        # push_callback_call: the explored iteration counts in the state entering the
+        # callback; the path going on after the call starts counting again
+        other.callback_unroll_depth += 1
+        caller.callback_depth += 1
+        st.frames[-1].callback_depth = 0
         callee = Frame(len(other.frames), insn.pc, self.p.subprogs.index(target))
         callee.cb = 1
         if proto.name == "for_each_map_elem":
@@ -2540,6 +2584,9 @@ class Checker:
                                  errno.EINVAL)
                 if self.log_level:
                     self.log_return(callee_str, callee.callsite, st)
+                prev = self.prev_entry(st, callee.callsite)
+                if prev is not None:
+                    self.widen(prev, st)
                 return callee.callsite  # the helper call again: one more iteration
             caller.regs[0] = r0.copy()
             for r in range(1, 6):
