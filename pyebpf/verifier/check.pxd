@@ -10,6 +10,7 @@ cdef int _K_ALU, _K_LDX, _K_ST, _K_ATOMIC, _K_LDDW, _K_LDABS, _K_MAY_GOTO, _K_JA
 cdef int _K_CALL, _K_CALLX, _K_EXIT
 cdef unsigned long long _M64, _M32
 cdef long long _INSN_LIMIT
+cdef int _T_NOT_INIT, _T_SCALAR, _T_CTX, _T_MAP_PTR, _T_MAP_VALUE_OR_NULL, _T_MAP_VALUE, _T_MAP_KEY, _T_STACK, _T_PKT_META, _T_PKT_END, _T_PKT, _T_MEM_OR_NULL, _T_MEM, _T_FUNC
 
 cdef bint _fold_ok(int opc, unsigned long long b, bint is64) noexcept
 cdef unsigned long long _fold(int opc, unsigned long long a, unsigned long long b, bint is64) noexcept

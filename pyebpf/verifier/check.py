@@ -23,6 +23,22 @@ from pyebpf.verifier.env import Arg, Helper, Mod, Ret
 from pyebpf.verifier.liveness import Liveness
 from pyebpf.verifier.scalar import Reg
 
+# the register types (scalar.py) as C constants when compiled (check.pxd)
+_T_NOT_INIT = sc.NOT_INIT
+_T_SCALAR = sc.SCALAR
+_T_CTX = sc.CTX
+_T_MAP_PTR = sc.MAP_PTR
+_T_MAP_VALUE_OR_NULL = sc.MAP_VALUE_OR_NULL
+_T_MAP_VALUE = sc.MAP_VALUE
+_T_MAP_KEY = sc.MAP_KEY
+_T_STACK = sc.STACK
+_T_PKT_META = sc.PKT_META
+_T_PKT_END = sc.PKT_END
+_T_PKT = sc.PKT
+_T_MEM_OR_NULL = sc.MEM_OR_NULL
+_T_MEM = sc.MEM
+_T_FUNC = sc.FUNC
+
 INSN_LIMIT = 1_000_000
 _INSN_LIMIT = INSN_LIMIT  # a C constant when compiled
 MAX_VAR_OFF = 1 << 29
@@ -205,7 +221,7 @@ _FLIP = {"jeq": "jne", "jne": "jeq", "jgt": "jle", "jle": "jgt", "jge": "jlt",
 
 # reg_not_null: the pointer types a comparison with 0 is known for (ctx, stack and packet
 # pointers are not among them: both branches are explored)
-_NOT_NULL = (sc.MAP_VALUE, sc.MAP_KEY, sc.MAP_PTR, sc.MEM)
+_NOT_NULL = (_T_MAP_VALUE, _T_MAP_KEY, _T_MAP_PTR, _T_MEM)
 # alu_state bits of the kernel's ALU sanitation (only compared for equality here)
 _ALU_SANITIZE_SRC = 1
 _ALU_SANITIZE_DST = 2
@@ -221,8 +237,8 @@ _SWAP = {"jgt": "jlt", "jlt": "jgt", "jge": "jle", "jle": "jge", "jsgt": "jslt",
 
 
 _EXPECTED = {
-    Arg.ARG_CONST_MAP_PTR: ((sc.MAP_PTR,), "map_ptr"),
-    Arg.ARG_PTR_TO_CTX: ((sc.CTX,), "ctx"),
+    Arg.ARG_CONST_MAP_PTR: ((_T_MAP_PTR,), "map_ptr"),
+    Arg.ARG_PTR_TO_CTX: ((_T_CTX,), "ctx"),
     Arg.ARG_PTR_TO_MAP_KEY: (sc.MEM_TYPES, "fp, pkt, pkt_meta, map_key, map_value, mem, "
                              "ringbuf_mem, buf, trusted_ptr_"),
     Arg.ARG_PTR_TO_MAP_VALUE: (sc.MEM_TYPES, "fp, pkt, pkt_meta, map_key, map_value, "
@@ -230,14 +246,14 @@ _EXPECTED = {
     Arg.ARG_PTR_TO_LONG: (sc.KEY_TYPES, "fp, pkt, pkt_meta, map_key, map_value"),
     Arg.ARG_PTR_TO_MEM: (sc.MEM_TYPES, "fp, pkt, pkt_meta, map_key, map_value, mem, "
                          "ringbuf_mem, buf, trusted_ptr_"),
-    Arg.ARG_CONST_SIZE: ((sc.SCALAR,), "scalar"),
-    Arg.ARG_CONST_SIZE_OR_ZERO: ((sc.SCALAR,), "scalar"),
-    Arg.ARG_CONST_ALLOC_SIZE_OR_ZERO: ((sc.SCALAR,), "scalar"),
-    Arg.ARG_PTR_TO_SPIN_LOCK: ((sc.MAP_VALUE,), "map_value, ptr_"),
-    Arg.ARG_PTR_TO_FUNC: ((sc.FUNC,), "func"),
-    Arg.ARG_PTR_TO_STACK: ((sc.STACK,), "fp"),
-    Arg.ARG_PTR_TO_CONST_STR: ((sc.MAP_VALUE,), "map_value"),
-    Arg.ARG_PTR_TO_RINGBUF_MEM: ((sc.MEM,), "ringbuf_mem"),
+    Arg.ARG_CONST_SIZE: ((_T_SCALAR,), "scalar"),
+    Arg.ARG_CONST_SIZE_OR_ZERO: ((_T_SCALAR,), "scalar"),
+    Arg.ARG_CONST_ALLOC_SIZE_OR_ZERO: ((_T_SCALAR,), "scalar"),
+    Arg.ARG_PTR_TO_SPIN_LOCK: ((_T_MAP_VALUE,), "map_value, ptr_"),
+    Arg.ARG_PTR_TO_FUNC: ((_T_FUNC,), "func"),
+    Arg.ARG_PTR_TO_STACK: ((_T_STACK,), "fp"),
+    Arg.ARG_PTR_TO_CONST_STR: ((_T_MAP_VALUE,), "map_value"),
+    Arg.ARG_PTR_TO_RINGBUF_MEM: ((_T_MEM,), "ringbuf_mem"),
 }
 
 
@@ -275,7 +291,7 @@ def _ids(idmap: dict, a: int, b: int) -> bool:
 
 def _widens(o: Reg, c: Reg, idmap: dict) -> bool:
     """maybe_widen_reg: both scalars, neither precise, and not the same (regs_exact)."""
-    if o.t != sc.SCALAR or c.t != sc.SCALAR or o.precise or c.precise:
+    if o.t != _T_SCALAR or c.t != _T_SCALAR or o.precise or c.precise:
         return False
     same = (o.tn.value == c.tn.value and o.tn.mask == c.tn.mask and o.smin == c.smin
             and o.smax == c.smax and o.umin == c.umin and o.umax == c.umax
@@ -290,9 +306,9 @@ _AT_PKT_END, _BEYOND_PKT_END = -1, -2  # packet pointer ranges learnt from a fai
 def _pkt_branch_taken(a: Reg, b: Reg, op: str) -> int:
     """is_pkt_ptr_branch_taken: a pointer known to be at or beyond the packet's end
     decides its next comparison with pkt_end."""
-    if b.t == sc.PKT_END:
+    if b.t == _T_PKT_END:
         pkt = a
-    elif a.t == sc.PKT_END:
+    elif a.t == _T_PKT_END:
         pkt, op = b, _SWAP.get(op, op)
     else:
         return -1
@@ -308,11 +324,11 @@ def _pkt_branch_taken(a: Reg, b: Reg, op: str) -> int:
 @cython.locals(a=Reg, b=Reg)
 def _branch_taken(a: Reg, b: Reg, op: str, is64: bool) -> int:
     """is_branch_taken: 1 always, 0 never, -1 either way."""
-    if a.t != sc.SCALAR or b.t != sc.SCALAR:
+    if a.t != _T_SCALAR or b.t != _T_SCALAR:
         if is64 and a.t in sc.PKT_TYPES and b.t in sc.PKT_TYPES:
             return _pkt_branch_taken(a, b, op)
-        ptr, other = (a, b) if a.t != sc.SCALAR else (b, a)
-        if other.t == sc.SCALAR and other.is_const() and other.tn.value == 0 and \
+        ptr, other = (a, b) if a.t != _T_SCALAR else (b, a)
+        if other.t == _T_SCALAR and other.is_const() and other.tn.value == 0 and \
                 ptr.t in _NOT_NULL:
             if op == "jeq":
                 return 0
@@ -560,7 +576,7 @@ class Checker:
         if not self.priv:
             return
         st.insn_idx = self.pc_now
-        if cython.cast(Reg, cython.cast(Frame, st.frames[-1]).regs[regno]).t == sc.SCALAR:
+        if cython.cast(Reg, cython.cast(Frame, st.frames[-1]).regs[regno]).t == _T_SCALAR:
             if self.log_level < 2 and self.precise_fast(st, regno):
                 return
             precision.mark_chain(self, st, regno)
@@ -665,7 +681,7 @@ class Checker:
         parts = []
         allp = not self.priv
         for i, r in enumerate(f.regs):
-            if r.t != sc.NOT_INIT and (only is None or i in only):
+            if r.t != _T_NOT_INIT and (only is None or i in only):
                 parts.append(f"R{i}={vlog.reg_str(r, fno, allp)}")
         if only is None or self.scr_stack:
             for spi in sorted(f.stack):
@@ -699,7 +715,7 @@ class Checker:
             raise Reject(f"R{r} is invalid", errno.EINVAL)
         self.scr |= 1 << r
         reg = st.frames[-1].regs[r]
-        if reg.t == sc.NOT_INIT:
+        if reg.t == _T_NOT_INIT:
             raise Reject(f"R{r} !read_ok")
         return reg
 
@@ -714,8 +730,8 @@ class Checker:
     def run(self) -> None:
         st = State()
         f = Frame(0, -1, 0)
-        f.regs[1] = Reg(sc.CTX)
-        f.regs[10] = Reg(sc.STACK)
+        f.regs[1] = Reg(_T_CTX)
+        f.regs[10] = Reg(_T_STACK)
         for r in (f.regs[1], f.regs[10]):
             r.set_const(0)
         st.frames.append(f)
@@ -1095,7 +1111,7 @@ class Checker:
     def _scalar_for_stack(self, kinds: list, r: Reg | None, im: int) -> Reg | None:
         """scalar_reg_for_stack: the scalar bytes ``im``.. of a slot hold when read."""
         if kinds[im] == _SPILL:
-            return r if r is not None and r.t == sc.SCALAR else None
+            return r if r is not None and r.t == _T_SCALAR else None
         for k in kinds[im:]:
             if k != _MISC and not (k == _INVALID and self.priv):
                 return None
@@ -1106,11 +1122,11 @@ class Checker:
         _RANGE_WITHIN (scalars compared by range whatever their precision), 1 (EXACT)."""
         if exact == 1:
             return o.same(c) and _ids(idmap, o.id, c.id)
-        if o.t == sc.NOT_INIT:
+        if o.t == _T_NOT_INIT:
             return True
         if c.t != o.t:
             return False
-        if o.t == sc.SCALAR:
+        if o.t == _T_SCALAR:
             if exact == 0 and not o.precise and self.priv:
                 return True
             if o.id and not _ids(idmap, o.id, c.id):
@@ -1121,7 +1137,7 @@ class Checker:
                     and tnum.contains(o.tn, c.tn))
         if o.off != c.off or o.mp is not c.mp or o.frame != c.frame or o.memsz != c.memsz:
             return False
-        if o.t in (sc.PKT, sc.PKT_META) and o.rng > c.rng:
+        if o.t in (_T_PKT, _T_PKT_META) and o.rng > c.rng:
             return False
         if not _ids(idmap, o.id, c.id) or not _ids(idmap, o.ref, c.ref):
             return False
@@ -1154,10 +1170,10 @@ class Checker:
             src = None
             if f is Form.STX:
                 src = self.read(st, insn.src)
-                if src.t == sc.SCALAR and not src.id and not src.is_const() and \
+                if src.t == _T_SCALAR and not src.id and not src.is_const() and \
                         self.priv and src.umax.bit_length() <= spec.width * 8:
                     dreg = st.frames[-1].regs[insn.dst]
-                    if dreg.t == sc.STACK and dreg.is_const() and \
+                    if dreg.t == _T_STACK and dreg.is_const() and \
                             (dreg.off + insn.off) % 8 == 0:
                         # assign_scalar_id_before_mov: the spill and the register stay
                         # linked (a bound learnt on one holds for the other)
@@ -1238,7 +1254,7 @@ class Checker:
                     self.trace(st, [insn.dst])
                 return
             dreg = regs[dec.dst]
-            if dreg.t == sc.SCALAR and not dreg.tn.mask and dec.opc and dec.opc != _O_MOV:
+            if dreg.t == _T_SCALAR and not dreg.tn.mask and dec.opc and dec.opc != _O_MOV:
                 if _fold_ok(dec.opc, dec.imm_u64, is64):
                     regs[dec.dst] = sc.const_u64(_fold(dec.opc, dreg.tn.value, dec.imm_u64,
                                                        is64))
@@ -1253,24 +1269,24 @@ class Checker:
                 src = sc.const_scalar(insn.imm & 0xFFFFFFFF)
         if op == "mov" or f is Form.MOVSX:
             self.check_dst(insn.dst)
-            if not self.priv and src.t != sc.SCALAR and (f is Form.MOVSX or not is64):
+            if not self.priv and src.t != _T_SCALAR and (f is Form.MOVSX or not is64):
                 if is64:
                     raise Reject(f"R{insn.src} sign-extension part of pointer")
                 raise Reject(f"R{insn.src} partial copy of pointer")
             if f is Form.MOVSX:
-                dst = src.copy() if src.t == sc.SCALAR else sc.unknown_scalar()
+                dst = src.copy() if src.t == _T_SCALAR else sc.unknown_scalar()
                 dst.id = 0
                 (sc.coerce_sx if is64 else sc.coerce_sx32)(dst, insn.off // 8)
             elif f is Form.ALU_IMM:
                 dst = sc.const_scalar(insn.imm if is64 else insn.imm & 0xFFFFFFFF)
             elif is64:
-                if src.t == sc.SCALAR and not src.is_const() and not src.id:
+                if src.t == _T_SCALAR and not src.is_const() and not src.id:
                     src = src.copy()
                     src.id = self.new_id()
                     regs[insn.src] = src
                 dst = src.copy()
             else:
-                if src.t != sc.SCALAR:
+                if src.t != _T_SCALAR:
                     dst = sc.unknown_scalar()
                     sc.zext32(dst)
                     sc.sync(dst)
@@ -1283,7 +1299,7 @@ class Checker:
             self.trace(st, [insn.dst])
             return
         dst = self.read(st, insn.dst)
-        if not self.priv and (f is Form.NEG or f is Form.END) and dst.t != sc.SCALAR:
+        if not self.priv and (f is Form.NEG or f is Form.END) and dst.t != _T_SCALAR:
             raise Reject(f"R{insn.dst} pointer arithmetic prohibited")
         self.check_dst(insn.dst)
         if f is Form.ALU_IMM and op in ("div", "mod", "sdiv", "smod") and insn.imm == 0:
@@ -1294,9 +1310,9 @@ class Checker:
         dreg = dst
         sreg = src
         if not self.priv and f is Form.ALU_REG and (dec.opc == _O_ADD or dec.opc == _O_SUB) \
-                and dreg.t == sc.SCALAR and sreg.t == sc.SCALAR:
+                and dreg.t == _T_SCALAR and sreg.t == _T_SCALAR:
             self.alu_sanitation(insn, _ALU_NON_POINTER, 0)  # sanitize_val_alu
-        if dreg.t == sc.SCALAR and sreg.t == sc.SCALAR and not dreg.tn.mask and \
+        if dreg.t == _T_SCALAR and sreg.t == _T_SCALAR and not dreg.tn.mask and \
                 not sreg.tn.mask and dec.opc and dec.opc != _O_MOV and f is not Form.NEG:
             # both known: the result is known (what tnum and bounds arithmetic give too)
             if _fold_ok(dec.opc, sreg.tn.value, is64):
@@ -1307,7 +1323,7 @@ class Checker:
                 return
         dst = dst.copy()
         if f in (Form.NEG, Form.END):
-            if dst.t != sc.SCALAR:
+            if dst.t != _T_SCALAR:
                 dst = sc.unknown_scalar()
             elif f is Form.NEG:
                 sc.alu_scalar("neg", dst, dst, is64)
@@ -1320,12 +1336,12 @@ class Checker:
             regs[insn.dst] = dst
             self.trace(st, [insn.dst])
             return
-        if dst.t != sc.SCALAR or src.t != sc.SCALAR:
+        if dst.t != _T_SCALAR or src.t != _T_SCALAR:
             if f is Form.ALU_REG and self.priv:
                 # a scalar becomes a pointer's offset: it must stay exact
-                if dst.t != sc.SCALAR and src.t == sc.SCALAR:
+                if dst.t != _T_SCALAR and src.t == _T_SCALAR:
                     self.precise(st, insn.src)
-                elif dst.t == sc.SCALAR and src.t != sc.SCALAR:
+                elif dst.t == _T_SCALAR and src.t != _T_SCALAR:
                     self.precise(st, insn.dst)
             dst = self.ptr_alu(st, insn, op, dst, src, is64, f is Form.ALU_REG)
         else:
@@ -1344,11 +1360,11 @@ class Checker:
         """
         d = insn.dst
         opstr = vlog.ALU_OP_STR[isa.ALU_OPS.get(op, 0) >> 4] if op in isa.ALU_OPS else op
-        if dst.t != sc.SCALAR and src.t != sc.SCALAR:
+        if dst.t != _T_SCALAR and src.t != _T_SCALAR:
             if op == "sub" and self.priv:
                 return sc.unknown_scalar()
             raise Reject(f"R{d} pointer {opstr} pointer prohibited")
-        off_is_dst = dst.t == sc.SCALAR  # scalar op= pointer
+        off_is_dst = dst.t == _T_SCALAR  # scalar op= pointer
         if off_is_dst:
             ptr, off = src, dst
         else:
@@ -1360,8 +1376,8 @@ class Checker:
         if ptr.t in sc.OR_NULL:
             raise Reject(f"R{d} pointer arithmetic on {sc.TYPE_STR[ptr.t]} prohibited, "
                          "null-check it first")
-        if ptr.t in (sc.PKT_END, sc.MAP_PTR):
-            if not (ptr.t == sc.MAP_PTR and off.is_const() and off.smin == 0 and op == "add"):
+        if ptr.t in (_T_PKT_END, _T_MAP_PTR):
+            if not (ptr.t == _T_MAP_PTR and off.is_const() and off.smin == 0 and op == "add"):
                 raise Reject(f"R{d} pointer arithmetic on {sc.TYPE_STR[ptr.t]} prohibited")
         tname = sc.TYPE_STR[ptr.t]
         known = off.is_const()
@@ -1380,7 +1396,7 @@ class Checker:
             raise Reject(f"R{d} pointer arithmetic with {opstr} operator prohibited")
         if op == "sub" and off_is_dst:
             raise Reject(f"R{d} tried to subtract pointer from scalar")
-        if op == "sub" and ptr.t == sc.STACK:
+        if op == "sub" and ptr.t == _T_STACK:
             raise Reject(f"R{d} subtraction from stack pointer prohibited")
         res = ptr.copy()
         if known:
@@ -1388,12 +1404,12 @@ class Checker:
             res.off = ptr.off + delta
         else:
             tmp = ptr.copy()
-            tmp.t = sc.SCALAR
+            tmp.t = _T_SCALAR
             sc.alu_scalar(op, tmp, off, True)
             for k in ("tn", "smin", "smax", "umin", "umax", "s32min", "s32max", "u32min",
                       "u32max"):
                 setattr(res, k, getattr(tmp, k))
-            if ptr.t in (sc.PKT, sc.PKT_META):
+            if ptr.t in (_T_PKT, _T_PKT_META):
                 res.id = self.new_id()
                 res.rng = 0
         if not -MAX_VAR_OFF < res.off < MAX_VAR_OFF:
@@ -1413,10 +1429,10 @@ class Checker:
         """retrieve_ptr_limit: room left in the object in the masking direction (u32).
 
         ``d`` is the destination register, ``preg`` the one holding the pointer."""
-        if ptr.t == sc.STACK:
+        if ptr.t == _T_STACK:
             top = STACK + mask_left
             limit = -(ptr.tn.value + ptr.off) & _M32
-        elif ptr.t == sc.MAP_VALUE:
+        elif ptr.t == _T_MAP_VALUE:
             top = ptr.mp.value_size
             limit = ((ptr.smin if mask_left else ptr.umax) + ptr.off) & _M32
         else:
@@ -1453,7 +1469,7 @@ class Checker:
 
     def sanitize_check_bounds(self, d: int, res: Reg) -> None:
         """For !root the pointer must stay inside its object after the arithmetic."""
-        if res.t == sc.STACK:
+        if res.t == _T_STACK:
             o = sc.s32(res.off + res.tn.value)
             if not res.is_const():
                 raise Reject(f"R{d} variable stack access prohibited for !root, "
@@ -1461,9 +1477,9 @@ class Checker:
             if o >= 0 or o < -STACK:
                 raise Reject(f"R{d} stack pointer arithmetic goes out of range, "
                              f"prohibited for !root; off={o}")
-        elif res.t == sc.MAP_VALUE:
+        elif res.t == _T_MAP_VALUE:
             try:
-                self.region(d, res, res.off, 1, res.mp.value_size, sc.MAP_VALUE)
+                self.region(d, res, res.off, 1, res.mp.value_size, _T_MAP_VALUE)
             except Reject as rej:
                 self.out(rej.msg)
                 raise Reject(f"R{d} pointer arithmetic of map value goes out of range, "
@@ -1485,7 +1501,7 @@ class Checker:
         reg = st.frames[-1].regs[regno]
         t = reg.t
         val = sc.unknown_scalar()
-        if t == sc.STACK:
+        if t == _T_STACK:
             if not reg.is_const():
                 self.zero_used = False
                 val = self.stack_var_off(st, regno, reg, off, size, write, src, imm, sx)
@@ -1512,7 +1528,7 @@ class Checker:
                 if self.hist_flag:
                     self.push_hist(st, self.hist_flag)
                     self.hist_flag = 0
-                elif vreg >= 0 and src is not None and src.t == sc.SCALAR and \
+                elif vreg >= 0 and src is not None and src.t == _T_SCALAR and \
                         src.is_const() and src.tn.value == 0:
                     # STACK_ZERO (not a register spill): its zero must stay exact
                     self.precise(st, vreg)
@@ -1522,7 +1538,7 @@ class Checker:
             if self.hist_flag:
                 self.push_hist(st, self.hist_flag)
                 self.hist_flag = 0
-        elif t == sc.CTX:
+        elif t == _T_CTX:
             if write and not self.priv and src is not None and src.is_ptr():
                 raise Reject(f"R{vreg} leaks addr into ctx")
             if not reg.is_const():
@@ -1540,34 +1556,34 @@ class Checker:
                 raise Reject(f"invalid bpf_context access off={off} size={size}")
             if not write:
                 if kind == "pkt":
-                    val = Reg(sc.PKT)
+                    val = Reg(_T_PKT)
                     val.set_const(0)
                     return val
                 if kind == "pkt_end":
-                    val = Reg(sc.PKT_END)
+                    val = Reg(_T_PKT_END)
                     val.set_const(0)
                     return val
                 if kind == "pkt_meta":
-                    val = Reg(sc.PKT_META)
+                    val = Reg(_T_PKT_META)
                     val.set_const(0)
                     return val
-        elif t in (sc.MAP_VALUE, sc.MEM, sc.MAP_KEY):
-            if write and not self.priv and src is not None and src.is_ptr() and t != sc.MAP_KEY:
+        elif t in (_T_MAP_VALUE, _T_MEM, _T_MAP_KEY):
+            if write and not self.priv and src is not None and src.is_ptr() and t != _T_MAP_KEY:
                 raise Reject(f"R{vreg} leaks addr into "
-                             f"{'map' if t == sc.MAP_VALUE else 'mem'}")
-            if t == sc.MAP_VALUE and write and reg.mp.flags & env.BPF_F_RDONLY_PROG:
+                             f"{'map' if t == _T_MAP_VALUE else 'mem'}")
+            if t == _T_MAP_VALUE and write and reg.mp.flags & env.BPF_F_RDONLY_PROG:
                 raise Reject(f"write into map forbidden, value_size={reg.mp.value_size} "
                              f"off={off + reg.off} size={size}")
-            if t == sc.MAP_VALUE:
+            if t == _T_MAP_VALUE:
                 limit = reg.mp.value_size
-            elif t == sc.MAP_KEY:
+            elif t == _T_MAP_KEY:
                 limit = reg.mp.key_size
             else:
                 limit = reg.memsz
             self.region(regno, reg, off + reg.off, size, limit, t)
-            if t == sc.MAP_VALUE and reg.mp.fields:
+            if t == _T_MAP_VALUE and reg.mp.fields:
                 self.special_fields(reg, off + reg.off, size)
-        elif t in (sc.PKT, sc.PKT_META):
+        elif t in (_T_PKT, _T_PKT_META):
             if write and self.prog_type == env.SOCKET_FILTER:
                 raise Reject("cannot write into packet")
             if reg.smin < 0:
@@ -1582,7 +1598,7 @@ class Checker:
                              f"R{regno}(id={reg.id},off={o},r={reg.rng})", extra=outside)
         else:
             raise Reject(f"R{regno} invalid mem access '{sc.TYPE_STR[t]}'")
-        if not write and val.t == sc.SCALAR:
+        if not write and val.t == _T_SCALAR:
             if sx:
                 sc.coerce_sx(val, size)
             else:
@@ -1639,7 +1655,7 @@ class Checker:
                 slot = frame.stack.setdefault(spi, [[_INVALID] * 8, None])
                 b = (-i - 1) % 8
                 if zero and slot[0][b] == _SPILL and slot[0][7] == _SPILL and \
-                        slot[1] is not None and slot[1].t == sc.SCALAR and \
+                        slot[1] is not None and slot[1].t == _T_SCALAR and \
                         slot[1].is_const() and slot[1].tn.value == 0:
                     self.zero_used = True  # a spilled zero stays
                     continue
@@ -1670,10 +1686,10 @@ class Checker:
     def region(self, regno: int, reg: Reg, off: int, size: int, limit: int, t: int) -> None:
         def fail(o: int, which: str) -> None:
             extra = (f"R{regno} {which} value is outside of the allowed memory range",)
-            if t == sc.MAP_VALUE:
+            if t == _T_MAP_VALUE:
                 raise Reject(f"invalid access to map value, value_size={limit} off={o} "
                              f"size={size}", extra=extra)
-            if t == sc.MAP_KEY:
+            if t == _T_MAP_KEY:
                 raise Reject(f"invalid access to map key, key_size={limit} off={o} "
                              f"size={size}", extra=extra)
             raise Reject(f"invalid access to memory, mem_size={limit} off={o} size={size}",
@@ -1698,10 +1714,10 @@ class Checker:
         slot = frame.stack.setdefault(spi, [[_INVALID] * 8, None])
         kinds = slot[0]
         if not self.priv and size != 8 and kinds[7] == _SPILL and slot[1] is not None and \
-                slot[1].t != sc.SCALAR:
+                slot[1].t != _T_SCALAR:
             raise Reject("attempt to corrupt spilled pointer on stack")
         aligned = off % 8 == 0
-        if (src is not None and src.t == sc.SCALAR and aligned and self.priv) or \
+        if (src is not None and src.t == _T_SCALAR and aligned and self.priv) or \
                 (src is None and aligned and self.priv):
             sp = src.copy() if src is not None else sc.const_scalar(imm or 0)
             if src is not None and size < 8 and sp.umax.bit_length() > size * 8:
@@ -1751,7 +1767,7 @@ class Checker:
             if size == 8 and spill == 8:
                 self.hist_flag = flag
                 return sp.copy()
-            if sp.t != sc.SCALAR:
+            if sp.t != _T_SCALAR:
                 raise Reject("invalid size of register fill")
             if size <= spill and off % 8 == 0:
                 r = sp.copy()
@@ -1792,8 +1808,8 @@ class Checker:
                 raise Reject("R0 leaks addr into mem")
         if not self.priv and st.frames[-1].regs[insn.src].is_ptr():
             raise Reject(f"R{insn.src} leaks addr into mem")
-        if dst.t not in (sc.STACK, sc.MAP_VALUE, sc.MEM):
-            if dst.t == sc.SCALAR or dst.t in sc.OR_NULL or dst.t == sc.NOT_INIT:
+        if dst.t not in (_T_STACK, _T_MAP_VALUE, _T_MEM):
+            if dst.t == _T_SCALAR or dst.t in sc.OR_NULL or dst.t == _T_NOT_INIT:
                 raise Reject(f"R{insn.dst} invalid mem access '{sc.TYPE_STR[dst.t]}'")
             raise Reject(f"BPF_ATOMIC stores into R{insn.dst} {sc.TYPE_STR[dst.t]} is not "
                          "allowed")
@@ -1813,7 +1829,7 @@ class Checker:
             regs[insn.dst] = sc.const_scalar(insn.imm)
         elif insn.src in (isa.BPF_PSEUDO_MAP_FD, isa.BPF_PSEUDO_MAP_VALUE):
             mp = self.maps[isa._s32(insn.imm & 0xFFFFFFFF)]
-            r = Reg(sc.MAP_PTR if insn.src == isa.BPF_PSEUDO_MAP_FD else sc.MAP_VALUE)
+            r = Reg(_T_MAP_PTR if insn.src == isa.BPF_PSEUDO_MAP_FD else _T_MAP_VALUE)
             r.set_const(0)
             r.mp = mp
             if insn.src == isa.BPF_PSEUDO_MAP_VALUE:
@@ -1822,7 +1838,7 @@ class Checker:
                     raise Reject("invalid access to map value pointer", errno.EINVAL)
             regs[insn.dst] = r
         else:
-            r = Reg(sc.FUNC)
+            r = Reg(_T_FUNC)
             r.set_const(0)
             r.off = insn.pc + isa._s32(insn.imm & 0xFFFFFFFF) + 1  # the callback's first insn
             self.callback_btf(r.off)
@@ -1850,7 +1866,7 @@ class Checker:
         r6 = self.read(st, 6)
         if spec.form is Form.LDIND:
             self.read(st, insn.src)
-        if r6.t != sc.CTX:
+        if r6.t != _T_CTX:
             raise Reject("at the time of BPF_LD_ABS|IND R6 != pointer to skb")
         for r in range(1, 6):
             st.frames[-1].regs[r] = Reg()
@@ -1867,7 +1883,7 @@ class Checker:
         isreg = spec.form is Form.JCOND_REG
         if isreg:
             src = self.read(st, insn.src)
-            if not self.priv and src.t != sc.SCALAR and \
+            if not self.priv and src.t != _T_SCALAR and \
                     not (dst.t in sc.PKT_TYPES and src.t in sc.PKT_TYPES):
                 raise Reject(f"R{insn.src} pointer comparison prohibited")
         else:
@@ -1877,9 +1893,9 @@ class Checker:
         taken = _branch_taken(dst, src, op, is64)
         if taken != -1 and self.priv:
             # the branch is decided by the compared scalars: they must stay exact
-            if dst.t == sc.SCALAR:
+            if dst.t == _T_SCALAR:
                 self.precise(st, dec.dst)
-            if isreg and src.t == sc.SCALAR:
+            if isreg and src.t == _T_SCALAR:
                 self.precise(st, dec.src)
         # check_cond_jmp_op prints the state itself, before the next instruction's pruning
         if taken == 1:
@@ -1890,9 +1906,9 @@ class Checker:
             if self.log_level:
                 self.print_trace(st)
             return pc + 1
-        if not self.priv and dst.t != sc.SCALAR and not self.ptr_cmp_ok(dec, dst, src):
+        if not self.priv and dst.t != _T_SCALAR and not self.ptr_cmp_ok(dec, dst, src):
             raise Reject(f"R{insn.dst} pointer comparison prohibited")
-        ids = [r.id for r in ((src, dst) if isreg else (dst,)) if r.t == sc.SCALAR and r.id]
+        ids = [r.id for r in ((src, dst) if isreg else (dst,)) if r.t == _T_SCALAR and r.id]
         if ids:
             # the registers sharing the compared ones' ids gain range with them: the
             # history says so for backtracking (both branches share this entry)
@@ -1920,8 +1936,8 @@ class Checker:
         if not dec.is64 or dec.op not in ("jgt", "jge", "jlt", "jle"):
             return False
         pair = (dst.t, src.t)
-        return pair in ((sc.PKT, sc.PKT_END), (sc.PKT_END, sc.PKT), (sc.PKT_META, sc.PKT),
-                        (sc.PKT, sc.PKT_META))
+        return pair in ((_T_PKT, _T_PKT_END), (_T_PKT_END, _T_PKT), (_T_PKT_META, _T_PKT),
+                        (_T_PKT, _T_PKT_META))
 
     def refine(self, st: State, insn: isa.Instruction, spec: isa.OpSpec, taken: bool) -> None:
         regs = st.frames[-1].regs
@@ -1934,15 +1950,15 @@ class Checker:
         # NULL checks
         if is64 and op in ("jeq", "jne"):
             for p, o in ((a, b), (b, a)):
-                if p.t in sc.OR_NULL and o.t == sc.SCALAR and o.is_const() and \
+                if p.t in sc.OR_NULL and o.t == _T_SCALAR and o.is_const() and \
                         o.tn.value == 0:
                     self.mark_null(st, p.id, is_null=op == "jeq")
                     return
-        if a.t in (sc.PKT, sc.PKT_META, sc.PKT_END) and is_reg and \
-                b.t in (sc.PKT, sc.PKT_META, sc.PKT_END) and is64:
+        if a.t in (_T_PKT, _T_PKT_META, _T_PKT_END) and is_reg and \
+                b.t in (_T_PKT, _T_PKT_META, _T_PKT_END) and is64:
             self.pkt_compare(st, a, b, op, insn.dst, insn.src)
             return
-        if a.t != sc.SCALAR or b.t != sc.SCALAR:
+        if a.t != _T_SCALAR or b.t != _T_SCALAR:
             return
         a, b = a.copy(), b.copy()
         if not self._refine_scalars(a, b, op, is64):
@@ -2022,12 +2038,12 @@ class Checker:
             # call a caller's frame waits in) are linked
             live = self.live[self.pc_now if fi == nfr - 1 else st.frames[fi + 1].callsite]
             for i, r in enumerate(f.regs):
-                if r.t == sc.SCALAR and r.id == src.id and r is not src and \
+                if r.t == _T_SCALAR and r.id == src.id and r is not src and \
                         (live >> i) & 1:
                     f.regs[i] = src.copy()
             for slot in f.stack.values():
                 sp = slot[1]
-                if sp is not None and sp.t == sc.SCALAR and sp.id == src.id and \
+                if sp is not None and sp.t == _T_SCALAR and sp.id == src.id and \
                         slot[0] == [_SPILL] * 8:
                     slot[1] = src.copy()
 
@@ -2054,7 +2070,7 @@ class Checker:
                     r.t = sc.OR_NULL[r.t]
                     # mark_ptr_or_null_reg: the id served only the NULL check, unless
                     # it names the value whose bpf_spin_lock a program takes
-                    if not (r.t == sc.MAP_VALUE and r.mp.spin_lock_off >= 0):
+                    if not (r.t == _T_MAP_VALUE and r.mp.spin_lock_off >= 0):
                         r.id = 0
                 where[key] = r
         if is_null and ref:
@@ -2068,9 +2084,9 @@ class Checker:
             return
         # normalise to ``p < end`` / ``p <= end`` with p the data pointer
         # only data vs data_end and data_meta vs data bound anything (meta vs end does not)
-        if (a.t == sc.PKT and b.t == sc.PKT_END) or (a.t == sc.PKT_META and b.t == sc.PKT):
+        if (a.t == _T_PKT and b.t == _T_PKT_END) or (a.t == _T_PKT_META and b.t == _T_PKT):
             p, rel, preg = a, op, areg
-        elif (b.t == sc.PKT and a.t == sc.PKT_END) or (b.t == sc.PKT_META and a.t == sc.PKT):
+        elif (b.t == _T_PKT and a.t == _T_PKT_END) or (b.t == _T_PKT_META and a.t == _T_PKT):
             p, rel, preg = b, _SWAP[op], breg
         else:
             return
@@ -2141,13 +2157,13 @@ class Checker:
                 if t is Arg.ARG_ANYTHING and not self.priv and r.is_ptr():
                     raise Reject(f"R{rn} leaks addr into helper function")
                 continue
-            if spec.mods & Mod.PTR_MAYBE_NULL and r.t == sc.SCALAR and r.is_const() and \
+            if spec.mods & Mod.PTR_MAYBE_NULL and r.t == _T_SCALAR and r.is_const() and \
                     r.tn.value == 0:
                 continue
             types, expected = _EXPECTED[t]
             if r.t not in types:
                 raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected={expected}")
-            if r.t in (sc.PKT, sc.PKT_META) and not proto.pkt_access:
+            if r.t in (_T_PKT, _T_PKT_META) and not proto.pkt_access:
                 raise Reject("helper access to the packet is not allowed")
             if t is Arg.ARG_CONST_MAP_PTR:
                 meta_map = r.mp
@@ -2163,9 +2179,9 @@ class Checker:
                     size = meta_map.value_size
                 write = bool(spec.mods & Mod.MEM_UNINIT)
                 self.helper_mem(st, rn, r, size, write)
-                if write and r.t == sc.STACK:
+                if write and r.t == _T_STACK:
                     uninit.append((r, size))
-                if t is Arg.ARG_PTR_TO_MAP_KEY and r.t == sc.STACK and \
+                if t is Arg.ARG_PTR_TO_MAP_KEY and r.t == _T_STACK and \
                         meta_map.map_type in env.ARRAY_MAPS:
                     const_key = self.const_key(st, r, size)
             elif t is Arg.ARG_PTR_TO_MEM:
@@ -2177,7 +2193,7 @@ class Checker:
                 mem = regs[rn - 1]
                 mspec = args[i - 1]
                 write = bool(mspec.mods & Mod.MEM_UNINIT)
-                if mspec.mods & Mod.PTR_MAYBE_NULL and mem.t == sc.SCALAR:
+                if mspec.mods & Mod.PTR_MAYBE_NULL and mem.t == _T_SCALAR:
                     if r.umax != 0 or r.smin < 0:
                         raise Reject(f"R{rn - 1} type=scalar expected=fp, pkt, pkt_meta, "
                                      "map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_")
@@ -2185,7 +2201,7 @@ class Checker:
                     continue
                 self.size_check(st, rn - 1, mem, r, t is Arg.ARG_CONST_SIZE_OR_ZERO, write)
                 self.precise(st, rn)  # check_mem_size_reg: the size is relied on
-                if write and mem.t == sc.STACK and r.umax:
+                if write and mem.t == _T_STACK and r.umax:
                     uninit.append((mem, r.umax))
             elif t is Arg.ARG_CONST_ALLOC_SIZE_OR_ZERO:
                 if not r.is_const():
@@ -2200,7 +2216,7 @@ class Checker:
                 callback = r.off
             elif t is Arg.ARG_PTR_TO_LONG:
                 self.helper_mem(st, rn, r, 8, True)
-                if r.t == sc.STACK:
+                if r.t == _T_STACK:
                     if (r.off + sc.s64(r.tn.value)) % 8:
                         raise Reject(f"misaligned stack access off 0+{r.off}+0 size 8")
                     uninit.append((r, 8))
@@ -2211,7 +2227,7 @@ class Checker:
         if proto.name == "tail_call" and meta_map is not None and self.priv:
             # record_func_key: a constant index within the prog array is relied on
             r3 = regs[3]
-            if r3.t == sc.SCALAR and r3.is_const() and r3.tn.value < meta_map.max_entries:
+            if r3.t == _T_SCALAR and r3.is_const() and r3.tn.value < meta_map.max_entries:
                 self.precise(st, 3)
         if release:
             if not any(x[0] == release for x in st.refs):
@@ -2233,11 +2249,11 @@ class Checker:
         if proto.name == "loop" and self.priv:
             # loop_flag_is_zero, then the iteration count bpf_loop's exploration relies on
             r4 = regs[4]
-            if r4.t == sc.SCALAR and r4.is_const() and r4.tn.value == 0:
+            if r4.t == _T_SCALAR and r4.is_const() and r4.tn.value == 0:
                 self.precise(st, 4)
             self.precise(st, 1)
         if callback is not None and proto.name == "loop" and \
-                st.frames[-1].callback_depth >= (regs[1].umax if regs[1].t == sc.SCALAR
+                st.frames[-1].callback_depth >= (regs[1].umax if regs[1].t == _T_SCALAR
                                                  else sc.tnum.U64):
             # as many iterations explored as R1 allows: the path goes on after the call
             st.frames[-1].callback_depth = 0
@@ -2255,18 +2271,18 @@ class Checker:
         ret = proto.ret
         if ret is Ret.RET_PTR_TO_MAP_VALUE_OR_NULL:
             assert meta_map is not None
-            r0 = Reg(sc.MAP_VALUE_OR_NULL)
+            r0 = Reg(_T_MAP_VALUE_OR_NULL)
             r0.set_const(0)
             r0.mp = meta_map
             if meta_map.map_type in env.ARRAY_MAPS and \
                     const_key is not None and const_key < meta_map.max_entries:
-                r0.t = sc.MAP_VALUE
+                r0.t = _T_MAP_VALUE
                 if meta_map.spin_lock_off >= 0:
                     r0.id = self.new_id()
             else:
                 r0.id = self.new_id()
         elif ret is Ret.RET_PTR_TO_RINGBUF_MEM_OR_NULL:
-            r0 = Reg(sc.MEM_OR_NULL)
+            r0 = Reg(_T_MEM_OR_NULL)
             r0.set_const(0)
             self.new_id()  # the kernel numbers the maybe-NULL id, then the reference
             r0.id = r0.ref = self.new_id()
@@ -2366,7 +2382,7 @@ class Checker:
         if proto.name == "for_each_map_elem":
             mp = caller.regs[1].mp
             callee.regs[1] = caller.regs[1].copy()
-            for rn, t in ((2, sc.MAP_KEY), (3, sc.MAP_VALUE)):
+            for rn, t in ((2, _T_MAP_KEY), (3, _T_MAP_VALUE)):
                 k = Reg(t)
                 k.set_const(0)
                 k.mp = mp
@@ -2375,7 +2391,7 @@ class Checker:
         else:  # bpf_loop: (index, ctx)
             callee.regs[1] = sc.unknown_scalar()
             callee.regs[2] = caller.regs[3].copy()
-        callee.regs[10] = Reg(sc.STACK)
+        callee.regs[10] = Reg(_T_STACK)
         callee.regs[10].set_const(0)
         callee.regs[10].frame = callee.frameno
         other.frames.append(callee)
@@ -2400,7 +2416,7 @@ class Checker:
             i -= 1
         if zero >= size:
             return 0
-        if kinds[7] != _SPILL or sp is None or sp.t != sc.SCALAR:
+        if kinds[7] != _SPILL or sp is None or sp.t != _T_SCALAR:
             return None
         spill = 0
         i = pos
@@ -2419,7 +2435,7 @@ class Checker:
 
     def helper_mem(self, st: State, rn: int, r: Reg, size: int, write: bool = False) -> None:
         """check_helper_mem_access for a fixed size (``write``: the helper writes there)."""
-        if r.t == sc.STACK:
+        if r.t == _T_STACK:
             if not r.is_const():
                 self.helper_stack_var_off(st, rn, r, size, write)
                 return
@@ -2437,18 +2453,18 @@ class Checker:
                 self.lv.mark_read(st, frame.frameno, self.lv.pc,
                                   ((1 << (hi + 1)) - 1) & ~((1 << lo) - 1))
             return
-        if r.t == sc.MAP_VALUE:
+        if r.t == _T_MAP_VALUE:
             if write and r.mp.flags & env.BPF_F_RDONLY_PROG:
                 raise Reject(f"write into map forbidden, value_size={r.mp.value_size} "
                              f"off={r.off} size={size}")
-            self.region(rn, r, r.off, size, r.mp.value_size, sc.MAP_VALUE)
+            self.region(rn, r, r.off, size, r.mp.value_size, _T_MAP_VALUE)
             if r.mp.fields:
                 self.special_fields(r, r.off, size)
-        elif r.t == sc.MAP_KEY:
-            self.region(rn, r, r.off, size, r.mp.key_size, sc.MAP_KEY)
-        elif r.t == sc.MEM:
-            self.region(rn, r, r.off, size, r.memsz, sc.MEM)
-        elif r.t in (sc.PKT, sc.PKT_META):
+        elif r.t == _T_MAP_KEY:
+            self.region(rn, r, r.off, size, r.mp.key_size, _T_MAP_KEY)
+        elif r.t == _T_MEM:
+            self.region(rn, r, r.off, size, r.memsz, _T_MEM)
+        elif r.t in (_T_PKT, _T_PKT_META):
             o = r.off
             if r.smin < 0:
                 raise Reject(f"R{rn} min value is negative, either use unsigned index or "
@@ -2493,7 +2509,7 @@ class Checker:
             if k == _MISC or k == _ZERO:
                 continue
             if slot and slot[0][7] == _SPILL and slot[1] is not None and \
-                    slot[1].t == sc.SCALAR:
+                    slot[1].t == _T_SCALAR:
                 continue
             raise Reject(f"invalid read from stack R{rn} off {off}+{j} size {size}")
 
@@ -2534,7 +2550,7 @@ class Checker:
         # the caller-saved registers are scratched from the call on
         for r in range(6):
             caller.regs[r] = Reg()
-        callee.regs[10] = Reg(sc.STACK)
+        callee.regs[10] = Reg(_T_STACK)
         callee.regs[10].set_const(0)
         callee.regs[10].frame = callee.frameno
         st.frames.append(callee)
@@ -2569,15 +2585,15 @@ class Checker:
             # a subprogram may leave R0 unset (prepare_func_exit copies it as it is: only
             # a read in the caller fails); a callback's R0 must be a scalar (below)
             self.lv.update(st)
-            if r0.t == sc.STACK and r0.frame == st.frames[-1].frameno:
+            if r0.t == _T_STACK and r0.frame == st.frames[-1].frameno:
                 raise Reject("cannot return stack pointer to the caller", errno.EINVAL)
-            if st.frames[-1].cb and r0.t == sc.SCALAR:
+            if st.frames[-1].cb and r0.t == _T_SCALAR:
                 self.precise(st, 0)  # the callback's return value range is relied on
             callee_str = self.state_str(st) if self.log_level else ""
             callee = st.frames.pop()
             caller = st.frames[-1]
             if callee.cb:
-                if r0.t != sc.SCALAR:
+                if r0.t != _T_SCALAR:
                     raise Reject("R0 not a scalar value")
                 if r0.smin < 0 or r0.smax > 1:
                     raise Reject(_invalid_scalar("At callback return", r0, 0, 1),
@@ -2606,11 +2622,11 @@ class Checker:
                                   for x in leaked[1:]),
                                 "BPF_EXIT instruction in main prog would lead to reference "
                                 "leak"))
-        if r0.t == sc.NOT_INIT:
+        if r0.t == _T_NOT_INIT:
             raise Reject("R0 !read_ok")
-        if not self.priv and r0.t != sc.SCALAR:
+        if not self.priv and r0.t != _T_SCALAR:
             raise Reject("R0 leaks addr as return value")
-        if self.priv and r0.t == sc.SCALAR and \
+        if self.priv and r0.t == _T_SCALAR and \
                 env.return_range(self.prog_type, self.attach) is not None:
             self.precise(st, 0)  # check_return_code relies on R0's range
         self.return_code(r0)
@@ -2621,7 +2637,7 @@ class Checker:
         rng = env.return_range(self.prog_type, self.attach)
         if rng is None:
             return
-        if r0.t != sc.SCALAR:
+        if r0.t != _T_SCALAR:
             raise Reject("At program exit the register R0 is not a known value "
                          f"({sc.TYPE_STR[r0.t]})", errno.EINVAL)
         lo, hi = rng
