@@ -1137,8 +1137,14 @@ class Checker:
                     and tnum.contains(o.tn, c.tn))
         if o.off != c.off or o.mp is not c.mp or o.frame != c.frame or o.memsz != c.memsz:
             return False
-        if o.t in (_T_PKT, _T_PKT_META) and o.rng > c.rng:
-            return False
+        if o.t in (_T_PKT, _T_PKT_META):
+            # a range known to be at or beyond pkt_end (negative) is a fact about the
+            # pointer, not a weaker range: it must be the same
+            if o.rng < 0 or c.rng < 0:
+                if o.rng != c.rng:
+                    return False
+            elif o.rng > c.rng:
+                return False
         if not _ids(idmap, o.id, c.id) or not _ids(idmap, o.ref, c.ref):
             return False
         return (o.smin <= c.smin and o.smax >= c.smax and o.umin <= c.umin
