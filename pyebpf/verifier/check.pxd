@@ -80,5 +80,6 @@ cdef class Checker:
     cpdef tuple path_done(self, State st, list stack)
     cpdef State push(self, State st, object pc, object prev, list stack)
     cpdef add_state(self, State st, list lst)
+    cpdef push_hist(self, State st, long long flags, tuple linked=*)
     cpdef precise(self, State st, int regno)
     cpdef bint precise_fast(self, State st, int regno) except -1

@@ -98,7 +98,8 @@ class Reg:
     def same(self, o: Reg) -> cython.bint:
         """Every field but ``id`` equal (what :meth:`key` compares, field by field)."""
         return (self.t == o.t and self.frame == o.frame and self.ref == o.ref
-                and self.mp is o.mp and self.off == o.off and self.tn == o.tn
+                and self.mp is o.mp and self.off == o.off and self.tn.value == o.tn.value
+                and self.tn.mask == o.tn.mask
                 and self.smin == o.smin and self.smax == o.smax and self.umin == o.umin
                 and self.umax == o.umax and self.s32min == o.s32min
                 and self.s32max == o.s32max and self.u32min == o.u32min
