@@ -3,7 +3,7 @@
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-VERIFIER_COMPILED = ("tnum", "scalar", "liveness", "check")
+VERIFIER_COMPILED = ("tnum", "scalar", "liveness", "check", "precision")
 
 setup(
     ext_modules=cythonize(

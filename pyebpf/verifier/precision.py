@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """Precision tracking: which scalars a verdict depended on, as Linux 6.18 tracks them.
 
 The kernel compares scalars at pruning points only where they are *precise*: a scalar
