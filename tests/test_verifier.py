@@ -9,20 +9,13 @@ import errno
 import random
 
 import pytest
+from _programs import prog
 
 from pyebpf.errors import LoadError, VerifierError
 from pyebpf.isa import Instruction
 from pyebpf.verifier import MapInfo, bpf_check
 
 EXIT = Instruction(0x95, 0, 0, 0, 0)
-
-
-def prog(*insns: tuple) -> list[Instruction]:
-    out, pc = [], 0
-    for t in insns:
-        out.append(Instruction(*t, pc=pc))
-        pc += 2 if t[0] == 0x18 else 1
-    return out
 
 
 CASES = [

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
+from _programs import prog
 
 from pyebpf.elf import load_elf, load_into_kernel
 from pyebpf.isa import Instruction
@@ -35,14 +36,6 @@ EXIT = (0x95, 0, 0, 0, 0)
 # after 8 instructions and 2 jumps, these get a program there
 FILL = tuple((0xB7, 4, 0, 0, i) for i in range(6))
 LIVENESS_LINE = re.compile(r"^\([\d,]+\) (frame \d+ insn \d+ |live stack update done in )")
-
-
-def prog(*insns: tuple) -> list[Instruction]:
-    out, pc = [], 0
-    for t in insns:
-        out.append(Instruction(*t, pc=pc))
-        pc += 2 if t[0] == 0x18 else 1
-    return out
 
 
 def branch_writes_slot(read_after: bool) -> list[Instruction]:

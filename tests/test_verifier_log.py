@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from _programs import prog
 
 from pyebpf.isa import Instruction
 from pyebpf.verifier import MapInfo, diff
@@ -20,14 +21,6 @@ from pyebpf.verifier.gen import GenProgram
 
 SOCKET, XDP = 1, 6
 HASH = MapInfo(1, 4, 8, 16)  # BPF_MAP_TYPE_HASH, key 4 bytes, value 8 bytes
-
-
-def prog(*insns: tuple) -> list[Instruction]:
-    out, pc = [], 0
-    for t in insns:
-        out.append(Instruction(*t, pc=pc))
-        pc += 2 if t[0] == 0x18 else 1
-    return out
 
 
 EXIT = (0x95, 0, 0, 0, 0)
