@@ -16,7 +16,7 @@ from cpython.pycapsule cimport PyCapsule_GetPointer, PyCapsule_IsValid
 from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free
-from libc.string cimport memset
+from libc.string cimport memmove, memset
 
 from pyebpf.errors import (
     BudgetExceededError,
@@ -377,19 +377,29 @@ cdef class VM:
 
         The runtime uses this for map storage; whoever calls it keeps that
         memory alive and unchanged in place until the regions are replaced.
+        Called while a run is in progress (a callback helper attaching its maps), the
+        run's own buffers (context, packet) stay valid after the new static regions.
         """
         regions = [(int(a), int(n), bool(w)) for a, n, w in regions]
         if len(regions) > MAX_REGIONS - 1 - MAX_RUN_BUFFERS:
             raise ValueError("too many static regions")
+        cdef int old_end = 1 + len(self.static_regions)
+        cdef int nrun = self.state.nregions - old_end
+        cdef int new_end = 1 + len(regions)
         self.static_regions = regions
         forget_hot(&self.state)
+        if nrun > 0:
+            memmove(&self.state.regions[new_end], &self.state.regions[old_end],
+                    nrun * sizeof(Region))
+        else:
+            nrun = 0
         cdef int i = 1
         for a, n, w in regions:
             self.state.regions[i].start = a
             self.state.regions[i].end = a + n
             self.state.regions[i].flags = REGION_RW if w else REGION_READ
             i += 1
-        self.state.nregions = i
+        self.state.nregions = new_end + nrun
 
     def read(self, uint64_t addr, uint64_t size) -> bytes:
         """Bytes at a program address, checked like a program's load."""
@@ -441,6 +451,7 @@ cdef class VM:
         cdef int nviews = 0
         cdef int rc
         cdef int base = vm.nregions
+        cdef int nstatic = 1 + len(self.static_regions)
         cdef Region *r
         self._keep = []
         self.pending_exc = None
@@ -493,7 +504,8 @@ cdef class VM:
             for i in range(nviews):
                 PyBuffer_Release(&views[i])
             forget_hot(vm)
-            vm.nregions = base
+            # a helper may have replaced the static regions during the run
+            vm.nregions = base + 1 + len(self.static_regions) - nstatic
             vm.packet = NULL
             vm.packet_len = 0
             vm.depth = 0

@@ -206,7 +206,7 @@ class RunState:
             keybuf[:bmap.key_size] = key
             n += 1
             if self.prog.call_callback(vm, fn, (cm.address, ctypes.addressof(keybuf), value,
-                                                ctx), self):
+                                                ctx), self, (keybuf,)):
                 break
         return n
 

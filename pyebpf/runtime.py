@@ -198,8 +198,14 @@ class BpfProg:
                 self.run_cnt += 1
             return r0
 
-    def call_callback(self, vm: Any, fn: int, args: Sequence[int], state: Any) -> int:
-        """Run the subprogram a PSEUDO_FUNC value names (bpf_loop, for_each_map_elem)."""
+    def call_callback(self, vm: Any, fn: int, args: Sequence[int], state: Any,
+                      memory: Sequence[Any] = ()) -> int:
+        """Run the subprogram a PSEUDO_FUNC value names (bpf_loop, for_each_map_elem).
+
+        The callback runs in its own VM on the caller's stack and the run's buffers
+        (context, packet), plus ``memory``: what the helper passes it (the key copy
+        for_each_map_elem hands out).
+        """
         import ctypes
 
         from pyebpf import _core
@@ -219,12 +225,19 @@ class BpfProg:
         inner = owner._make_vm()
         run = vm.user_object
         stack = (ctypes.c_char * 4096).from_address(vm.stack_top - 4096)
-        mem = [stack, *getattr(state, "callback_memory", ())][:16]
+        # what the caller could reach, its own stack included: a nested callback
+        # (bpf_loop in a callback) may be handed a pointer into any enclosing frame
+        outer = getattr(state, "callback_memory", ())
+        mem = (stack, *memory, *outer)
+        if len(mem) > 16:
+            raise HelperError("callbacks nested too deep for the interpreter's buffers", -1)
         run.attach(inner)
+        state.callback_memory = mem
         try:
-            r0 = inner.run(tramp, *[a & ((1 << 64) - 1) for a in args],
-                           memory=tuple(mem), cpu=vm.cpu)
+            r0 = inner.run(tramp, *[a & ((1 << 64) - 1) for a in args], memory=mem,
+                           cpu=vm.cpu)
         finally:
+            state.callback_memory = outer
             run.attach(vm)
         return r0
 
