@@ -260,6 +260,37 @@ def _tail_call_maps(m: BpfMap) -> list[BpfMap]:
     return out
 
 
+# of the types pyebpf runs, those that may be sleepable (KPROBE: as uprobes)
+_SLEEPABLE_TYPES = {uapi.BpfProgType.BPF_PROG_TYPE_SYSCALL, uapi.BpfProgType.BPF_PROG_TYPE_KPROBE}
+
+
+def _early_refusal(msg: str) -> VerifierError:
+    """A refusal from the verifier's first checks, before any instruction is walked."""
+    from pyebpf.verifier import _summary
+
+    return VerifierError(msg, log=f"{msg}\n{_summary(None)}\n", err=errno.EINVAL)
+
+
+def _convert_ctx_loads(insns: list[isa.Instruction], prog_type: int,
+                       result: Any) -> list[isa.Instruction]:
+    """convert_ctx_accesses, where its result differs from a plain load of pyebpf's
+    context: narrow loads the kernel answers with the whole field (verifier.env)."""
+    if result is None or not result.ctx_loads:
+        return insns
+    from pyebpf.verifier.env import ctx_load_conversion
+
+    out = list(insns)
+    for i, insn in enumerate(insns):
+        access = result.ctx_loads.get(insn.pc)
+        if access is None or isa.bpf_mode(insn.code) != isa.BPF_MEM:
+            continue
+        f = ctx_load_conversion(prog_type, *access)
+        if f is not None:
+            out[i] = isa.Instruction(isa.BPF_LDX | isa.BPF_MEM | isa.BPF_W, insn.dst, insn.src,
+                                     insn.off - access[0] + f, 0, insn.pc)
+    return out
+
+
 def _calc_tag(insns: Sequence[isa.Instruction]) -> bytes:
     """bpf_prog_calc_tag: hash of the code with map references zeroed, first 8 bytes.
 
@@ -466,9 +497,12 @@ class Runtime:
             raise BPFError(errno.EINVAL, f"expected_attach_type {req.expected_attach_type} "
                            f"does not suit {spec.name}")
         sleepable = bool(req.prog_flags & uapi.BPF_F_SLEEPABLE)
-        if (req.prog_type == uapi.BpfProgType.BPF_PROG_TYPE_SYSCALL) != sleepable:
-            raise BPFError(errno.EINVAL, "syscall programs, and only they (of the types "
-                           "pyebpf runs), must be sleepable")
+        # check_attach_btf_id, early in the verifier: its log says why
+        if req.prog_type == uapi.BpfProgType.BPF_PROG_TYPE_SYSCALL and not sleepable:
+            raise _early_refusal("Syscall programs can only be sleepable")
+        if sleepable and req.prog_type not in _SLEEPABLE_TYPES:
+            raise _early_refusal("Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and "
+                                 "struct_ops programs can be sleepable")
         # 3. allocation, then the LSM-like security hook (security_bpf_prog_load)
         for hook in self.security_hooks:
             if hook(req) is False:
@@ -486,9 +520,10 @@ class Runtime:
             raise
         # 5. the verifier (resolve_pseudo_ldimm64 first, as bpf_check does)
         insns, used = self._normalize_pseudo(insns, req.fd_array)
-        log, max_ctx_offset = self._verify(insns, req, used, spec, gpl)
+        log, result = self._verify(insns, req, used, spec, gpl)
         code_key = next(self._code_keys)
-        resolved = self._resolve(insns, used, code_key)
+        resolved = self._resolve(_convert_ctx_loads(insns, req.prog_type, result), used,
+                                 code_key)
         # 6. runtime selection (bpf_prog_select_runtime): no JIT, the interpreter
         from pyebpf import _core
 
@@ -496,10 +531,11 @@ class Runtime:
         prog = BpfProg(self, req.prog_type, req.expected_attach_type, req.prog_name,
                        resolved, core, list(dict.fromkeys(used.values())), gpl,
                        _calc_tag(insns), code_key, xlated=self._xlated(insns, used))
-        prog.max_ctx_offset = max_ctx_offset
+        prog.max_ctx_offset = result.max_ctx_offset if result is not None else 0
         prog._static_maps = not any(m.map_type in _DYNAMIC_MAP_TYPES for m in prog.used_maps)
         prog.load_time = time.clock_gettime_ns(time.CLOCK_BOOTTIME)
-        prog.verified_insns = len(insns)
+        # the instructions the verifier processed, as its log's "processed N insns" says
+        prog.verified_insns = result.processed if result is not None else 0
         self._code[code_key] = prog
         # 7. id allocation, 8. audit record
         self._alloc_id("prog", prog)
@@ -549,8 +585,8 @@ class Runtime:
         return out, used
 
     def _verify(self, insns: list[isa.Instruction], req: LoadRequest, used: dict[int, BpfMap],
-                spec: Any, gpl: bool) -> tuple[str, int]:
-        """The verifier's log and the end of the furthest ctx access (max_ctx_offset)."""
+                spec: Any, gpl: bool) -> tuple[str, Any]:
+        """The verifier's log and its result (None when the runtime has no verifier)."""
         for insn in insns:
             if insn.code == 0x85 and insn.src == 0:
                 helper = HELPERS.get(insn.imm)
@@ -565,7 +601,7 @@ class Runtime:
                     raise VerifierError("cannot call GPL-restricted function from non-GPL "
                                         "compatible program", pc=insn.pc, err=errno.EINVAL)
         if not self.verifier:
-            return "", 0
+            return "", None
         from pyebpf.verifier import FuncInfo, MapInfo, bpf_check
 
         infos = {fd: MapInfo(m.map_type, m.key_size, m.value_size, m.max_entries, m.map_flags,
@@ -582,7 +618,7 @@ class Runtime:
         result = bpf_check(insns, req.prog_type, maps=infos, log_level=req.log_level,
                            privileged=self.privileged, func_info=func_info,
                            expected_attach_type=req.expected_attach_type)
-        return result.log, result.max_ctx_offset
+        return result.log, result
 
     def _resolve(self, insns: list[isa.Instruction], used: dict[int, BpfMap],
                  code_key: int) -> list[isa.Instruction]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import errno
 import gc
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyebpf.errors import VerifierError
 from pyebpf.isa import Instruction
@@ -42,6 +42,8 @@ class VerifyResult:
     # the end of the furthest context access (prog->aux->max_ctx_offset): a syscall
     # program's PROG_TEST_RUN refuses a shorter ctx
     max_ctx_offset: int = 0
+    # the context loads by pc: (off, size), what convert_ctx_accesses rewrites
+    ctx_loads: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 def _summary(c: Checker | None) -> str:
@@ -141,7 +143,7 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
         text = "\n".join([*checker.lines, _summary(checker)]) + "\n"
     return VerifyResult(text, insns, checker.processed, checker.max_states_per_insn,
                         checker.total_states, checker.peak_states, tuple(checker.stack_depth),
-                        checker.max_ctx_offset)
+                        checker.max_ctx_offset, dict(checker.ctx_loads))
 
 
 def subprog_starts(insns: list[Instruction]) -> list[int]:

@@ -508,6 +508,7 @@ class Checker:
         self.max_states_per_insn = 0
         self.stack_depth = [0] * len(prog.subprogs)
         self.max_ctx_offset = 0  # prog->aux->max_ctx_offset
+        self.ctx_loads: dict[int, tuple[int, int]] = {}  # pc: (off, size), for conversion
         self.detached = False  # lines were logged after the instruction's (see print_trace)
         self.stack: list[tuple[State, int, int, int]] = []
         # helper calls that take a callback: the callback returns to them (force checkpoints)
@@ -1561,6 +1562,7 @@ class Checker:
             if write and src is not None and src.is_ptr():
                 raise Reject(f"invalid bpf_context access off={off} size={size}")
             if not write:
+                self.ctx_loads[self.pc_now] = (off, size)
                 if kind == "pkt":
                     val = Reg(_T_PKT)
                     val.set_const(0)

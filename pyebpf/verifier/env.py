@@ -160,7 +160,7 @@ _TC_WRITABLE = tuple(_skb(n)[0] for n in ("mark", "tc_index", "priority", "tc_cl
                                           "queue_mapping"))
 _XDP = {f[0]: getattr(uapi.XdpMd, f[0]).offset for f in uapi.XdpMd._fields_}
 XDP_SIZE = uapi.ctypes.sizeof(uapi.XdpMd)
-PERF_MAX_TRACE_SIZE = 2048  # tracepoint contexts: tp_prog_is_valid_access
+PERF_MAX_TRACE_SIZE = 8192  # tracepoint contexts: tp_prog_is_valid_access (6.18)
 
 
 def _in(off: int, rng: tuple[int, int]) -> bool:
@@ -207,8 +207,12 @@ def skb_access(prog_type: int, off: int, size: int, write: bool,
             return None
         if prog_type != SOCKET_FILTER:
             kind = {_DATA: "pkt", _DATA_META: "pkt_meta", _DATA_END: "pkt_end"}.get(f, kind)
+    elif f == _TSTAMP_TYPE and prog_type in (SCHED_CLS, SCHED_ACT) and off == _TSTAMP_TYPE:
+        # tc_cls_act_is_valid_access: a u8 read of tstamp_type (its writes need BTF)
+        if write or size != 1:
+            return None
     elif _in(f, _FLOW_KEYS) or _in(f, _SK) or _TSTAMP_TYPE <= f < _HWTSTAMP[0]:
-        return None  # flow_keys, sk (PTR_TO_SOCK_COMMON_OR_NULL: not modelled), tstamp_type
+        return None  # flow_keys, sk (PTR_TO_SOCK_COMMON_OR_NULL: not modelled), padding
     elif _in(f, _HWTSTAMP):
         if write or size != 8:
             return None
@@ -232,6 +236,32 @@ def xdp_access(off: int, size: int, write: bool) -> str | None:
             _XDP["data_end"]: "pkt_end"}.get(off, "scalar")
 
 
+PT_REGS_SIZE = 168                      # struct pt_regs (x86-64)
+PERF_EVENT_DATA_SIZE = PT_REGS_SIZE + 16  # struct bpf_perf_event_data: regs, sample_period, addr
+
+
+def perf_event_access(off: int, size: int, write: bool) -> str | None:
+    """pe_prog_is_valid_access: the registers in whole u64s, sample_period and addr also
+    in narrower aligned reads."""
+    if write or off < 0 or off >= PERF_EVENT_DATA_SIZE or off % size:
+        return None
+    if off < PT_REGS_SIZE and size != 8:
+        return None
+    return "scalar"
+
+
+def tracepoint_access(off: int, size: int, write: bool) -> str | None:
+    """tp_prog_is_valid_access: reads past the common header's first 8 bytes.
+
+    The kernel compares ``off < sizeof(void *)`` unsigned, so a negative offset passes
+    that check and the signed ``off >= PERF_MAX_TRACE_SIZE`` one: aligned negative
+    offsets are accepted, as there.
+    """
+    if write or off >= PERF_MAX_TRACE_SIZE or 0 <= off < 8 or off % size:
+        return None
+    return "scalar"
+
+
 def ctx_access(prog_type: int, off: int, size: int, write: bool,
                priv: bool = True) -> str | None:
     """The kind of value a context access yields (None: the kernel refuses it)."""
@@ -239,17 +269,46 @@ def ctx_access(prog_type: int, off: int, size: int, write: bool,
         return xdp_access(off, size, write)
     if prog_type in (SOCKET_FILTER, SCHED_CLS, SCHED_ACT, CGROUP_SKB):
         return skb_access(prog_type, off, size, write, priv)
+    if prog_type == PT.BPF_PROG_TYPE_PERF_EVENT:
+        return perf_event_access(off, size, write)
+    if prog_type == PT.BPF_PROG_TYPE_TRACEPOINT:
+        return tracepoint_access(off, size, write)
     if off < 0 or off % size:
         return None
     spec = progtypes.PROG_TYPES.get(prog_type)
     limit = spec.ctx_size if spec is not None else 0
-    if prog_type == PT.BPF_PROG_TYPE_TRACEPOINT:
-        limit = min(limit, PERF_MAX_TRACE_SIZE)
     if prog_type == PT.BPF_PROG_TYPE_SYSCALL:
         return "scalar" if off + size <= limit else None
     if write or off + size > limit:
         return None
     return "scalar"
+
+
+# bpf_convert_ctx_access: the __sk_buff u32 fields loaded from a narrower sk_buff (or
+# sock) field, and its size (the conversion's target_size).
+_SKB_TARGET_SIZE = {_skb(n)[0]: size for n, size in (
+    ("pkt_type", 1), ("queue_mapping", 2), ("protocol", 2), ("vlan_tci", 2),
+    ("vlan_proto", 2), ("tc_index", 2), ("tc_classid", 2), ("family", 2),
+    ("remote_port", 2), ("local_port", 2), ("gso_segs", 2), ("gso_size", 2))}
+
+
+def ctx_load_conversion(prog_type: int, off: int, size: int) -> int | None:
+    """convert_ctx_accesses for a narrow context load the verifier accepted.
+
+    A narrow load of a u32 ``__sk_buff`` field becomes a load of the whole converted
+    field, then a shift and mask to the bytes asked for; but the kernel skips the shift
+    and mask when the access is not narrower than the sk_buff field the conversion
+    loads (``size < target_size`` is false), so such a load returns the whole value
+    (``pkt_type`` at +1, the upper half of ``protocol``).  Returns the offset of the u32
+    load that gives the kernel's result, or None where the plain load already does.
+    """
+    if prog_type not in (SOCKET_FILTER, SCHED_CLS, SCHED_ACT, CGROUP_SKB) or size >= 4:
+        return None
+    f = off - off % 4
+    target = _SKB_TARGET_SIZE.get(f)
+    if target is None or size < target:
+        return None
+    return f
 
 
 BPF_CGROUP_INET_INGRESS = int(uapi.BpfAttachType.BPF_CGROUP_INET_INGRESS)
@@ -285,4 +344,4 @@ def arg_is(spec: helpers.ArgSpec, t: Arg, mods: Mod = Mod.NONE) -> bool:
 
 
 __all__ += ["UNPRIV_HELPERS", "UNPRIV_PROG_TYPES", "Ret", "arg_is", "check_attach_type",
-            "ctx_size", "helper_name", "return_range"]
+            "ctx_load_conversion", "ctx_size", "helper_name", "return_range"]
