@@ -518,6 +518,9 @@ class Runtime:
             insns = isa.decode(req.insns)
         except LoadError:
             raise
+        # the tag hashes the code as loaded: MAP_IDX references keep their index (only
+        # MAP_FD/MAP_VALUE immediates are zeroed)
+        tag = _calc_tag(insns)
         # 5. the verifier (resolve_pseudo_ldimm64 first, as bpf_check does)
         insns, used = self._normalize_pseudo(insns, req.fd_array)
         log, result = self._verify(insns, req, used, spec, gpl)
@@ -530,7 +533,7 @@ class Runtime:
         core = _core.Executable(resolved)
         prog = BpfProg(self, req.prog_type, req.expected_attach_type, req.prog_name,
                        resolved, core, list(dict.fromkeys(used.values())), gpl,
-                       _calc_tag(insns), code_key, xlated=self._xlated(insns, used))
+                       tag, code_key, xlated=self._xlated(insns, used))
         prog.max_ctx_offset = result.max_ctx_offset if result is not None else 0
         prog._static_maps = not any(m.map_type in _DYNAMIC_MAP_TYPES for m in prog.used_maps)
         prog.load_time = time.clock_gettime_ns(time.CLOCK_BOOTTIME)
