@@ -275,8 +275,14 @@ cdef void write_value(MapC *m, uint8_t *dst, const uint8_t *value, int32_t cpu,
 cdef int hash_update(MapC *m, const uint8_t *key, const uint8_t *value, uint64_t flags,
                      int32_t cpu, bint onallcpus) noexcept nogil:
     cdef uint32_t h = pyebpf_hash(key, m.key_size, m.seed)
-    cdef uint32_t i = hash_find(m, key, h)
+    cdef uint32_t i
     cdef uint32_t b
+    if is_lru(m.map_type) and m.free_head == NIL and m.lru_tail != NIL:
+        # prealloc_lru_pop: an LRU update takes a free element before it looks for the
+        # key, evicting the least recently used one when none is free: even the key's
+        # own, and even when the flags then refuse the update
+        hash_unlink(m, m.lru_tail)
+    i = hash_find(m, key, h)
     if i != NIL:
         if flags == F_NOEXIST:
             return -EEXIST
@@ -426,6 +432,15 @@ cdef int lpm_update(MapC *m, const uint8_t *key, const uint8_t *value, uint64_t 
 
 
 # --- the map operations (the kernel's map_ops), all under the map's lock ----------
+
+cdef uint8_t *lru_peek(MapC *m, const uint8_t *key) noexcept nogil:
+    """An LRU map's value for ``key`` without making it the most recently used."""
+    cdef uint32_t i
+    pyebpf_lock(&m.lock)
+    i = hash_find(m, key, pyebpf_hash(key, m.key_size, m.seed))
+    pyebpf_unlock(&m.lock)
+    return value_at(m, i) if i != NIL else NULL
+
 
 cdef uint8_t *map_lookup(MapC *m, const uint8_t *key, int32_t cpu) noexcept nogil:
     """The value a program sees for ``key`` (its own CPU's slice of per-CPU maps)."""
@@ -848,7 +863,8 @@ cdef class CMap:
         cdef MapC *m = self.c
         if k == NULL and m.key_size:
             raise BPFError(_errno.EINVAL, "key is required")
-        v = map_lookup(m, k, 0)
+        # htab_lru_map_lookup_elem_sys: a lookup from user space leaves the LRU order
+        v = lru_peek(m, k) if is_lru(m.map_type) else map_lookup(m, k, 0)
         if v == NULL:
             raise BPFError(_errno.ENOENT)
         if locked and m.spin_lock_off >= 0:

@@ -166,13 +166,14 @@ def test_lru_evicts_least_recently_used():
     m = CMap(MT.BPF_MAP_TYPE_LRU_HASH, 4, 4, 3)
     for i in range(3):
         m.update(u32(i), u32(i))
-    m.lookup(u32(0))                       # 0 is now the most recently used
-    m.update(u32(3), u32(3))               # evicts 1
-    assert sorted(m.next_key(None) for _ in range(1)) and m.count == 3
+    m.lookup(u32(0))                       # from user space: recency unchanged (kernel)
+    m.update(u32(2), u32(22))              # full: takes a free element first, evicting 0
+    m.update(u32(3), u32(3))               # into 0's place (tests/test_lru.py: as the kernel)
+    assert m.count == 3
     with pytest.raises(BPFError) as exc:
-        m.lookup(u32(1))
+        m.lookup(u32(0))
     assert exc.value.errno == errno.ENOENT
-    assert m.lookup(u32(0)) == u32(0) and m.lookup(u32(3)) == u32(3)
+    assert [m.lookup(u32(k)) for k in (1, 2, 3)] == [u32(1), u32(22), u32(3)]
 
 
 # --- arrays ---------------------------------------------------------------------------------
