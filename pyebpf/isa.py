@@ -506,18 +506,34 @@ def check_program(data: bytes | bytearray | memoryview | Sequence[Instruction],
             raise LoadError("program is empty", pc=0)
     nslots = insns[-1].pc + insns[-1].slots
     starts = {i.pc for i in insns}
+    subprogs = {0}
+    specs = []
     for insn in insns:
         spec = check_insn(insn, version)
+        specs.append(spec)
         target = jump_target(insn, spec)
+        if insn.slots == 2 and insn.src == BPF_PSEUDO_FUNC:
+            target = insn.pc + _s32(insn.imm & 0xFFFFFFFF) + 1   # a callback's entry
         if target is None:
             continue
         if not 0 <= target < nslots:
             raise LoadError(f"jump out of range from insn {insn.pc} to {target}", pc=insn.pc)
         if target not in starts:
             raise LoadError(f"jump into the middle of ldimm64 insn {target}", pc=insn.pc)
-    last = insns[-1]
-    last_spec = last.spec
-    assert last_spec is not None
-    if last_spec.form not in (Form.EXIT, Form.JA, Form.JA32):
-        raise LoadError("last insn is not an exit or jmp", pc=last.pc)
+        if spec.form is Form.CALL or insn.slots == 2:
+            subprogs.add(target)
+    # check_subprogs: each subprogram's jumps stay inside it, and its last instruction is
+    # an exit or a jump, so that no subprogram runs on into the next
+    bounds = [*sorted(subprogs), nslots]
+    k = 0
+    for i, (insn, spec) in enumerate(zip(insns, specs, strict=True)):
+        while insn.pc >= bounds[k + 1]:
+            k += 1
+        target = jump_target(insn, spec)
+        if target is not None and spec.form is not Form.CALL and \
+                not bounds[k] <= target < bounds[k + 1]:
+            raise LoadError(f"jump out of range from insn {insn.pc} to {target}", pc=insn.pc)
+        ends = i + 1 == len(insns) or insns[i + 1].pc == bounds[k + 1]
+        if ends and spec.form not in (Form.EXIT, Form.JA, Form.JA32):
+            raise LoadError("last insn is not an exit or jmp", pc=insn.pc)
     return insns
