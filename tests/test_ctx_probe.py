@@ -147,3 +147,25 @@ def test_perf_event_context_size(backends):
             b.close(fd)
             res.append((fd >= 0, line))
         assert res[0] == res[1], (off, size, res)
+
+
+def _two_pointers(store: bool) -> list[Instruction]:
+    """One load (or store) reached with the context on one path and the stack on the other."""
+    access = Instruction(0x63, 2, 0, 48, 0) if store else Instruction(0x61, 0, 2, 0, 0)
+    return [Instruction(0xBF, 6, 1, 0, 0), Instruction(0x7A, 10, 0, -8, 0),
+            Instruction(0x61, 0, 1, 0, 0), Instruction(0xBF, 2, 10, 0, 0),
+            Instruction(0x07, 2, 0, 0, -56 if store else -8), Instruction(0x25, 0, 0, 1, 5),
+            Instruction(0xBF, 2, 6, 0, 0), access, Instruction(0xB7, 0, 0, 0, 0),
+            Instruction(0x95)]
+
+
+@pytest.mark.parametrize("store", [False, True], ids=["load", "store"])
+def test_one_insn_with_ctx_and_another_pointer_refused(backends, store):
+    """save_aux_ptr_type: the kernel rewrites a context access in place, so the same
+    instruction may not also access other memory (pyebpf rewrites narrow loads too)."""
+    res = []
+    for b in backends:
+        fd, line = b.load(_two_pointers(store), PT.BPF_PROG_TYPE_SCHED_CLS)
+        b.close(fd)
+        res.append((fd, line))
+    assert res[0] == res[1] == (-22, "same insn cannot be used with different pointers")

@@ -509,6 +509,7 @@ class Checker:
         self.stack_depth = [0] * len(prog.subprogs)
         self.max_ctx_offset = 0  # prog->aux->max_ctx_offset
         self.ctx_loads: dict[int, tuple[int, int]] = {}  # pc: (off, size), for conversion
+        self.ptr_aux: dict[int, int] = {}  # pc: the pointer type a load/store first saw
         self.detached = False  # lines were logged after the instruction's (see print_trace)
         self.stack: list[tuple[State, int, int, int]] = []
         # helper calls that take a callback: the callback returns to them (force checkpoints)
@@ -1168,8 +1169,10 @@ class Checker:
         elif f is Form.LDX:
             self.read(st, insn.src)
             self.check_dst(insn.dst)
+            ptr_t = st.frames[-1].regs[insn.src].t
             val = self.mem_access(st, insn.src, insn.off, spec.width, write=False,
                                   sx=spec.op == "ldxs")
+            self.save_aux_ptr_type(pc, ptr_t)
             st.frames[-1].regs[insn.dst] = val
             self.trace(st, [insn.dst])
         elif f in (Form.ST, Form.STX):
@@ -1187,8 +1190,10 @@ class Checker:
                         src = src.copy()
                         src.id = self.new_id()
                         st.frames[-1].regs[insn.src] = src
+            ptr_t = st.frames[-1].regs[insn.dst].t
             self.mem_access(st, insn.dst, insn.off, spec.width, write=True, src=src,
                             imm=insn.imm if f is Form.ST else None, vreg=insn.src)
+            self.save_aux_ptr_type(pc, ptr_t)
         elif f is Form.ATOMIC:
             self.atomic(st, insn, spec)
         elif f is Form.LDDW:
@@ -1501,6 +1506,13 @@ class Checker:
         raise Reject(f"R{d} 32-bit pointer arithmetic prohibited")
 
     # --- memory ------------------------------------------------------------------------
+    def save_aux_ptr_type(self, pc: int, t: int) -> None:
+        """save_aux_ptr_type: one load or store may not see the context on one path and
+        another pointer on another (the kernel rewrites context accesses in place)."""
+        prev = self.ptr_aux.setdefault(pc, t)
+        if prev != t and _T_CTX in (prev, t):
+            raise Reject("same insn cannot be used with different pointers", errno.EINVAL)
+
     def mem_access(self, st: State, regno: int, off: int, size: int, write: bool,
                    src: Reg | None = None, imm: int | None = None, sx: bool = False,
                    vreg: int = -1) -> Reg:
