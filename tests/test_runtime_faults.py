@@ -12,16 +12,15 @@ kernel on the same packets and map contents: retval, data out and maps afterward
 from __future__ import annotations
 
 import ctypes
-import errno
 import struct
 from pathlib import Path
 from typing import Any
 
 import pytest
+from test_examples import run_packets
 
 from pyebpf import VM, Executable, address_of, assemble
 from pyebpf.elf import load_elf, load_into_kernel
-from pyebpf.errors import BPFError
 from pyebpf.runtime import Runtime
 
 OBJ = Path(__file__).resolve().parent / "data" / "runtime" / "loop_packet.o"
@@ -34,17 +33,6 @@ def _fill(coll: Any) -> None:
         coll.maps["vals"].update(struct.pack("<I", i), struct.pack("<Q", 10 * i + 3))
     for k in (2, 5, 7):
         coll.maps["counts"].update(struct.pack("<I", k), struct.pack("<I", k * 3))
-
-
-def _runs(prog: Any) -> list[tuple[object, bytes | None]]:
-    out: list[tuple[object, bytes | None]] = []
-    for data in PACKETS:
-        try:
-            r = prog.test_run(data)
-            out.append((r.retval, r.data_out))
-        except BPFError as e:
-            out.append((errno.errorcode.get(e.errno or 0, e.errno), None))
-    return out
 
 
 def _maps(coll: Any) -> dict[str, dict[bytes, bytes]]:
@@ -62,8 +50,8 @@ def test_callback_then_packet_same_as_kernel(kernel, name):
     with spec.load(Runtime()) as ours, load_into_kernel(spec, [name]) as theirs:
         _fill(ours)
         _fill(theirs)
-        got = _runs(ours.programs[name])
-        want = _runs(theirs.programs[name])
+        got = run_packets(ours.programs[name], PACKETS)
+        want = run_packets(theirs.programs[name], PACKETS)
         assert got == want
         assert _maps(ours) == _maps(theirs)
     # the example: data[12] + 4 iterations + (7 + 4*(1+2+3+4)) * 256
