@@ -282,12 +282,19 @@ def _convert_ctx_loads(insns: list[isa.Instruction], prog_type: int,
     out = list(insns)
     for i, insn in enumerate(insns):
         access = result.ctx_loads.get(insn.pc)
-        if access is None or isa.bpf_mode(insn.code) != isa.BPF_MEM:
+        if access is None:
             continue
         f = ctx_load_conversion(prog_type, *access)
-        if f is not None:
+        if f is None:
+            continue
+        off = insn.off - access[0] + f
+        if isa.bpf_mode(insn.code) == isa.BPF_MEMSX:
+            # the kernel sign-extends the converted value's low bytes: the same load at
+            # the field's start reads those
+            out[i] = isa.Instruction(insn.code, insn.dst, insn.src, off, 0, insn.pc)
+        else:
             out[i] = isa.Instruction(isa.BPF_LDX | isa.BPF_MEM | isa.BPF_W, insn.dst, insn.src,
-                                     insn.off - access[0] + f, 0, insn.pc)
+                                     off, 0, insn.pc)
     return out
 
 

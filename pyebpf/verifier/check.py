@@ -1566,7 +1566,8 @@ class Checker:
                 raise Reject(f"dereference of modified ctx ptr R{regno} off={reg.off} "
                              "disallowed")
             kind = env.ctx_access(self.prog_type, off, size, write, self.priv)
-            if kind is None:
+            if kind is None or (sx and kind != "scalar"):
+                # a sign-extending load of a pointer field is no valid access either
                 raise Reject(f"invalid bpf_context access off={off} size={size}")
             # check_ctx_access remembers the last byte accessed (a syscall program's test
             # run wants a ctx at least that long)

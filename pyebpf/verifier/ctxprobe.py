@@ -1,15 +1,17 @@
 """The context probe: every context access of every program type, pyebpf against the kernel.
 
 For each program type pyebpf runs, every offset of its context (and a few bytes either
-side), every size (1, 2, 4, 8) and every direction (a load, a store of a register, a
-store of an immediate, an atomic add) becomes a one-access program, loaded through the
-``bpf()`` command API into the live kernel and into pyebpf with the same attributes.  The
-verdicts and first error lines are compared.  Where both accept a load of a scalar, the
-value the program read is taken out (through ``r0``, or stored into ``cb`` and read back
-from ``ctx_out``) under BPF_PROG_TEST_RUN with fixed packets and contexts, with and without
-``ctx_in``; where both accept a store, the run's retval, data and ``ctx_out`` are compared.
+side), every size (1, 2, 4, 8) and every direction (a load, a sign-extending load, a
+store of a register, a store of an immediate, an atomic add) becomes a one-access
+program, loaded through the ``bpf()`` command API into the live kernel and into pyebpf
+with the same attributes.  The verdicts and first error lines are compared.  Where both
+accept a load of a scalar, the value the program read is taken out (through ``r0``, or
+stored into ``cb`` and read back from ``ctx_out``) under BPF_PROG_TEST_RUN with fixed
+packets and contexts, with and without ``ctx_in``; where both accept a store, the run's
+retval, data and ``ctx_out`` are compared.
 
-``python -m pyebpf.verifier.ctxprobe [TYPE ...]`` prints the counts and every mismatch.
+``python -m pyebpf.verifier.ctxprobe [--quick] [TYPE ...]`` prints the counts and every
+mismatch.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from pyebpf.verifier.diff import error_line
 PT = uapi.BpfProgType
 LOG_SIZE = 1 << 16
 SIZES = {1: isa.BPF_B, 2: isa.BPF_H, 4: isa.BPF_W, 8: isa.BPF_DW}
-DIRECTIONS = ("read", "write_reg", "write_imm", "atomic")
+DIRECTIONS = ("read", "read_sx", "write_reg", "write_imm", "atomic")
 SKB_TYPES = (PT.BPF_PROG_TYPE_SOCKET_FILTER, PT.BPF_PROG_TYPE_SCHED_CLS,
              PT.BPF_PROG_TYPE_SCHED_ACT, PT.BPF_PROG_TYPE_CGROUP_SKB)
 CB_OFF = uapi.SkBuff.cb.offset
@@ -133,6 +135,8 @@ def access_program(off: int, size: int, direction: str, prog_type: int) -> list[
     body: list[Instruction]
     if direction == "read":
         body = [Instruction(_mem(isa.BPF_LDX, size), 2, 1, off, 0)]
+    elif direction == "read_sx":
+        body = [Instruction(isa.BPF_LDX | isa.BPF_MEMSX | SIZES[size], 2, 1, off, 0)]
     elif direction == "write_reg":
         body = [Instruction(0xB7, 2, 0, 0, 1), Instruction(_mem(isa.BPF_STX, size), 1, 2, off, 0)]
     elif direction == "write_imm":
@@ -143,16 +147,18 @@ def access_program(off: int, size: int, direction: str, prog_type: int) -> list[
     return [*body, Instruction(0xB7, 0, 0, 0, 0), Instruction(0x95)]
 
 
-def value_programs(off: int, size: int, prog_type: int, ctx_out: bool
+def value_programs(off: int, size: int, prog_type: int, ctx_out: bool, sx: bool = False
                    ) -> list[list[Instruction]]:
-    """Programs that take the value ``*(size *)(r1 + off)`` out: stored into ``cb[0..1]``
-    (``ctx_out``), or returned in r0 (a second program for the upper half of 8 bytes)."""
-    load = Instruction(_mem(isa.BPF_LDX, size), 2, 1, off, 0)
+    """Programs that take the value ``*(size *)(r1 + off)`` (sign-extended: ``sx``) out:
+    stored into ``cb[0..1]`` (``ctx_out``), or returned in r0 (a second program for the
+    upper half of 8 bytes or of a sign extension)."""
+    mode = isa.BPF_MEMSX if sx else isa.BPF_MEM
+    load = Instruction(isa.BPF_LDX | mode | SIZES[size], 2, 1, off, 0)
     if ctx_out:
         return [[load, Instruction(_mem(isa.BPF_STX, 8), 1, 2, CB_OFF, 0),
                  Instruction(0xB7, 0, 0, 0, 0), Instruction(0x95)]]
     progs = [[load, Instruction(0xBF, 0, 2, 0, 0), Instruction(0x95)]]
-    if size == 8:
+    if size == 8 or sx:
         progs.append([load, Instruction(0xBF, 0, 2, 0, 0), Instruction(0x77, 0, 0, 0, 32),
                       Instruction(0x95)])
     return progs
@@ -316,17 +322,22 @@ def _accesses(info: TypeInfo, exhaustive: bool) -> Iterator[tuple[int, int, str]
             if off % size and off >= 8 and not exhaustive:
                 continue
             for direction in DIRECTIONS:
-                if direction == "atomic" and size < 4:
+                if (direction == "atomic" and size < 4) or (direction == "read_sx" and size == 8):
                     continue
                 yield off, size, direction
 
 
 def _runs(k: Backend, p: Backend, kfd: int, pfd: int, info: TypeInfo, ctx_out: bool,
-          rep: Report, where: tuple[int, int, int, str]) -> None:
-    for n, data in enumerate(info.packets):
+          rep: Report, where: tuple[int, int, int, str], exhaustive: bool) -> None:
+    """Test-run both programs on the type's packets and contexts; compare the outcomes.
+    Not ``exhaustive``: the first two packets (a foreign unicast and a broadcast)."""
+    skb = info.prog_type in {int(t) for t in SKB_TYPES}
+    for n, data in enumerate(info.packets if exhaustive else info.packets[:2]):
         for ctx in info.ctx_variants or (None,):
             if ctx_out and ctx is None:
                 continue
+            if skb and not ctx_out and ctx is not None:
+                continue            # the cb/ctx_out program covers the runs with ctx_in
             want = k.test_run(kfd, data, ctx, ctx_out)
             got = p.test_run(pfd, data, ctx, ctx_out)
             rep.values += 1
@@ -367,14 +378,15 @@ def probe_type(info: TypeInfo, k: Backend, p: Backend, exhaustive: bool = True) 
             continue
         if not info.ctx_variants and info.packets == (None,):
             continue                                   # no test_run for this type
-        if direction == "read":
+        if direction in ("read", "read_sx"):
             if ctx_access(pt, off, size, False) != "scalar":
                 continue                               # a pointer: its value is an address
+            sx = direction == "read_sx"
             programs = []
-            if info.retval_values:
-                programs += [(v, False) for v in value_programs(off, size, pt, False)]
+            if info.retval_values and not (skb and sx):
+                programs += [(v, False) for v in value_programs(off, size, pt, False, sx)]
             if skb:
-                programs += [(v, True) for v in value_programs(off, size, pt, True)]
+                programs += [(v, True) for v in value_programs(off, size, pt, True, sx)]
         elif direction in ("write_reg", "write_imm"):
             programs = [(store_program(off, size, direction), skb)]
         else:
@@ -387,7 +399,7 @@ def probe_type(info: TypeInfo, k: Backend, p: Backend, exhaustive: bool = True) 
                     rep.mismatches.append(Mismatch(*where, "verdict of the value program",
                                                    kline or "accepted", pline or "accepted"))
                 elif kfd >= 0:
-                    _runs(k, p, kfd, pfd, info, out, rep, where)
+                    _runs(k, p, kfd, pfd, info, out, rep, where, exhaustive)
             finally:
                 k.close(kfd)
                 p.close(pfd)
