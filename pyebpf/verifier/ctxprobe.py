@@ -408,12 +408,20 @@ def probe_type(info: TypeInfo, k: Backend, p: Backend, exhaustive: bool = True) 
 
 def probe(types: Sequence[int] | None = None, exhaustive: bool = True) -> Report:
     """The probe over ``types`` (default: every type :func:`type_infos` knows)."""
+    return probe_by_type(types, exhaustive)[1]
+
+
+def probe_by_type(types: Sequence[int] | None = None, exhaustive: bool = True
+                  ) -> tuple[dict[int, Report], Report]:
+    """The probe's report for each type, and their sum."""
     infos = type_infos()
     k, p = kernel_backend(), pyebpf_backend()
     total = Report()
+    by_type = {}
     for pt in types or infos:
-        total.add(probe_type(infos[int(pt)], k, p, exhaustive))
-    return total
+        by_type[int(pt)] = rep = probe_type(infos[int(pt)], k, p, exhaustive)
+        total.add(rep)
+    return by_type, total
 
 
 def main(argv: list[str]) -> int:
@@ -425,10 +433,12 @@ def main(argv: list[str]) -> int:
                     help="misaligned accesses only in the first 8 bytes (the default suite's)")
     args = ap.parse_args(argv[1:])
     types = [int(PT["BPF_PROG_TYPE_" + t.upper()]) for t in args.types] or None
-    rep = probe(types, exhaustive=not args.quick)
+    by_type, rep = probe_by_type(types, exhaustive=not args.quick)
     for m in rep.mismatches:
         print(m)
-    print(rep.summary())
+    for pt, r in by_type.items():
+        print(f"{PT(pt).name.removeprefix('BPF_PROG_TYPE_').lower():16s} {r.summary()}")
+    print(f"{'all':16s} {rep.summary()}")
     return 0 if not rep.mismatches else 1
 
 
