@@ -51,6 +51,8 @@ class MapInfo:
     has_btf: bool = False       # created with a BTF value type (bpf_spin_lock needs one)
     fields: tuple = ()          # the value's special fields (pyebpf.btf.Field), by offset
     spin_lock_off: int = -1     # where the bpf_spin_lock programs may take is
+    # a map-in-map's inner_map_meta: a non-NULL lookup result is a pointer to such a map
+    inner: MapInfo | None = None
 
 
 # --- helpers ----------------------------------------------------------------------------
