@@ -2173,7 +2173,7 @@ class Checker:
                 raise Reject("helper access to the packet is not allowed")
             if t is Arg.ARG_CONST_MAP_PTR:
                 meta_map = r.mp
-                if env.map_func_incompatible(meta_map.map_type, proto.name):
+                if env.map_func_incompatible(meta_map.map_type, proto.name, self.prog_type):
                     raise Reject(f"cannot pass map_type {meta_map.map_type} into func "
                                  f"bpf_{proto.name}#{fid}")
             elif t is Arg.ARG_PTR_TO_MAP_KEY or t is Arg.ARG_PTR_TO_MAP_VALUE:
