@@ -11,6 +11,7 @@ read-only/write-only/frozen permissions, and the batch operations.
 from __future__ import annotations
 
 import errno
+import os
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,9 +64,25 @@ FD_ARRAY_TYPES = frozenset({MapType.BPF_MAP_TYPE_PROG_ARRAY, MapType.BPF_MAP_TYP
 MAP_IN_MAP_TYPES = frozenset({MapType.BPF_MAP_TYPE_ARRAY_OF_MAPS,
                               MapType.BPF_MAP_TYPE_HASH_OF_MAPS})
 QUEUE_TYPES = frozenset({MapType.BPF_MAP_TYPE_QUEUE, MapType.BPF_MAP_TYPE_STACK})
-SUPPORTED_TYPES = (HASH_TYPES | ARRAY_TYPES | FD_ARRAY_TYPES | QUEUE_TYPES | {
+# maps of kernel objects pyebpf stands in for: stack traces, devices, CPUs, sockets, cgroups
+STACK_TRACE = MapType.BPF_MAP_TYPE_STACK_TRACE
+CGROUP_ARRAY = MapType.BPF_MAP_TYPE_CGROUP_ARRAY
+DEVMAP, DEVMAP_HASH = MapType.BPF_MAP_TYPE_DEVMAP, MapType.BPF_MAP_TYPE_DEVMAP_HASH
+CPUMAP, XSKMAP = MapType.BPF_MAP_TYPE_CPUMAP, MapType.BPF_MAP_TYPE_XSKMAP
+SOCKMAP, SOCKHASH = MapType.BPF_MAP_TYPE_SOCKMAP, MapType.BPF_MAP_TYPE_SOCKHASH
+OBJECT_TYPES = frozenset({STACK_TRACE, CGROUP_ARRAY, DEVMAP, DEVMAP_HASH, CPUMAP, XSKMAP,
+                          SOCKMAP, SOCKHASH})
+# the ones indexed 0..max_entries-1 like arrays (get_next_key walks every index)
+INDEXED_TYPES = frozenset({CGROUP_ARRAY, DEVMAP, CPUMAP, XSKMAP, SOCKMAP})
+SUPPORTED_TYPES = (HASH_TYPES | ARRAY_TYPES | FD_ARRAY_TYPES | QUEUE_TYPES | OBJECT_TYPES | {
     MapType.BPF_MAP_TYPE_LPM_TRIE, MapType.BPF_MAP_TYPE_HASH_OF_MAPS,
     MapType.BPF_MAP_TYPE_RINGBUF, MapType.BPF_MAP_TYPE_BLOOM_FILTER})
+_OBJ_FLAGS = uapi.BPF_F_NUMA_NODE | uapi.BPF_F_RDONLY | uapi.BPF_F_WRONLY
+_STACK_FLAGS = _OBJ_FLAGS | uapi.BPF_F_STACK_BUILD_ID
+BUILD_ID_SIZE = 32              # sizeof(struct bpf_stack_build_id)
+CPUMAP_MAX_QSIZE = 16384
+# the network devices pyebpf's test runs know: the loopback device (ifindex 1)
+IFINDEXES = frozenset({1})
 
 
 # map_check_btf: where each special field may be (others: EOPNOTSUPP)
@@ -91,6 +108,51 @@ _KEYLESS_BTF_TYPES = _ARRAY_BTF_TYPES | _NO_BTF_TYPES | {MapType.BPF_MAP_TYPE_BL
 
 def _err(code: int, msg: str) -> BPFError:
     return BPFError(code, msg)
+
+
+def _sysfs_int(path: str, default: int) -> int:
+    try:
+        with open(path) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return default
+
+
+# sysctl kernel.perf_event_max_stack (the deepest stack a STACK_TRACE value holds) and
+# NR_CPUS (a CPUMAP's largest max_entries), read from the host as the kernel has them
+PERF_MAX_STACK = _sysfs_int("/proc/sys/kernel/perf_event_max_stack", 127)
+NR_CPUS = _sysfs_int("/sys/devices/system/cpu/kernel_max", 8191) + 1
+
+
+def _check_object_map(a: MapAttrs) -> None:
+    """The alloc checks of stackmap.c, devmap.c, cpumap.c, xskmap.c and sock_map.c."""
+    t, flags, vs = a.map_type, a.map_flags, a.value_size
+    if t == STACK_TRACE:
+        if flags & ~_STACK_FLAGS or a.max_entries == 0 or a.key_size != 4 or vs < 8 or vs % 8:
+            raise _err(errno.EINVAL, "stack trace map: key_size 4, value_size a multiple of 8")
+        unit = BUILD_ID_SIZE if flags & uapi.BPF_F_STACK_BUILD_ID else 8
+        if vs % unit or vs // unit > PERF_MAX_STACK:
+            raise _err(errno.EINVAL, f"stack trace values hold at most {PERF_MAX_STACK} "
+                       f"entries of {unit} bytes")
+        if a.max_entries > 1 << 31:
+            raise _err(errno.E2BIG, "too many stack trace buckets")
+        return
+    if t == CGROUP_ARRAY:
+        return          # checked as the other fd arrays
+    if t == CPUMAP:
+        allowed = uapi.BPF_F_NUMA_NODE
+    else:
+        allowed = _OBJ_FLAGS
+    sizes = (4,) if t == XSKMAP else (4, 8)
+    keys_ok = a.key_size > 0 if t == SOCKHASH else a.key_size == 4
+    if a.max_entries == 0 or not keys_ok or vs not in sizes or flags & ~allowed:
+        raise _err(errno.EINVAL, f"map type {t}: key_size, value_size {sizes} and flags")
+    if t == SOCKHASH and a.key_size > MAX_BPF_STACK:
+        raise _err(errno.E2BIG, "sockhash keys are at most 512 bytes")
+    if t == CPUMAP and a.max_entries > NR_CPUS:
+        raise _err(errno.E2BIG, f"a cpumap has at most NR_CPUS ({NR_CPUS}) entries")
+    if t in (DEVMAP_HASH, SOCKHASH) and a.max_entries > 1 << 31:
+        raise _err(errno.EINVAL, "too many hash buckets")
 
 
 def _access_ok(flags: int) -> bool:
@@ -143,8 +205,10 @@ def check_attrs(a: MapAttrs) -> None:
             raise _err(errno.E2BIG, "value_size too large")
         if t in PERCPU_TYPES and (a.value_size + 7) // 8 * 8 > PCPU_MIN_UNIT_SIZE:
             raise _err(errno.E2BIG, "per-CPU value larger than 32 KiB")
-    elif t in ARRAY_TYPES or t in FD_ARRAY_TYPES:
-        if t in FD_ARRAY_TYPES:
+    elif t in OBJECT_TYPES and t != CGROUP_ARRAY:
+        _check_object_map(a)
+    elif t in ARRAY_TYPES or t in FD_ARRAY_TYPES or t == CGROUP_ARRAY:
+        if t in FD_ARRAY_TYPES or t == CGROUP_ARRAY:
             if a.value_size != 4:
                 raise _err(errno.EINVAL, "fd maps have 4-byte values")
             if flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
@@ -209,6 +273,74 @@ def _check_name(name: str | bytes) -> None:
             raise _err(errno.EINVAL, f"invalid character {ch!r} in object name")
 
 
+def _socket_cookie(fd: int, xdp: bool = False) -> int:
+    """sockfd_lookup and the sock map's state checks: the socket's cookie (SO_COOKIE).
+
+    pyebpf has no AF_XDP sockets, so an XSKMAP refuses every socket (EOPNOTSUPP).
+    """
+    import socket
+    import stat
+
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        raise _err(errno.EBADF, f"fd {fd} is not open") from None
+    if not stat.S_ISSOCK(st.st_mode):
+        raise _err(errno.ENOTSOCK, f"fd {fd} is not a socket")
+    s = socket.socket(fileno=os.dup(fd))
+    try:
+        if xdp or s.family not in (socket.AF_INET, socket.AF_INET6, socket.AF_UNIX):
+            raise _err(errno.EOPNOTSUPP, "this socket cannot be in a sock map")
+        if s.type == socket.SOCK_DGRAM and s.family != socket.AF_UNIX and \
+                s.getsockname()[1] == 0:
+            raise _err(errno.EOPNOTSUPP, "an unbound UDP socket cannot be in a sock map")
+        if s.type == socket.SOCK_STREAM:
+            # TCP: established or listening; stream unix sockets: connected
+            state = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] \
+                if s.family != socket.AF_UNIX else None
+            ok = state in (1, 10) if state is not None else _unix_connected(s)
+            if not ok:
+                raise _err(errno.EOPNOTSUPP, "a stream socket must be connected or listening")
+        return int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 57, 8), "little")  # SO_COOKIE
+    finally:
+        s.close()
+
+
+def _unix_connected(s: Any) -> bool:
+    try:
+        s.getpeername()
+        return True
+    except OSError:
+        return False
+
+
+CGROUP2_SUPER_MAGIC = 0x63677270
+
+
+def _fs_type(fd: int) -> int:
+    """fstatfs(fd).f_type (the filesystem's magic number)."""
+    import ctypes
+
+    buf = ctypes.create_string_buffer(120)      # struct statfs on x86-64: f_type first
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.fstatfs(fd, buf) != 0:
+        raise _err(errno.EBADF, f"fd {fd} is not open")
+    return int.from_bytes(buf.raw[:8], "little")
+
+
+def _cgroup_id(fd: int) -> int:
+    """cgroup_get_from_fd: a directory of the cgroup2 filesystem; its id is the inode."""
+    import stat
+
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        raise _err(errno.EBADF, f"fd {fd} is not open") from None
+    if not stat.S_ISDIR(st.st_mode) or _fs_type(fd) != CGROUP2_SUPER_MAGIC:
+        raise _err(errno.EBADF, f"fd {fd} is not a cgroup2 directory")
+    return st.st_ino
+
+
 @dataclass(eq=False)
 class BpfMap:
     """One map: attributes (user-visible sizes), C storage, permissions, id."""
@@ -232,8 +364,18 @@ class BpfMap:
             else a.value_size
         nr_hash = (a.map_extra & 0xF) or 5
         seed = 0 if a.map_flags & uapi.BPF_F_ZERO_SEED else (id(self) >> 4) & 0xFFFFFFFF
-        self.cmap = CMap(a.map_type, a.key_size, stored, a.max_entries, a.map_flags,
-                         self.ncpus, nr_hash, seed)
+        ctype = a.map_type
+        if a.map_type in OBJECT_TYPES:
+            # entries present or absent, keyed by index or key: a hash holds them (a
+            # program's devmap lookup reads the value through it); sockets, cgroups and
+            # CPUs are recorded by their cookie, id and queue size
+            ctype = MapType.BPF_MAP_TYPE_HASH
+            stored = a.value_size if a.map_type in (STACK_TRACE, DEVMAP, DEVMAP_HASH,
+                                                    CPUMAP) else 8
+            if a.map_type in (DEVMAP, DEVMAP_HASH):
+                a.map_flags |= uapi.BPF_F_RDONLY_PROG   # dev_map_init_map: read-only
+        self.cmap = CMap(ctype, a.key_size, stored, a.max_entries, 0 if ctype != a.map_type
+                         else a.map_flags, self.ncpus, nr_hash, seed)
         if a.inner_map is not None:
             im = a.inner_map.attrs
             self.inner_meta = MapAttrs(im.map_type, im.key_size, im.value_size, im.max_entries,
@@ -382,6 +524,8 @@ class BpfMap:
             raise _err(errno.EPERM, "map is write-only for user space")
         if flags & uapi.BPF_F_LOCK and self.spin_lock_off < 0:
             raise _err(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
+        if t in OBJECT_TYPES:
+            return self._object_lookup(bytes(key or b""))
         if t in QUEUE_TYPES:
             return self.cmap.pop(False)
         if t == MapType.BPF_MAP_TYPE_BLOOM_FILTER:
@@ -423,6 +567,9 @@ class BpfMap:
             raise _err(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
         if t in QUEUE_TYPES or t == MapType.BPF_MAP_TYPE_BLOOM_FILTER:
             self.cmap.push(value, flags)
+            return
+        if t in OBJECT_TYPES:
+            self._object_update(bytes(key or b""), bytes(value), flags, resolve)
             return
         if t == MapType.BPF_MAP_TYPE_RINGBUF:
             raise _err(ENOTSUPP, "ring buffers have no elements")
@@ -483,6 +630,9 @@ class BpfMap:
         t = self.map_type
         if not self.can_write():
             raise _err(errno.EPERM, "map is read-only for user space")
+        if t in OBJECT_TYPES:
+            self._object_delete(bytes(key or b""))
+            return
         if t in QUEUE_TYPES or t in ARRAY_TYPES:
             raise _err(errno.EINVAL, "elements of this map type cannot be deleted")
         if t == MapType.BPF_MAP_TYPE_BLOOM_FILTER:
@@ -509,7 +659,157 @@ class BpfMap:
             raise _err(errno.EOPNOTSUPP, "bloom filters have no keys")
         if t == MapType.BPF_MAP_TYPE_RINGBUF:
             raise _err(ENOTSUPP, "ring buffers have no keys")
+        if t in INDEXED_TYPES:
+            idx = int.from_bytes(bytes(key), "little") if key is not None else 1 << 32
+            if idx >= self.max_entries:
+                return bytes(4)
+            if idx == self.max_entries - 1:
+                raise _err(errno.ENOENT, "no more keys")
+            return (idx + 1).to_bytes(4, "little")
+        if t == STACK_TRACE:
+            return self._stack_next(key)
         return self.cmap.next_key(key)
+
+    # maps of kernel objects ------------------------------------------------------------
+
+    def _present(self, key: bytes) -> bytes | None:
+        try:
+            return self.cmap.lookup(key)
+        except BPFError:
+            return None
+
+    @property
+    def n_buckets(self) -> int:
+        """A stack trace map's ids: 0..roundup_pow_of_two(max_entries) - 1."""
+        return 1 << max(self.max_entries - 1, 0).bit_length()
+
+    def _stack_next(self, key: bytes | None) -> bytes:
+        idx = 0
+        if key is not None:
+            idx = int.from_bytes(bytes(key), "little")
+            idx = 0 if idx >= self.n_buckets or self._present(bytes(key)) is None else idx + 1
+        present = sorted(int.from_bytes(k, "little") for k in self.keys())
+        for i in present:
+            if i >= idx:
+                return i.to_bytes(4, "little")
+        raise _err(errno.ENOENT, "no more stack ids")
+
+    def _object_lookup(self, key: bytes) -> bytes:
+        t = self.map_type
+        if t == XSKMAP:
+            raise _err(errno.EOPNOTSUPP, "AF_XDP sockets cannot be read from user space")
+        if t == CGROUP_ARRAY:
+            raise _err(ENOTSUPP, "cgroup arrays cannot be read from user space")
+        if t in (SOCKMAP, SOCKHASH) and self.value_size != 8:
+            raise _err(errno.ENOSPC, "a socket's cookie needs an 8-byte value")
+        value = self._present(key)
+        if value is None:
+            raise _err(errno.ENOENT, "no entry")
+        return value
+
+    def _object_update(self, key: bytes, value: bytes, flags: int,
+                       resolve: Callable[[int], Any] | None) -> None:
+        t = self.map_type
+        if t == STACK_TRACE:
+            raise _err(errno.EINVAL, "stack traces are written by bpf_get_stackid only")
+        idx = int.from_bytes(key[:4], "little")
+        if t in (SOCKMAP, SOCKHASH):
+            fd = int.from_bytes(value[:self.value_size], "little")
+            if fd > 0x7FFFFFFF:
+                raise _err(errno.EINVAL, "socket fd out of range")
+            cookie = _socket_cookie(fd)
+            if flags > uapi.BPF_EXIST:
+                raise _err(errno.EINVAL, "update flags")
+            if t == SOCKMAP and idx >= self.max_entries:
+                raise _err(errno.E2BIG, "index out of range")
+            self.cmap.update(key, cookie.to_bytes(8, "little"), flags)
+            return
+        if t == XSKMAP:
+            if flags > uapi.BPF_EXIST:
+                raise _err(errno.EINVAL, "update flags")
+            if idx >= self.max_entries:
+                raise _err(errno.E2BIG, "index out of range")
+            _socket_cookie(int.from_bytes(value[:4], "little", signed=True), xdp=True)
+            raise AssertionError("unreachable: _socket_cookie refuses every non-XDP socket")
+        if t == CGROUP_ARRAY:
+            if flags != uapi.BPF_ANY:       # bpf_fd_array_map_update_elem
+                raise _err(errno.EINVAL, "fd array updates take BPF_ANY only")
+            if idx >= self.max_entries:
+                raise _err(errno.E2BIG, "index out of range")
+            cg = _cgroup_id(int.from_bytes(value[:4], "little", signed=True))
+            self.cmap.update(key, cg.to_bytes(8, "little"), 0)
+            return
+        if flags > uapi.BPF_EXIST:
+            raise _err(errno.EINVAL, "update flags")
+        first = int.from_bytes(value[:4], "little")     # ifindex or qsize
+        prog_fd = int.from_bytes(value[4:8], "little", signed=True) if len(value) > 4 else 0
+        if t == DEVMAP_HASH:
+            if first == 0:
+                raise _err(errno.EINVAL, "a devmap hash entry needs an ifindex")
+            if self._present(key) is not None and flags == uapi.BPF_NOEXIST:
+                raise _err(errno.EEXIST, "key exists")
+        else:
+            if idx >= self.max_entries:
+                raise _err(errno.E2BIG, "index out of range")
+            if flags == uapi.BPF_NOEXIST:
+                raise _err(errno.EEXIST, "array slots always exist")
+        if t == CPUMAP:
+            if first > CPUMAP_MAX_QSIZE:
+                raise _err(errno.EOVERFLOW, "qsize above 16384")
+            if idx >= self.ncpus:
+                raise _err(errno.ENODEV, f"CPU {idx} is not possible")
+        if first == 0:          # ifindex 0 or qsize 0: the entry is removed
+            if t == DEVMAP and prog_fd > 0:
+                raise _err(errno.EINVAL, "a program needs a device")
+            self._drop(key)
+            return
+        if t in (DEVMAP, DEVMAP_HASH) and first not in IFINDEXES:
+            raise _err(errno.EINVAL, f"no device with ifindex {first}")
+        prog_id = 0
+        if prog_fd > 0:
+            want = uapi.BpfAttachType.BPF_XDP_CPUMAP if t == CPUMAP else \
+                uapi.BpfAttachType.BPF_XDP_DEVMAP
+            prog = None
+            try:
+                prog = resolve(prog_fd) if resolve is not None else None
+            except BPFError:
+                prog = None
+            if prog is None or getattr(prog, "prog_type", None) != \
+                    uapi.BpfProgType.BPF_PROG_TYPE_XDP or prog.expected_attach_type != want:
+                # __cpu_map_entry_alloc fails as a whole: ENOMEM; devmap: EINVAL
+                raise _err(errno.ENOMEM if t == CPUMAP else errno.EINVAL,
+                           f"fd {prog_fd} is not an XDP program for this map")
+            prog_id = prog.id
+        stored = first.to_bytes(4, "little")
+        if self.value_size == 8:
+            stored += prog_id.to_bytes(4, "little")
+        self.cmap.update(key, stored, 0)
+
+    def _drop(self, key: bytes) -> None:
+        try:
+            self.cmap.delete(key)
+        except BPFError:
+            pass
+
+    def _object_delete(self, key: bytes) -> None:
+        t = self.map_type
+        idx = int.from_bytes(key[:4], "little")
+        if t == STACK_TRACE:
+            if idx >= self.n_buckets:
+                raise _err(errno.E2BIG, "stack id out of range")
+            self.cmap.delete(key)
+        elif t in (DEVMAP_HASH, SOCKHASH):
+            self.cmap.delete(key)
+        elif t == CGROUP_ARRAY:
+            if idx >= self.max_entries:
+                raise _err(errno.E2BIG, "index out of range")
+            self.cmap.delete(key)
+        else:
+            if idx >= self.max_entries:
+                raise _err(errno.EINVAL, "index out of range")
+            if t == SOCKMAP and self._present(key) is None:
+                raise _err(errno.EINVAL, "no socket at this index")
+            self._drop(key)
 
     def lookup_and_delete(self, key: bytes | None, flags: int = 0) -> bytes:
         t = self.map_type

@@ -617,7 +617,11 @@ class Runtime:
         infos = {fd: MapInfo(m.map_type, m.key_size, m.value_size, m.max_entries, m.map_flags,
                              name=m.name, has_btf=m.btf is not None,
                              fields=m.record.fields if m.record is not None else (),
-                             spin_lock_off=m.spin_lock_off)
+                             spin_lock_off=m.spin_lock_off,
+                             inner=None if m.inner_meta is None else MapInfo(
+                                 m.inner_meta.map_type, m.inner_meta.key_size,
+                                 m.inner_meta.value_size, m.inner_meta.max_entries,
+                                 m.inner_meta.map_flags))
                  for fd, m in used.items()}
         func_info = None
         if req.func_info_cnt:

@@ -2188,7 +2188,7 @@ class Checker:
                 raise Reject("helper access to the packet is not allowed")
             if t is Arg.ARG_CONST_MAP_PTR:
                 meta_map = r.mp
-                if env.map_func_incompatible(meta_map.map_type, proto.name):
+                if env.map_func_incompatible(meta_map.map_type, proto.name, self.prog_type):
                     raise Reject(f"cannot pass map_type {meta_map.map_type} into func "
                                  f"bpf_{proto.name}#{fid}")
             elif t is Arg.ARG_PTR_TO_MAP_KEY or t is Arg.ARG_PTR_TO_MAP_VALUE:
@@ -2295,7 +2295,12 @@ class Checker:
             r0 = Reg(_T_MAP_VALUE_OR_NULL)
             r0.set_const(0)
             r0.mp = meta_map
-            if meta_map.map_type in env.ARRAY_MAPS and \
+            if meta_map.inner is not None:
+                # a map-in-map's value is its inner map (the inner_map_meta template)
+                r0.t = sc.MAP_PTR_OR_NULL
+                r0.mp = meta_map.inner
+                r0.id = self.new_id()
+            elif meta_map.map_type in env.ARRAY_MAPS and \
                     const_key is not None and const_key < meta_map.max_entries:
                 r0.t = _T_MAP_VALUE
                 if meta_map.spin_lock_off >= 0:

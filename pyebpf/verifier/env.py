@@ -51,6 +51,8 @@ class MapInfo:
     has_btf: bool = False       # created with a BTF value type (bpf_spin_lock needs one)
     fields: tuple = ()          # the value's special fields (pyebpf.btf.Field), by offset
     spin_lock_off: int = -1     # where the bpf_spin_lock programs may take is
+    # a map-in-map's inner_map_meta: a non-NULL lookup result is a pointer to such a map
+    inner: MapInfo | None = None
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -109,6 +111,19 @@ _MAP_ONLY = {
     MT.BPF_MAP_TYPE_XSKMAP: ("redirect_map", "map_lookup_elem"),
     MT.BPF_MAP_TYPE_ARRAY_OF_MAPS: ("map_lookup_elem",),
     MT.BPF_MAP_TYPE_HASH_OF_MAPS: ("map_lookup_elem",),
+    MT.BPF_MAP_TYPE_STACK_TRACE: ("get_stackid",),
+    MT.BPF_MAP_TYPE_CGROUP_ARRAY: ("skb_under_cgroup", "current_task_under_cgroup"),
+    MT.BPF_MAP_TYPE_SOCKMAP: ("sk_redirect_map", "sock_map_update", "msg_redirect_map",
+                              "sk_select_reuseport", "map_lookup_elem", "map_update_elem",
+                              "map_delete_elem"),
+    MT.BPF_MAP_TYPE_SOCKHASH: ("sk_redirect_hash", "sock_hash_update", "msg_redirect_hash",
+                               "sk_select_reuseport", "map_lookup_elem", "map_update_elem",
+                               "map_delete_elem"),
+    MT.BPF_MAP_TYPE_REUSEPORT_SOCKARRAY: ("sk_select_reuseport",),
+    MT.BPF_MAP_TYPE_CGROUP_STORAGE: ("get_local_storage",),
+    MT.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE: ("get_local_storage",),
+    MT.BPF_MAP_TYPE_SK_STORAGE: ("sk_storage_get", "sk_storage_delete"),
+    MT.BPF_MAP_TYPE_USER_RINGBUF: ("user_ringbuf_drain",),
 }
 _FUNC_ONLY = {
     "tail_call": (MT.BPF_MAP_TYPE_PROG_ARRAY,),
@@ -116,6 +131,26 @@ _FUNC_ONLY = {
     "ringbuf_reserve": (MT.BPF_MAP_TYPE_RINGBUF,),
     "ringbuf_query": (MT.BPF_MAP_TYPE_RINGBUF,),
     "perf_event_output": (MT.BPF_MAP_TYPE_PERF_EVENT_ARRAY,),
+    "perf_event_read": (MT.BPF_MAP_TYPE_PERF_EVENT_ARRAY,),
+    "perf_event_read_value": (MT.BPF_MAP_TYPE_PERF_EVENT_ARRAY,),
+    "skb_output": (MT.BPF_MAP_TYPE_PERF_EVENT_ARRAY,),
+    "xdp_output": (MT.BPF_MAP_TYPE_PERF_EVENT_ARRAY,),
+    "get_stackid": (MT.BPF_MAP_TYPE_STACK_TRACE,),
+    "skb_under_cgroup": (MT.BPF_MAP_TYPE_CGROUP_ARRAY,),
+    "current_task_under_cgroup": (MT.BPF_MAP_TYPE_CGROUP_ARRAY,),
+    "sk_redirect_map": (MT.BPF_MAP_TYPE_SOCKMAP,),
+    "msg_redirect_map": (MT.BPF_MAP_TYPE_SOCKMAP,),
+    "sock_map_update": (MT.BPF_MAP_TYPE_SOCKMAP,),
+    "sk_redirect_hash": (MT.BPF_MAP_TYPE_SOCKHASH,),
+    "msg_redirect_hash": (MT.BPF_MAP_TYPE_SOCKHASH,),
+    "sock_hash_update": (MT.BPF_MAP_TYPE_SOCKHASH,),
+    "sk_select_reuseport": (MT.BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, MT.BPF_MAP_TYPE_SOCKMAP,
+                            MT.BPF_MAP_TYPE_SOCKHASH),
+    "get_local_storage": (MT.BPF_MAP_TYPE_CGROUP_STORAGE,
+                          MT.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE),
+    "sk_storage_get": (MT.BPF_MAP_TYPE_SK_STORAGE,),
+    "sk_storage_delete": (MT.BPF_MAP_TYPE_SK_STORAGE,),
+    "user_ringbuf_drain": (MT.BPF_MAP_TYPE_USER_RINGBUF,),
     "map_pop_elem": (MT.BPF_MAP_TYPE_QUEUE, MT.BPF_MAP_TYPE_STACK),
     "map_push_elem": (MT.BPF_MAP_TYPE_QUEUE, MT.BPF_MAP_TYPE_STACK,
                       MT.BPF_MAP_TYPE_BLOOM_FILTER),
@@ -131,10 +166,22 @@ _FUNC_ONLY = {
 }
 
 
-def map_func_incompatible(map_type: int, func: str) -> bool:
+# may_update_sockmap: the program types that may update a sock map (delete too: and sock_ops)
+_SOCKMAP_WRITERS = frozenset(int(t) for t in (
+    PT.BPF_PROG_TYPE_SOCKET_FILTER, PT.BPF_PROG_TYPE_SCHED_CLS, PT.BPF_PROG_TYPE_SCHED_ACT,
+    PT.BPF_PROG_TYPE_XDP, PT.BPF_PROG_TYPE_SK_REUSEPORT, PT.BPF_PROG_TYPE_FLOW_DISSECTOR,
+    PT.BPF_PROG_TYPE_SK_LOOKUP))
+_SOCK_MAPS = (MT.BPF_MAP_TYPE_SOCKMAP, MT.BPF_MAP_TYPE_SOCKHASH)
+
+
+def map_func_incompatible(map_type: int, func: str, prog_type: int = -1) -> bool:
     """check_map_func_compatibility: True when ``func`` may not be given this map."""
     only = _MAP_ONLY.get(map_type)  # type: ignore[call-overload]
     if only is not None and func not in only:
+        return True
+    if map_type in _SOCK_MAPS and func in ("map_update_elem", "map_delete_elem") and \
+            prog_type not in _SOCKMAP_WRITERS and not (
+                func == "map_delete_elem" and prog_type == PT.BPF_PROG_TYPE_SOCK_OPS):
         return True
     allowed = _FUNC_ONLY.get(func)
     return allowed is not None and map_type not in allowed

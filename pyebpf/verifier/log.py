@@ -172,13 +172,14 @@ def reg_str(r: sc.Reg, frameno: int = -1, all_precise: bool = False) -> str:
         return f"{fp}({','.join(([f'off={r.off}'] if r.off else []) + _bounds_parts(r))})"
     parts: list[str] = []
     if t in (sc.PKT, sc.PKT_META, sc.PKT_END, sc.MAP_VALUE, sc.MAP_VALUE_OR_NULL, sc.MEM,
-             sc.MEM_OR_NULL, sc.CTX, sc.MAP_KEY):
+             sc.MEM_OR_NULL, sc.CTX, sc.MAP_KEY, sc.MAP_PTR_OR_NULL):
         if r.id:
             parts.append(f"id={r.id}")
         if r.ref:
             parts.append(f"ref_obj_id={r.ref}")
         # a map's sizes come before the offset (the kernel prints its map_ptr first)
-        if t in (sc.MAP_PTR, sc.MAP_VALUE, sc.MAP_VALUE_OR_NULL, sc.MAP_KEY) and r.mp is not None:
+        if t in (sc.MAP_PTR, sc.MAP_VALUE, sc.MAP_VALUE_OR_NULL, sc.MAP_KEY,
+                 sc.MAP_PTR_OR_NULL) and r.mp is not None:
             parts.append(_map_str(r.mp))
         if r.off:
             parts.append(f"off={r.off}")

@@ -20,9 +20,11 @@ S32_MIN, S32_MAX = -(1 << 31), (1 << 31) - 1
 # register types (enum bpf_reg_type, the subset modelled)
 NOT_INIT, SCALAR, CTX, MAP_PTR, MAP_VALUE, MAP_VALUE_OR_NULL, MAP_KEY, STACK = range(8)
 PKT, PKT_META, PKT_END, MEM, MEM_OR_NULL, FUNC = range(8, 14)
+MAP_PTR_OR_NULL = 14    # a map-in-map lookup's result: the inner map, or NULL
 TYPE_STR = ("?", "scalar", "ctx", "map_ptr", "map_value", "map_value_or_null", "map_key", "fp",
-            "pkt", "pkt_meta", "pkt_end", "ringbuf_mem", "ringbuf_mem_or_null", "func")
-OR_NULL = {MAP_VALUE_OR_NULL: MAP_VALUE, MEM_OR_NULL: MEM}
+            "pkt", "pkt_meta", "pkt_end", "ringbuf_mem", "ringbuf_mem_or_null", "func",
+            "map_ptr_or_null")
+OR_NULL = {MAP_VALUE_OR_NULL: MAP_VALUE, MEM_OR_NULL: MEM, MAP_PTR_OR_NULL: MAP_PTR}
 PKT_TYPES = (PKT, PKT_META, PKT_END)
 KEY_TYPES = (STACK, PKT, PKT_META, MAP_KEY, MAP_VALUE)  # map_key_value_types
 MEM_TYPES = (*KEY_TYPES, MEM)  # mem_types (ringbuf memory included)
@@ -352,6 +354,25 @@ def _arith(op: str, a: Reg, b: Reg, bits: int) -> tuple[int, int, int, int]:
     return full
 
 
+def _shift(op: str, a: Reg, s: int, bits: int) -> tuple[int, int, int, int]:
+    """scalar(32)_min_max_{lsh,rsh,arsh} by a constant ``s`` for one width: the ranges
+    before the tnum tightens them (the other width's are reset by the caller)."""
+    smin, smax, umin, umax = _bounds(a, bits)
+    lo, hi = (S64_MIN, S64_MAX) if bits == 64 else (S32_MIN, S32_MAX)
+    umask = U64 if bits == 64 else U32
+    if op == "lsh":
+        if bits == 64 and s == 32:      # the <<32 s>>32 sign-extension idiom
+            smin, smax = a.s32min << 32, a.s32max << 32
+        else:
+            smin, smax = lo, hi
+        if s >= bits or umax > 1 << (bits - 1 - s):  # the top bit may be shifted out
+            return smin, smax, 0, umask
+        return smin, smax, umin << s, umax << s
+    if op == "rsh":
+        return lo, hi, umin >> s, umax >> s
+    return smin >> s, smax >> s, 0, umask   # arsh: Python's >> is arithmetic
+
+
 def alu_scalar(op: str, dst: Reg, src: Reg, is64: bool) -> None:
     """Apply ``op`` to scalar ``dst`` with scalar ``src`` (both already read-checked)."""
     bits = 64 if is64 else 32
@@ -388,6 +409,9 @@ def alu_scalar(op: str, dst: Reg, src: Reg, is64: bool) -> None:
         dst.set_unknown()
     else:
         s = src.tn.value
+        r64 = _shift(op, dst, s, 64) if is64 else None
+        # a 64-bit lsh keeps 32-bit bounds (__scalar32_min_max_lsh); rsh/arsh do not
+        r32 = _shift(op, dst, s, 32) if not is64 or op == "lsh" else None
         if op == "lsh":
             tn = tnum.lshift(a, s)
             if not is64:
@@ -397,6 +421,10 @@ def alu_scalar(op: str, dst: Reg, src: Reg, is64: bool) -> None:
         else:
             tn = tnum.arshift(a, s, bits)
         dst.set_unknown()
+        if r64 is not None:
+            dst.smin, dst.smax, dst.umin, dst.umax = r64
+        if r32 is not None:
+            dst.s32min, dst.s32max, dst.u32min, dst.u32max = r32
     if not is64:
         tn = tnum.subreg(tn)
     dst.tn = tn
