@@ -505,6 +505,7 @@ class Checker:
         self.total_states = 0
         self.peak_states = 0
         self.cur_states = 0
+        self.num_backedges = 0  # copies of states pruned inside a loop (SCC back-edges)
         self.max_states_per_insn = 0
         self.stack_depth = [0] * len(prog.subprogs)
         self.max_ctx_offset = 0  # prog->aux->max_ctx_offset
@@ -1000,7 +1001,7 @@ class Checker:
         precision.enter_scc(self, cp)
         self.total_states += 1
         self.cur_states += 1
-        self.peak_states = max(self.peak_states, self.cur_states)
+        self.peak_states = max(self.peak_states, self.cur_states + self.num_backedges)
 
     def widen(self, old: State, cur: State) -> None:
         """widen_imprecise_scalars: a scalar of ``cur`` (register or spill) that is not

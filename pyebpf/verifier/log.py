@@ -215,7 +215,8 @@ def level2_header(prog: Program) -> list[str]:
 
 def loop_sccs(prog: Program) -> list[int]:
     """compute_scc: the number of the loop (strongly connected component of more than one
-    instruction, or a jump to itself) each instruction belongs to, 0 for none; numbered
+    instruction, a jump to itself, or a call of a helper that calls a callback: an
+    implicit loop) each instruction belongs to, 0 for none; numbered
     1, 2, ... in the order Tarjan's walk from instruction 0 completes them."""
     n = prog.n
     index = [0] * n
@@ -260,7 +261,8 @@ def loop_sccs(prog: Program) -> list[int]:
                     members.append(w)
                     if w == v:
                         break
-                if len(members) > 1 or v in cfg.successors(prog, v):
+                if len(members) > 1 or v in cfg.successors(prog, v) or \
+                        cfg.calls_callback(prog.slots[v]):
                     for w in members:
                         comp[w] = nxt_id
                     nxt_id += 1
