@@ -381,6 +381,37 @@ def _branch_taken(a: Reg, b: Reg, op: str, is64: bool) -> int:
     return 1 if yes else (0 if no else -1)
 
 
+# do_refine_retval_range: the RET_INTEGER helpers whose result the kernel bounds; every
+# other integer-returning helper gives an unknown scalar (all 64 bits)
+_RET_STR_LEN = frozenset(("get_stack", "get_task_stack", "probe_read_str",
+                          "probe_read_kernel_str", "probe_read_user_str"))
+_MAX_ERRNO = 4095
+_NR_CPU_IDS: list[int] = []
+
+
+def nr_cpu_ids() -> int:
+    """The kernel's nr_cpu_ids on this machine (the possible CPUs), read once."""
+    if not _NR_CPU_IDS:
+        from pyebpf.kernel import possible_cpus
+
+        _NR_CPU_IDS.append(possible_cpus())
+    return _NR_CPU_IDS[0]
+
+
+def _refine_retval(r0: Reg, name: str, msize_max: int) -> None:
+    if name in _RET_STR_LEN:
+        # a length up to the buffer's size, or a negative errno
+        r0.smax = sc.s64(msize_max)
+        r0.s32max = sc.s32(msize_max)  # C's truncation of the u64 into the s32 field
+        r0.smin = r0.s32min = -_MAX_ERRNO
+        sc.sync(r0)
+    elif name == "get_smp_processor_id":
+        top = nr_cpu_ids() - 1
+        r0.umin = r0.u32min = r0.smin = r0.s32min = 0
+        r0.umax = r0.u32max = r0.smax = r0.s32max = top
+        sc.sync(r0)
+
+
 def _invalid_scalar(where: str, r0: Reg, lo: int, hi: int) -> str:
     """verbose_invalid_scalar: R0 out of the range, with the signed bounds that are known."""
     have = ""
@@ -1335,10 +1366,11 @@ class Checker:
             elif f is Form.NEG:
                 sc.alu_scalar("neg", dst, dst, is64)
             else:
-                bits = spec.width
-                dst.set_unknown()
-                if spec.op == "le" and bits < 64:
-                    sc.coerce(dst, bits // 8)
+                if spec.op == "le" and spec.width == 64:
+                    # a no-op on a little-endian host: the register is unchanged (id too)
+                    self.trace(st, [insn.dst])
+                    return
+                sc.byte_swap(dst, spec.op == "le", spec.width)
             dst.id = 0
             regs[insn.dst] = dst
             self.trace(st, [insn.dst])
@@ -1725,7 +1757,7 @@ class Checker:
             raise Reject("attempt to corrupt spilled pointer on stack")
         aligned = off % 8 == 0
         if (src is not None and src.t == _T_SCALAR and aligned and self.priv) or \
-                (src is None and aligned and self.priv):
+                (src is None and imm is not None and aligned and self.priv):
             sp = src.copy() if src is not None else sc.const_scalar(imm or 0)
             if src is not None and size < 8 and sp.umax.bit_length() > size * 8:
                 sp.id = 0
@@ -1821,14 +1853,17 @@ class Checker:
             raise Reject(f"BPF_ATOMIC stores into R{insn.dst} {sc.TYPE_STR[dst.t]} is not "
                          "allowed")
         self.mem_access(st, insn.dst, insn.off, spec.width, write=False)
-        self.mem_access(st, insn.dst, insn.off, spec.width, write=True, src=sc.unknown_scalar())
-        r = sc.unknown_scalar()
-        if spec.width == 4:
-            sc.coerce(r, 4)
-        if spec.op == "atomic_cmpxchg":
-            st.frames[-1].regs[0] = r
-        elif "fetch" in spec.op or "xchg" in spec.op:
-            st.frames[-1].regs[insn.src] = r
+        load = 0 if spec.op == "atomic_cmpxchg" else (
+            insn.src if "fetch" in spec.op or "xchg" in spec.op else -1)
+        r = None
+        if load >= 0:
+            # check_atomic_rmw: a second read into the loaded register, as a fill: a
+            # spilled constant comes back as that constant
+            r = self.mem_access(st, insn.dst, insn.off, spec.width, write=False)
+        # the write side has no register (value_regno -1): stack bytes become STACK_MISC
+        self.mem_access(st, insn.dst, insn.off, spec.width, write=True)
+        if r is not None:
+            st.frames[-1].regs[load] = r
 
     def lddw(self, st: State, insn: isa.Instruction) -> None:
         regs = st.frames[-1].regs
@@ -1877,8 +1912,8 @@ class Checker:
             raise Reject("at the time of BPF_LD_ABS|IND R6 != pointer to skb")
         for r in range(1, 6):
             st.frames[-1].regs[r] = Reg()
+        # check_ld_abs: R0 is marked unknown, all 64 bits (not bounded by the load's size)
         st.frames[-1].regs[0] = sc.unknown_scalar()
-        sc.coerce(st.frames[-1].regs[0], spec.width)
 
     # --- jumps -------------------------------------------------------------------------
     def cond_jmp(self, st: State, dec: Dec, stack: list) -> int:
@@ -2154,6 +2189,7 @@ class Checker:
         release = 0
         alloc_size = 0
         callback: int | None = None
+        msize_max = 0  # meta->msize_max_value: the largest size argument may be
         uninit: list[tuple[Reg, int]] = []  # (stack pointer, size) the helper writes
         args = proto.args
         for i, spec in enumerate(args):
@@ -2208,6 +2244,7 @@ class Checker:
                     continue
                 self.size_check(st, rn - 1, mem, r, t is Arg.ARG_CONST_SIZE_OR_ZERO, write)
                 self.precise(st, rn)  # check_mem_size_reg: the size is relied on
+                msize_max = r.umax
                 if write and mem.t == _T_STACK and r.umax:
                     uninit.append((mem, r.umax))
             elif t is Arg.ARG_CONST_ALLOC_SIZE_OR_ZERO:
@@ -2299,6 +2336,7 @@ class Checker:
             r0 = Reg()
         else:
             r0 = sc.unknown_scalar()
+            _refine_retval(r0, proto.name, msize_max)
         regs[0] = r0
         self.trace(st, [0])
 

@@ -58,7 +58,7 @@ def format_insn(insn: Instruction) -> str:
         return code + f"*({_SZ[spec.width]} *)(r{d} {off:+d}) = r{s}"
     if f is Form.ATOMIC:
         sz = _SZ[spec.width]
-        r = "r" if spec.width == 8 else "w"
+        r = "r"  # the kernel's disassembler prints r for 32-bit atomics too
         a = "atomic64" if spec.width == 8 else "atomic"
         if spec.op in _ATOMIC:
             return code + f"lock *({sz} *)(r{d} {off:+d}) {_ATOMIC[spec.op]} {r}{s}"
