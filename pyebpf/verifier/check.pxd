@@ -58,6 +58,8 @@ cdef class Checker:
     cdef public long long id_gen, processed, jmps, prev_jmps, prev_insns
     cdef public long long total_states, peak_states, cur_states, max_states_per_insn
     cdef public long long num_backedges
+    cdef public object seen
+    cdef public bint gpl
     cdef public object jmp_pts, scc
     cdef public dict scc_visits
     cdef public object bt_memo, bt_memo_state

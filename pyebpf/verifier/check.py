@@ -517,6 +517,7 @@ class Checker:
         self.prog_type = prog_type
         self.maps = maps
         self.helpers = helpers
+        self.gpl = True  # prog->gpl_compatible (the license); bpf_check sets it
         self.log_level = log_level
         self.lines: list[str] = []
         # the kernel's log is a byte buffer rewound on pops: True when the next text continues
@@ -784,6 +785,7 @@ class Checker:
                          for i, sp in zip(slots, specs, strict=True)]
         decs = [Dec(i, sp) if i is not None else None for i, sp in zip(slots, specs, strict=True)]
         jmp_pts = bytes(pc in self.jmp_pts for pc in range(len(slots)))
+        seen = self.seen = bytearray(len(slots))  # aux->seen: the instructions walked
         prev = -1
         while True:
             if self.processed >= _INSN_LIMIT:
@@ -842,6 +844,7 @@ class Checker:
                 raise Reject(_no_row(insn), errno.EINVAL)
             if is_jmp[pc]:
                 self.jmps += 1
+            seen[pc] = 1
             self.lv.pc = pc  # stack liveness: the reads and writes of this instruction
             if self.lv.cur is None:
                 self.lv.ensure(st)
@@ -2176,6 +2179,9 @@ class Checker:
         if not self.priv and proto.name not in env.UNPRIV_HELPERS:
             # get_func_proto answers NULL for helpers needing CAP_BPF/CAP_PERFMON
             raise Reject(f"program of this type cannot use helper bpf_{proto.name}#{fid}",
+                         errno.EINVAL)
+        if proto.gpl_only and not self.gpl:
+            raise Reject("cannot call GPL-restricted function from non-GPL compatible program",
                          errno.EINVAL)
         return proto
 
