@@ -381,6 +381,22 @@ def _branch_taken(a: Reg, b: Reg, op: str, is64: bool) -> int:
     return 1 if yes else (0 if no else -1)
 
 
+def _sane_offset(reg: Reg, tname: str) -> None:
+    """check_reg_sane_offset: pointer arithmetic's operands and result stay within
+    BPF_MAX_VAR_OFF (the scalar, the pointer's variable part and its fixed offset)."""
+    if reg.is_const():
+        val = sc.s64(reg.tn.value)
+        if not -MAX_VAR_OFF < val < MAX_VAR_OFF:
+            raise Reject(f"math between {tname} pointer and {val} is not allowed")
+    if not -MAX_VAR_OFF < reg.off < MAX_VAR_OFF:
+        raise Reject(f"{tname} pointer offset {reg.off} is not allowed")
+    if reg.smin == sc.S64_MIN:
+        raise Reject(f"math between {tname} pointer and register with unbounded min value "
+                     "is not allowed")
+    if not -MAX_VAR_OFF < reg.smin < MAX_VAR_OFF:
+        raise Reject(f"value {reg.smin} makes {tname} pointer be out of bounds")
+
+
 # do_refine_retval_range: the RET_INTEGER helpers whose result the kernel bounds; every
 # other integer-returning helper gives an unknown scalar (all 64 bits)
 _RET_STR_LEN = frozenset(("get_stack", "get_task_stack", "probe_read_str",
@@ -1423,11 +1439,8 @@ class Checker:
                 raise Reject(f"R{d} pointer arithmetic on {sc.TYPE_STR[ptr.t]} prohibited")
         tname = sc.TYPE_STR[ptr.t]
         known = off.is_const()
-        if known and not -MAX_VAR_OFF < off.smin < MAX_VAR_OFF:
-            raise Reject(f"math between {tname} pointer and {off.smin} is not allowed")
-        if not known and off.smin == sc.S64_MIN:
-            raise Reject(f"math between {tname} pointer and register with unbounded min "
-                         "value is not allowed")
+        _sane_offset(off, tname)
+        _sane_offset(ptr, tname)
         sanitize = not self.priv and x and op in ("add", "sub")
         mask_left, state, limit = False, 0, 0
         if sanitize:
@@ -1454,10 +1467,7 @@ class Checker:
             if ptr.t in (_T_PKT, _T_PKT_META):
                 res.id = self.new_id()
                 res.rng = 0
-        if not -MAX_VAR_OFF < res.off < MAX_VAR_OFF:
-            raise Reject(f"{tname} pointer offset {res.off} is not allowed")
-        if res.smin <= -MAX_VAR_OFF:
-            raise Reject(f"value {res.smin} makes {tname} pointer be out of bounds")
+        _sane_offset(res, tname)
         if not self.priv:
             self.sanitize_check_bounds(d, res)
         if sanitize:
