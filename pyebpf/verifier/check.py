@@ -2226,9 +2226,6 @@ class Checker:
                 raise Reject("helper access to the packet is not allowed")
             if t is Arg.ARG_CONST_MAP_PTR:
                 meta_map = r.mp
-                if env.map_func_incompatible(meta_map.map_type, proto.name):
-                    raise Reject(f"cannot pass map_type {meta_map.map_type} into func "
-                                 f"bpf_{proto.name}#{fid}")
             elif t is Arg.ARG_PTR_TO_MAP_KEY or t is Arg.ARG_PTR_TO_MAP_VALUE:
                 if meta_map is None:
                     raise Reject("invalid map_ptr to access map->key")
@@ -2353,6 +2350,11 @@ class Checker:
         else:
             r0 = sc.unknown_scalar()
             _refine_retval(r0, proto.name, msize_max)
+        # check_map_func_compatibility comes last in check_helper_call, after every
+        # argument and the return value
+        if meta_map is not None and env.map_func_incompatible(meta_map.map_type, proto.name):
+            raise Reject(f"cannot pass map_type {meta_map.map_type} into func "
+                         f"bpf_{proto.name}#{fid}")
         regs[0] = r0
         self.trace(st, [0])
 
@@ -2497,6 +2499,8 @@ class Checker:
     def helper_mem(self, st: State, rn: int, r: Reg, size: int, write: bool = False) -> None:
         """check_helper_mem_access for a fixed size (``write``: the helper writes there)."""
         if r.t == _T_STACK:
+            if size == 0:  # check_stack_range_initialized, before any bounds
+                raise Reject("invalid zero-sized read")
             if not r.is_const():
                 self.helper_stack_var_off(st, rn, r, size, write)
                 return
