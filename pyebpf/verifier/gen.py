@@ -462,9 +462,11 @@ class _Gen:
         a.emit(0x0F, t, reg, 0, 0)
         a.emit(_STX[8], 10, t, ACC_SLOT, 0)
 
-    def use_value(self, reg: int) -> None:
+    def use_value(self, reg: int, acc: bool = True) -> None:
         """Use a scalar the way its range matters: as a stack offset without a check
-        (accepted only if the verifier knows it small), masked, or compared."""
+        (accepted only if the verifier knows it small), masked, or compared; then add
+        it to the return value (``acc``: not a helper's result, which may differ from
+        run to run: a CPU number, a time)."""
         r, a = self.rng, self.a
         how = r.random()
         tmp = 2 if reg != 2 else 3
@@ -487,7 +489,8 @@ class _Gen:
                   r.choice((0, 1, 2, 255, 0xFFFF, -1)), skip)
             a.emit(0xB7, reg, 0, 0, r.randint(0, 9))
             a.label(skip)
-        self.accumulate(reg)
+        if acc:
+            self.accumulate(reg)
 
     def bounded(self, reg: int) -> None:
         """``reg`` = a value from the context, bounded by a mask (or a constant)."""
@@ -546,7 +549,7 @@ class _Gen:
             if r.random() < 0.5:
                 self.ctx_reg(1)
             a.emit(0x85, 0, 0, 0, fid)
-            self.use_value(0)
+            self.use_value(0, acc=False)
             return
         want = r.choice(names)
         h = next(x for x in helpers.HELPERS.values() if x.name == want)
@@ -583,7 +586,7 @@ class _Gen:
             a.emit(_LDX[4], 3, 0, 0, 0)
             a.label(skip)
         elif h.ret is helpers.Ret.RET_INTEGER:
-            self.use_value(0)
+            self.use_value(0, acc=False)
 
     def v2_atomic_spill(self) -> None:
         """An atomic on a stack slot holding a spilled constant or bounded scalar; the
