@@ -298,7 +298,9 @@ def _uses_defs(insn: Instruction) -> tuple[int, int]:
     if f is Form.LDDW:
         return 0, d
     if f in (Form.LDABS, Form.LDIND):
-        return (1 << 6) | (s if f is Form.LDIND else 0), 0x3F
+        # compute_insn_live_regs counts every register r0-r9 as read (the load may end
+        # the program, returning through its exit path)
+        return 0x3FF, 0x3F
     if f in (Form.JCOND_REG,):
         return d | s, 0
     if f is Form.JCOND_IMM:

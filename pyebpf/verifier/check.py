@@ -1927,6 +1927,7 @@ class Checker:
             st.frames[-1].regs[r] = Reg()
         # check_ld_abs: R0 is marked unknown, all 64 bits (not bounded by the load's size)
         st.frames[-1].regs[0] = sc.unknown_scalar()
+        self.trace(st, [0])
 
     # --- jumps -------------------------------------------------------------------------
     def cond_jmp(self, st: State, dec: Dec, stack: list) -> int:
