@@ -1027,11 +1027,15 @@ class Checker:
         """
         live = self.p.live[pc]
         for old in lst:
-            # the kernel compares scalars whatever their precision here (RANGE_WITHIN):
-            # the iterations' marks are not final while the callback is explored
-            if self.states_equal(old, st, live, _RANGE_WITHIN):
+            # while the callback is explored (old.branches), the kernel compares scalars
+            # whatever their precision (RANGE_WITHIN): the iterations' marks are not
+            # final; a finished checkpoint is compared as anywhere else (its loop's
+            # back-edges pending: RANGE_WITHIN too)
+            loop = bool(old.branches) or (bool(self.scc_visits) and
+                                          precision.has_backedges(self, old))
+            if self.states_equal(old, st, live, _RANGE_WITHIN if loop else 0):
                 old.hits += 1
-                self.prune_hit(old, st, pc, bool(old.branches))
+                self.prune_hit(old, st, pc, loop)
                 return True
         self.max_states_per_insn = max(self.max_states_per_insn, self.bucket_len(st, pc))
         # a forced checkpoint restarts the count of jumps and instructions between them
@@ -1238,7 +1242,8 @@ class Checker:
                         src.id = self.new_id()
                         st.frames[-1].regs[insn.src] = src
             self.mem_access(st, insn.dst, insn.off, spec.width, write=True, src=src,
-                            imm=insn.imm if f is Form.ST else None, vreg=insn.src)
+                            imm=insn.imm if f is Form.ST else None,
+                            vreg=insn.src if f is Form.STX else -1)
         elif f is Form.ATOMIC:
             self.atomic(st, insn, spec)
         elif f is Form.LDDW:
@@ -2282,6 +2287,10 @@ class Checker:
                 self.const_str(rn, r)
             elif t is Arg.ARG_PTR_TO_SPIN_LOCK:
                 self.spin_lock(st, rn, r, insn, fid == _SPIN_LOCK)
+        if proto.name == "tail_call" and (
+                meta_map is None or meta_map.map_type != env.MT.BPF_MAP_TYPE_PROG_ARRAY):
+            # record_func_key, right after the arguments (its message has no newline)
+            raise Reject("expected prog array map for tail call", errno.EINVAL, glued=True)
         if proto.name == "tail_call" and meta_map is not None and self.priv:
             # record_func_key: a constant index within the prog array is relied on
             r3 = regs[3]

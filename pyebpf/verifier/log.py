@@ -167,7 +167,7 @@ def reg_str(r: sc.Reg, frameno: int = -1, all_precise: bool = False) -> str:
     if t == sc.STACK:
         fp = f"fp[{r.frame}]" if 0 <= frameno != r.frame else "fp"
         if r.is_const():
-            return f"{fp}{r.off}"
+            return f"{fp}{_snum(r.off + sc.s64(r.tn.value))}"  # verbose_snum
         # a variable offset: fp(off=-16,smin=...,var_off=(0x0; 0x8))
         return f"{fp}({','.join(([f'off={r.off}'] if r.off else []) + _bounds_parts(r))})"
     parts: list[str] = []
