@@ -2256,9 +2256,10 @@ class Checker:
                 mspec = args[i - 1]
                 write = bool(mspec.mods & Mod.MEM_UNINIT)
                 if mspec.mods & Mod.PTR_MAYBE_NULL and mem.t == _T_SCALAR:
-                    if r.umax != 0 or r.smin < 0:
-                        raise Reject(f"R{rn - 1} type=scalar expected=fp, pkt, pkt_meta, "
-                                     "map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_")
+                    # check_mem_size_reg's checks, then check_helper_mem_access on NULL:
+                    # only a zero-sized access is allowed
+                    self.size_check(st, rn - 1, mem, r, t is Arg.ARG_CONST_SIZE_OR_ZERO,
+                                    write, null=True)
                     self.precise(st, rn)
                     continue
                 self.size_check(st, rn - 1, mem, r, t is Arg.ARG_CONST_SIZE_OR_ZERO, write)
@@ -2589,8 +2590,9 @@ class Checker:
             raise Reject(f"invalid read from stack R{rn} off {off}+{j} size {size}")
 
     def size_check(self, st: State, rn: int, mem: Reg, size: Reg, zero_ok: bool,
-                   write: bool = False) -> None:
-        """check_mem_size_reg: the size register of a (memory, size) argument pair."""
+                   write: bool = False, null: bool = False) -> None:
+        """check_mem_size_reg: the size register of a (memory, size) argument pair
+        (``null``: the memory is a NULL the prototype allows)."""
         if size.smin < 0:
             raise Reject(f"R{rn + 1} min value is negative, either use unsigned or 'var &= "
                          "const'")
@@ -2599,6 +2601,10 @@ class Checker:
         if size.umax >= MAX_VAR_OFF:
             raise Reject(f"R{rn + 1} unbounded memory access, use 'var &= const' or "
                          "'if (var < const)'")
+        if null:
+            if size.umax or not zero_ok:
+                raise Reject(f"R{rn} type=scalar expected=fp")
+            return
         if size.umax:
             self.helper_mem(st, rn, mem, size.umax, write)
 
