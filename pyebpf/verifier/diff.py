@@ -177,8 +177,13 @@ def _our_run(gp: GenProgram, data: bytes) -> int | str | None:
 
 
 def run_compare(seed: int) -> RunOutcome | None:
-    """Program ``seed`` run on both sides when both accept it (None otherwise)."""
+    """Program ``seed`` run on both sides when both accept it (None otherwise).
+
+    A program of the ``uninit_r0`` defect that is accepted returns what R0 last held, a
+    map value pointer: an address, which no two runtimes share, so it is not run."""
     gp = generate(seed)
+    if gp.defect == "uninit_r0":
+        return None
     data = packet(seed)
     k = _kernel_run(gp, data)
     if k is None:
