@@ -36,7 +36,7 @@ cdef class Frame:
 
 cdef class State:
     cdef public long long hits, misses, branches
-    cdef public bint cleaned
+    cdef public bint cleaned, in_free_list
     cdef public list frames, refs
     cdef public State parent
     cdef public tuple hist

@@ -488,6 +488,7 @@ class State:
         self.refs: list[tuple[int, int]] = []  # (ref id, alloc insn)
         self.parent: State | None = None
         self.branches = 0
+        self.in_free_list = False  # evicted while still needed: it counts until freed
         self.cleaned = False  # dead slots and registers forgotten (Liveness.clean)
         # precision tracking (precision.py): the instructions this state walked since its
         # parent checkpoint (first_idx .. last_idx, insn_idx now) and where they jumped
@@ -880,12 +881,16 @@ class Checker:
 
     def path_done(self, st: State, stack: list) -> tuple[int, State | None]:
         p = st.parent
+        child = None
         while p is not None:
             p.branches -= 1
             if p.branches:
                 break
             if self.scc_visits:
                 precision.exit_scc(self, p)
+            if child is not None:
+                self.maybe_free(child)  # update_branch_counts frees the previous one
+            child = p
             p = p.parent
         self.lv.update(st)
         if not stack:
@@ -965,7 +970,10 @@ class Checker:
                 old.misses += 1
             # the kernel's eviction: states that keep missing stop being compared
             if old.misses > old.hits * 3 + 3:
-                self.cur_states -= 1
+                # to the free list: it stops being compared, but counts (peak_states)
+                # until maybe_free_verifier_state frees it
+                old.in_free_list = True
+                self.maybe_free(old)
                 continue
             keep.append(old)
         lst[:] = keep
@@ -978,6 +986,16 @@ class Checker:
         self.prev_jmps, self.prev_insns = self.jmps, self.processed
         self.add_state(st, lst)
         return False
+
+    def maybe_free(self, old: State) -> None:
+        """maybe_free_verifier_state: an evicted checkpoint is freed (and stops counting
+        for peak_states) once no path runs from it and the loop it is in, if any, is
+        done (its marks are complete)."""
+        if not old.in_free_list or old.branches or (
+                self.scc_visits and precision.in_open_scc(self, old)):
+            return
+        old.in_free_list = False
+        self.cur_states -= 1
 
     def prune_hit(self, old: State, st: State, pc: int, loop: bool) -> None:
         """A state pruned against ``old``: what ``old`` needed precise, this path needs

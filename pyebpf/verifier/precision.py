@@ -482,6 +482,15 @@ def has_backedges(ck: Checker, st: State) -> bool:
     return visit is not None and bool(visit[1])
 
 
+def in_open_scc(ck: Checker, st: State) -> bool:
+    """``st`` is in a loop whose visit is not over (its entry state still has paths)."""
+    chain = callchain(ck, st)
+    if chain is None:
+        return False
+    visit = ck.scc_visits.get(chain)
+    return visit is not None and visit[0] is not None
+
+
 def add_backedge(ck: Checker, old: State, cur: State) -> None:
     """add_scc_backedge: remember ``cur`` (pruned against ``old``, in a loop still being
     explored) to propagate precision along it when the loop's visit ends."""
