@@ -532,8 +532,9 @@ class Runtime:
         insns, used = self._normalize_pseudo(insns, req.fd_array)
         log, result = self._verify(insns, req, used, spec, gpl)
         code_key = next(self._code_keys)
-        resolved = self._resolve(_convert_ctx_loads(insns, req.prog_type, result), used,
-                                 code_key)
+        seen = result.seen if result is not None else b""
+        resolved = self._resolve(self._sanitize_dead_code(
+            _convert_ctx_loads(insns, req.prog_type, result), seen), used, code_key)
         # 6. runtime selection (bpf_prog_select_runtime): no JIT, the interpreter
         from pyebpf import _core
 
@@ -596,15 +597,21 @@ class Runtime:
 
     def _verify(self, insns: list[isa.Instruction], req: LoadRequest, used: dict[int, BpfMap],
                 spec: Any, gpl: bool) -> tuple[str, Any]:
-        """The verifier's log and its result (None when the runtime has no verifier)."""
-        for insn in insns:
+        """The verifier's log and its result (None when the runtime has no verifier).
+
+        With the verifier, helper availability and GPL-only helpers are checked on the
+        instructions it reaches, as the kernel's check_helper_call does (dead code may
+        name any helper); without it, on every instruction up front.  The verifier's
+        dead code is then replaced by ``ja -1`` (:meth:`_sanitize_dead_code`)."""
+        for insn in insns if not self.verifier else ():
             if insn.code == 0x85 and insn.src == 0:
                 helper = HELPERS.get(insn.imm)
                 if helper is None or not spec.helper_allowed(insn.imm):
-                    try:
-                        name = uapi.BpfFunc(insn.imm).name.removeprefix("BPF_FUNC_")
+                    try:  # func_id_name: the helper's name with its bpf_ prefix
+                        name = "bpf_" + uapi.BpfFunc(insn.imm).name.removeprefix("BPF_FUNC_")
                     except ValueError:
-                        name = "unknown"
+                        raise VerifierError(f"invalid func unknown#{insn.imm}", pc=insn.pc,
+                                            err=errno.EINVAL) from None
                     raise VerifierError(f"program of this type cannot use helper {name}#"
                                         f"{insn.imm}", pc=insn.pc, err=errno.EINVAL)
                 if helper.gpl_only and not gpl:
@@ -631,8 +638,24 @@ class Runtime:
                                  btf.parsed)
         result = bpf_check(insns, req.prog_type, maps=infos, log_level=req.log_level,
                            privileged=self.privileged, func_info=func_info,
-                           expected_attach_type=req.expected_attach_type)
+                           expected_attach_type=req.expected_attach_type, gpl=gpl)
         return result.log, result
+
+    @staticmethod
+    def _sanitize_dead_code(insns: list[isa.Instruction], seen: bytes) -> list[isa.Instruction]:
+        """sanitize_dead_code: every slot the verifier never reached becomes ``ja -1``, so
+        that dead code (which may write r10 or carry reserved fields: the kernel checks
+        those only where it walks) reaches neither the interpreter's checks nor a run."""
+        if not seen:  # not verified
+            return insns
+        out: list[isa.Instruction] = []
+        for insn in insns:
+            if any(seen[insn.pc:insn.pc + insn.slots]):
+                out.append(insn)
+            else:
+                out.extend(isa.Instruction(0x05, 0, 0, -1, 0, insn.pc + k)
+                           for k in range(insn.slots))
+        return out
 
     def _resolve(self, insns: list[isa.Instruction], used: dict[int, BpfMap],
                  code_key: int) -> list[isa.Instruction]:

@@ -44,6 +44,9 @@ class VerifyResult:
     max_ctx_offset: int = 0
     # the context loads by pc: (off, size), what convert_ctx_accesses rewrites
     ctx_loads: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # per instruction slot, whether the verifier walked it (aux->seen): the others are
+    # dead code, which the kernel never checks further and replaces (sanitize_dead_code)
+    seen: bytes = b""
 
 
 def _summary(c: Checker | None) -> str:
@@ -60,7 +63,7 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
               helpers: Mapping[int, Helper] | None = None,
               log_level: int = 0, privileged: bool = True,
               func_info: FuncInfo | None = None,
-              expected_attach_type: int = 0) -> VerifyResult:
+              expected_attach_type: int = 0, gpl: bool = True) -> VerifyResult:
     """Verify ``insns`` for ``prog_type``; raise VerifierError as the kernel would refuse it.
 
     ``func_info`` is PROG_LOAD's BTF func_info (checked as check_btf_func does); without
@@ -70,7 +73,9 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
     :mod:`pyebpf.helpers` and :mod:`pyebpf.progtypes` give.  ``privileged=False`` is a
     loader without CAP_BPF/CAP_PERFMON: bpf_prog_load's refusals (EPERM for the other
     program types, E2BIG past BPF_MAXINSNS), then the verifier with allow_ptr_leaks,
-    allow_uninit_stack, bypass_spec_v1/v4 and bpf_capable all false.
+    allow_uninit_stack, bypass_spec_v1/v4 and bpf_capable all false.  ``gpl`` False is a
+    license that is not GPL-compatible: a call of a GPL-only helper is refused where it is
+    reached, as check_helper_call does.
     """
     maps = maps or {}
     insns = list(insns)
@@ -92,7 +97,7 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
     gc.disable()
     try:
         return _check(insns, prog_type, maps, helpers, log_level, privileged, func_info,
-                      expected_attach_type)
+                      expected_attach_type, gpl)
     finally:
         if gc_was_on:
             gc.enable()
@@ -101,7 +106,7 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
 def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo],
            helpers: Mapping[int, Helper] | None, log_level: int,
            privileged: bool = True, func_info: FuncInfo | None = None,
-           expected_attach_type: int = 0) -> VerifyResult:
+           expected_attach_type: int = 0, gpl: bool = True) -> VerifyResult:
     checker: Checker | None = None
     early = True  # func_info's early checks come before the subprograms are listed
     try:
@@ -116,6 +121,7 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
                          prog_type=prog_type, after_subprogs=btf_func)
         checker = Checker(prog, prog_type, maps, helpers, log_level, privileged,
                           expected_attach_type)
+        checker.gpl = gpl
         if log_level >= 2:
             checker.lines.extend(vlog.level2_header(prog))
         checker.run()
@@ -143,7 +149,7 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
         text = "\n".join([*checker.lines, _summary(checker)]) + "\n"
     return VerifyResult(text, insns, checker.processed, checker.max_states_per_insn,
                         checker.total_states, checker.peak_states, tuple(checker.stack_depth),
-                        checker.max_ctx_offset, dict(checker.ctx_loads))
+                        checker.max_ctx_offset, dict(checker.ctx_loads), bytes(checker.seen))
 
 
 def subprog_starts(insns: list[Instruction]) -> list[int]:

@@ -184,6 +184,19 @@ def _map_prog_compat(mp: object, prog_type: int) -> None:
         raise Reject("tracing progs cannot use bpf_wq yet", errno.EINVAL)
 
 
+# is_sync_callback_calling_insn: the helpers that call their callback before returning
+# (bpf_for_each_map_elem, bpf_find_vma, bpf_loop, bpf_user_ringbuf_drain).  check_cfg
+# marks their call sites (mark_calls_callback) whatever the program type: each is a
+# forced checkpoint and, for compute_scc, a loop of its own.
+SYNC_CALLBACK_HELPERS = frozenset((164, 180, 181, 209))
+
+
+def calls_callback(insn: Instruction) -> bool:
+    """bpf_calls_callback: a helper call that calls a callback synchronously."""
+    return insn.code == isa.BPF_JMP | isa.BPF_CALL and insn.src == 0 and \
+        insn.imm in SYNC_CALLBACK_HELPERS
+
+
 def successors(prog: Program, pc: int) -> list[int]:
     insn = prog.slots[pc]
     assert insn is not None
@@ -285,7 +298,9 @@ def _uses_defs(insn: Instruction) -> tuple[int, int]:
     if f is Form.LDDW:
         return 0, d
     if f in (Form.LDABS, Form.LDIND):
-        return (1 << 6) | (s if f is Form.LDIND else 0), 0x3F
+        # compute_insn_live_regs counts every register r0-r9 as read (the load may end
+        # the program, returning through its exit path)
+        return 0x3FF, 0x3F
     if f in (Form.JCOND_REG,):
         return d | s, 0
     if f is Form.JCOND_IMM:

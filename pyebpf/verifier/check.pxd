@@ -36,7 +36,7 @@ cdef class Frame:
 
 cdef class State:
     cdef public long long hits, misses, branches
-    cdef public bint cleaned
+    cdef public bint cleaned, in_free_list
     cdef public list frames, refs
     cdef public State parent
     cdef public tuple hist
@@ -57,6 +57,9 @@ cdef class Checker:
     cdef public dict visited
     cdef public long long id_gen, processed, jmps, prev_jmps, prev_insns
     cdef public long long total_states, peak_states, cur_states, max_states_per_insn
+    cdef public long long num_backedges
+    cdef public object seen
+    cdef public bint gpl
     cdef public object jmp_pts, scc
     cdef public dict scc_visits
     cdef public object bt_memo, bt_memo_state

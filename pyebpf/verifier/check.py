@@ -381,6 +381,53 @@ def _branch_taken(a: Reg, b: Reg, op: str, is64: bool) -> int:
     return 1 if yes else (0 if no else -1)
 
 
+def _sane_offset(reg: Reg, tname: str) -> None:
+    """check_reg_sane_offset: pointer arithmetic's operands and result stay within
+    BPF_MAX_VAR_OFF (the scalar, the pointer's variable part and its fixed offset)."""
+    if reg.is_const():
+        val = sc.s64(reg.tn.value)
+        if not -MAX_VAR_OFF < val < MAX_VAR_OFF:
+            raise Reject(f"math between {tname} pointer and {val} is not allowed")
+    if not -MAX_VAR_OFF < reg.off < MAX_VAR_OFF:
+        raise Reject(f"{tname} pointer offset {reg.off} is not allowed")
+    if reg.smin == sc.S64_MIN:
+        raise Reject(f"math between {tname} pointer and register with unbounded min value "
+                     "is not allowed")
+    if not -MAX_VAR_OFF < reg.smin < MAX_VAR_OFF:
+        raise Reject(f"value {reg.smin} makes {tname} pointer be out of bounds")
+
+
+# do_refine_retval_range: the RET_INTEGER helpers whose result the kernel bounds; every
+# other integer-returning helper gives an unknown scalar (all 64 bits)
+_RET_STR_LEN = frozenset(("get_stack", "get_task_stack", "probe_read_str",
+                          "probe_read_kernel_str", "probe_read_user_str"))
+_MAX_ERRNO = 4095
+_NR_CPU_IDS: list[int] = []
+
+
+def nr_cpu_ids() -> int:
+    """The kernel's nr_cpu_ids on this machine (the possible CPUs), read once."""
+    if not _NR_CPU_IDS:
+        from pyebpf.kernel import possible_cpus
+
+        _NR_CPU_IDS.append(possible_cpus())
+    return _NR_CPU_IDS[0]
+
+
+def _refine_retval(r0: Reg, name: str, msize_max: int) -> None:
+    if name in _RET_STR_LEN:
+        # a length up to the buffer's size, or a negative errno
+        r0.smax = sc.s64(msize_max)
+        r0.s32max = sc.s32(msize_max)  # C's truncation of the u64 into the s32 field
+        r0.smin = r0.s32min = -_MAX_ERRNO
+        sc.sync(r0)
+    elif name == "get_smp_processor_id":
+        top = nr_cpu_ids() - 1
+        r0.umin = r0.u32min = r0.smin = r0.s32min = 0
+        r0.umax = r0.u32max = r0.smax = r0.s32max = top
+        sc.sync(r0)
+
+
 def _invalid_scalar(where: str, r0: Reg, lo: int, hi: int) -> str:
     """verbose_invalid_scalar: R0 out of the range, with the signed bounds that are known."""
     have = ""
@@ -441,6 +488,7 @@ class State:
         self.refs: list[tuple[int, int]] = []  # (ref id, alloc insn)
         self.parent: State | None = None
         self.branches = 0
+        self.in_free_list = False  # evicted while still needed: it counts until freed
         self.cleaned = False  # dead slots and registers forgotten (Liveness.clean)
         # precision tracking (precision.py): the instructions this state walked since its
         # parent checkpoint (first_idx .. last_idx, insn_idx now) and where they jumped
@@ -486,6 +534,7 @@ class Checker:
         self.prog_type = prog_type
         self.maps = maps
         self.helpers = helpers
+        self.gpl = True  # prog->gpl_compatible (the license); bpf_check sets it
         self.log_level = log_level
         self.lines: list[str] = []
         # the kernel's log is a byte buffer rewound on pops: True when the next text continues
@@ -505,6 +554,7 @@ class Checker:
         self.total_states = 0
         self.peak_states = 0
         self.cur_states = 0
+        self.num_backedges = 0  # copies of states pruned inside a loop (SCC back-edges)
         self.max_states_per_insn = 0
         self.stack_depth = [0] * len(prog.subprogs)
         self.max_ctx_offset = 0  # prog->aux->max_ctx_offset
@@ -754,6 +804,7 @@ class Checker:
                          for i, sp in zip(slots, specs, strict=True)]
         decs = [Dec(i, sp) if i is not None else None for i, sp in zip(slots, specs, strict=True)]
         jmp_pts = bytes(pc in self.jmp_pts for pc in range(len(slots)))
+        seen = self.seen = bytearray(len(slots))  # aux->seen: the instructions walked
         prev = -1
         while True:
             if self.processed >= _INSN_LIMIT:
@@ -812,6 +863,7 @@ class Checker:
                 raise Reject(_no_row(insn), errno.EINVAL)
             if is_jmp[pc]:
                 self.jmps += 1
+            seen[pc] = 1
             self.lv.pc = pc  # stack liveness: the reads and writes of this instruction
             if self.lv.cur is None:
                 self.lv.ensure(st)
@@ -831,12 +883,16 @@ class Checker:
 
     def path_done(self, st: State, stack: list) -> tuple[int, State | None]:
         p = st.parent
+        child = None
         while p is not None:
             p.branches -= 1
             if p.branches:
                 break
             if self.scc_visits:
                 precision.exit_scc(self, p)
+            if child is not None:
+                self.maybe_free(child)  # update_branch_counts frees the previous one
+            child = p
             p = p.parent
         self.lv.update(st)
         if not stack:
@@ -916,7 +972,10 @@ class Checker:
                 old.misses += 1
             # the kernel's eviction: states that keep missing stop being compared
             if old.misses > old.hits * 3 + 3:
-                self.cur_states -= 1
+                # to the free list: it stops being compared, but counts (peak_states)
+                # until maybe_free_verifier_state frees it
+                old.in_free_list = True
+                self.maybe_free(old)
                 continue
             keep.append(old)
         lst[:] = keep
@@ -929,6 +988,16 @@ class Checker:
         self.prev_jmps, self.prev_insns = self.jmps, self.processed
         self.add_state(st, lst)
         return False
+
+    def maybe_free(self, old: State) -> None:
+        """maybe_free_verifier_state: an evicted checkpoint is freed (and stops counting
+        for peak_states) once no path runs from it and the loop it is in, if any, is
+        done (its marks are complete)."""
+        if not old.in_free_list or old.branches or (
+                self.scc_visits and precision.in_open_scc(self, old)):
+            return
+        old.in_free_list = False
+        self.cur_states -= 1
 
     def prune_hit(self, old: State, st: State, pc: int, loop: bool) -> None:
         """A state pruned against ``old``: what ``old`` needed precise, this path needs
@@ -978,11 +1047,15 @@ class Checker:
         """
         live = self.p.live[pc]
         for old in lst:
-            # the kernel compares scalars whatever their precision here (RANGE_WITHIN):
-            # the iterations' marks are not final while the callback is explored
-            if self.states_equal(old, st, live, _RANGE_WITHIN):
+            # while the callback is explored (old.branches), the kernel compares scalars
+            # whatever their precision (RANGE_WITHIN): the iterations' marks are not
+            # final; a finished checkpoint is compared as anywhere else (its loop's
+            # back-edges pending: RANGE_WITHIN too)
+            loop = bool(old.branches) or (bool(self.scc_visits) and
+                                          precision.has_backedges(self, old))
+            if self.states_equal(old, st, live, _RANGE_WITHIN if loop else 0):
                 old.hits += 1
-                self.prune_hit(old, st, pc, bool(old.branches))
+                self.prune_hit(old, st, pc, loop)
                 return True
         self.max_states_per_insn = max(self.max_states_per_insn, self.bucket_len(st, pc))
         # a forced checkpoint restarts the count of jumps and instructions between them
@@ -1002,7 +1075,7 @@ class Checker:
         precision.enter_scc(self, cp)
         self.total_states += 1
         self.cur_states += 1
-        self.peak_states = max(self.peak_states, self.cur_states)
+        self.peak_states = max(self.peak_states, self.cur_states + self.num_backedges)
 
     def widen(self, old: State, cur: State) -> None:
         """widen_imprecise_scalars: a scalar of ``cur`` (register or spill) that is not
@@ -1192,7 +1265,8 @@ class Checker:
                         st.frames[-1].regs[insn.src] = src
             ptr_t = st.frames[-1].regs[insn.dst].t
             self.mem_access(st, insn.dst, insn.off, spec.width, write=True, src=src,
-                            imm=insn.imm if f is Form.ST else None, vreg=insn.src)
+                            imm=insn.imm if f is Form.ST else None,
+                            vreg=insn.src if f is Form.STX else -1)
             self.save_aux_ptr_type(pc, ptr_t)
         elif f is Form.ATOMIC:
             self.atomic(st, insn, spec)
@@ -1340,10 +1414,11 @@ class Checker:
             elif f is Form.NEG:
                 sc.alu_scalar("neg", dst, dst, is64)
             else:
-                bits = spec.width
-                dst.set_unknown()
-                if spec.op == "le" and bits < 64:
-                    sc.coerce(dst, bits // 8)
+                if spec.op == "le" and spec.width == 64:
+                    # a no-op on a little-endian host: the register is unchanged (id too)
+                    self.trace(st, [insn.dst])
+                    return
+                sc.byte_swap(dst, spec.op == "le", spec.width)
             dst.id = 0
             regs[insn.dst] = dst
             self.trace(st, [insn.dst])
@@ -1393,11 +1468,8 @@ class Checker:
                 raise Reject(f"R{d} pointer arithmetic on {sc.TYPE_STR[ptr.t]} prohibited")
         tname = sc.TYPE_STR[ptr.t]
         known = off.is_const()
-        if known and not -MAX_VAR_OFF < off.smin < MAX_VAR_OFF:
-            raise Reject(f"math between {tname} pointer and {off.smin} is not allowed")
-        if not known and off.smin == sc.S64_MIN:
-            raise Reject(f"math between {tname} pointer and register with unbounded min "
-                         "value is not allowed")
+        _sane_offset(off, tname)
+        _sane_offset(ptr, tname)
         sanitize = not self.priv and x and op in ("add", "sub")
         mask_left, state, limit = False, 0, 0
         if sanitize:
@@ -1424,10 +1496,7 @@ class Checker:
             if ptr.t in (_T_PKT, _T_PKT_META):
                 res.id = self.new_id()
                 res.rng = 0
-        if not -MAX_VAR_OFF < res.off < MAX_VAR_OFF:
-            raise Reject(f"{tname} pointer offset {res.off} is not allowed")
-        if res.smin <= -MAX_VAR_OFF:
-            raise Reject(f"value {res.smin} makes {tname} pointer be out of bounds")
+        _sane_offset(res, tname)
         if not self.priv:
             self.sanitize_check_bounds(d, res)
         if sanitize:
@@ -1739,7 +1808,7 @@ class Checker:
             raise Reject("attempt to corrupt spilled pointer on stack")
         aligned = off % 8 == 0
         if (src is not None and src.t == _T_SCALAR and aligned and self.priv) or \
-                (src is None and aligned and self.priv):
+                (src is None and imm is not None and aligned and self.priv):
             sp = src.copy() if src is not None else sc.const_scalar(imm or 0)
             if src is not None and size < 8 and sp.umax.bit_length() > size * 8:
                 sp.id = 0
@@ -1835,14 +1904,17 @@ class Checker:
             raise Reject(f"BPF_ATOMIC stores into R{insn.dst} {sc.TYPE_STR[dst.t]} is not "
                          "allowed")
         self.mem_access(st, insn.dst, insn.off, spec.width, write=False)
-        self.mem_access(st, insn.dst, insn.off, spec.width, write=True, src=sc.unknown_scalar())
-        r = sc.unknown_scalar()
-        if spec.width == 4:
-            sc.coerce(r, 4)
-        if spec.op == "atomic_cmpxchg":
-            st.frames[-1].regs[0] = r
-        elif "fetch" in spec.op or "xchg" in spec.op:
-            st.frames[-1].regs[insn.src] = r
+        load = 0 if spec.op == "atomic_cmpxchg" else (
+            insn.src if "fetch" in spec.op or "xchg" in spec.op else -1)
+        r = None
+        if load >= 0:
+            # check_atomic_rmw: a second read into the loaded register, as a fill: a
+            # spilled constant comes back as that constant
+            r = self.mem_access(st, insn.dst, insn.off, spec.width, write=False)
+        # the write side has no register (value_regno -1): stack bytes become STACK_MISC
+        self.mem_access(st, insn.dst, insn.off, spec.width, write=True)
+        if r is not None:
+            st.frames[-1].regs[load] = r
 
     def lddw(self, st: State, insn: isa.Instruction) -> None:
         regs = st.frames[-1].regs
@@ -1891,8 +1963,9 @@ class Checker:
             raise Reject("at the time of BPF_LD_ABS|IND R6 != pointer to skb")
         for r in range(1, 6):
             st.frames[-1].regs[r] = Reg()
+        # check_ld_abs: R0 is marked unknown, all 64 bits (not bounded by the load's size)
         st.frames[-1].regs[0] = sc.unknown_scalar()
-        sc.coerce(st.frames[-1].regs[0], spec.width)
+        self.trace(st, [0])
 
     # --- jumps -------------------------------------------------------------------------
     def cond_jmp(self, st: State, dec: Dec, stack: list) -> int:
@@ -2156,6 +2229,9 @@ class Checker:
             # get_func_proto answers NULL for helpers needing CAP_BPF/CAP_PERFMON
             raise Reject(f"program of this type cannot use helper bpf_{proto.name}#{fid}",
                          errno.EINVAL)
+        if proto.gpl_only and not self.gpl:
+            raise Reject("cannot call GPL-restricted function from non-GPL compatible program",
+                         errno.EINVAL)
         return proto
 
     def call_helper(self, st: State, insn: isa.Instruction) -> None:
@@ -2168,6 +2244,7 @@ class Checker:
         release = 0
         alloc_size = 0
         callback: int | None = None
+        msize_max = 0  # meta->msize_max_value: the largest size argument may be
         uninit: list[tuple[Reg, int]] = []  # (stack pointer, size) the helper writes
         args = proto.args
         for i, spec in enumerate(args):
@@ -2188,9 +2265,6 @@ class Checker:
                 raise Reject("helper access to the packet is not allowed")
             if t is Arg.ARG_CONST_MAP_PTR:
                 meta_map = r.mp
-                if env.map_func_incompatible(meta_map.map_type, proto.name, self.prog_type):
-                    raise Reject(f"cannot pass map_type {meta_map.map_type} into func "
-                                 f"bpf_{proto.name}#{fid}")
             elif t is Arg.ARG_PTR_TO_MAP_KEY or t is Arg.ARG_PTR_TO_MAP_VALUE:
                 if meta_map is None:
                     raise Reject("invalid map_ptr to access map->key")
@@ -2215,13 +2289,15 @@ class Checker:
                 mspec = args[i - 1]
                 write = bool(mspec.mods & Mod.MEM_UNINIT)
                 if mspec.mods & Mod.PTR_MAYBE_NULL and mem.t == _T_SCALAR:
-                    if r.umax != 0 or r.smin < 0:
-                        raise Reject(f"R{rn - 1} type=scalar expected=fp, pkt, pkt_meta, "
-                                     "map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_")
+                    # check_mem_size_reg's checks, then check_helper_mem_access on NULL:
+                    # only a zero-sized access is allowed
+                    self.size_check(st, rn - 1, mem, r, t is Arg.ARG_CONST_SIZE_OR_ZERO,
+                                    write, null=True)
                     self.precise(st, rn)
                     continue
                 self.size_check(st, rn - 1, mem, r, t is Arg.ARG_CONST_SIZE_OR_ZERO, write)
                 self.precise(st, rn)  # check_mem_size_reg: the size is relied on
+                msize_max = r.umax
                 if write and mem.t == _T_STACK and r.umax:
                     uninit.append((mem, r.umax))
             elif t is Arg.ARG_CONST_ALLOC_SIZE_OR_ZERO:
@@ -2245,6 +2321,10 @@ class Checker:
                 self.const_str(rn, r)
             elif t is Arg.ARG_PTR_TO_SPIN_LOCK:
                 self.spin_lock(st, rn, r, insn, fid == _SPIN_LOCK)
+        if proto.name == "tail_call" and (
+                meta_map is None or meta_map.map_type != env.MT.BPF_MAP_TYPE_PROG_ARRAY):
+            # record_func_key, right after the arguments (its message has no newline)
+            raise Reject("expected prog array map for tail call", errno.EINVAL, glued=True)
         if proto.name == "tail_call" and meta_map is not None and self.priv:
             # record_func_key: a constant index within the prog array is relied on
             r3 = regs[3]
@@ -2318,6 +2398,13 @@ class Checker:
             r0 = Reg()
         else:
             r0 = sc.unknown_scalar()
+            _refine_retval(r0, proto.name, msize_max)
+        # check_map_func_compatibility comes last in check_helper_call, after every
+        # argument and the return value
+        if meta_map is not None and env.map_func_incompatible(meta_map.map_type, proto.name,
+                                                              self.prog_type):
+            raise Reject(f"cannot pass map_type {meta_map.map_type} into func "
+                         f"bpf_{proto.name}#{fid}")
         regs[0] = r0
         self.trace(st, [0])
 
@@ -2462,6 +2549,8 @@ class Checker:
     def helper_mem(self, st: State, rn: int, r: Reg, size: int, write: bool = False) -> None:
         """check_helper_mem_access for a fixed size (``write``: the helper writes there)."""
         if r.t == _T_STACK:
+            if size == 0:  # check_stack_range_initialized, before any bounds
+                raise Reject("invalid zero-sized read")
             if not r.is_const():
                 self.helper_stack_var_off(st, rn, r, size, write)
                 return
@@ -2540,8 +2629,9 @@ class Checker:
             raise Reject(f"invalid read from stack R{rn} off {off}+{j} size {size}")
 
     def size_check(self, st: State, rn: int, mem: Reg, size: Reg, zero_ok: bool,
-                   write: bool = False) -> None:
-        """check_mem_size_reg: the size register of a (memory, size) argument pair."""
+                   write: bool = False, null: bool = False) -> None:
+        """check_mem_size_reg: the size register of a (memory, size) argument pair
+        (``null``: the memory is a NULL the prototype allows)."""
         if size.smin < 0:
             raise Reject(f"R{rn + 1} min value is negative, either use unsigned or 'var &= "
                          "const'")
@@ -2550,6 +2640,10 @@ class Checker:
         if size.umax >= MAX_VAR_OFF:
             raise Reject(f"R{rn + 1} unbounded memory access, use 'var &= const' or "
                          "'if (var < const)'")
+        if null:
+            if size.umax or not zero_ok:
+                raise Reject(f"R{rn} type=scalar expected=fp")
+            return
         if size.umax:
             self.helper_mem(st, rn, mem, size.umax, write)
 

@@ -5,6 +5,9 @@ first-error-line agreement over seeds ``START .. START+COUNT-1`` of
 :mod:`pyebpf.verifier.gen`, and lists the disagreements.
 ``python -m pyebpf.verifier.diff --log START COUNT`` prints the share of those programs
 whose whole verifier log (level 1, then level 2) is identical to the kernel's.
+``--run`` also runs the programs both sides accept (BPF_PROG_TEST_RUN, in the kernel and
+through pyebpf's ``bpf()``) and compares their return values; ``--all`` prints every
+measure (verdict, first error line, whole level-1 log, runs).
 """
 
 from __future__ import annotations
@@ -93,6 +96,104 @@ def run_kernel(gp: GenProgram, log_level: int = 1) -> tuple[bool, str]:
             km.close()
 
 
+def packet(seed: int) -> bytes:
+    """The test_run input of program ``seed``: 64 bytes, an IPv4 ethertype."""
+    import random
+
+    data = bytearray(random.Random(seed).randbytes(64))
+    data[12:14] = b"\x08\x00"
+    return bytes(data)
+
+
+@dataclass
+class RunOutcome:
+    """A jointly accepted program run through BPF_PROG_TEST_RUN on both sides."""
+
+    seed: int
+    kernel: int | str  # the retval, or the error test_run gave
+    ours: int | str
+
+    @property
+    def agrees(self) -> bool:
+        return self.kernel == self.ours
+
+
+def _kernel_run(gp: GenProgram, data: bytes) -> int | str | None:
+    """Load ``gp`` into the kernel and test_run it once: its retval (None: refused)."""
+    maps: dict[int, kernel.KernelMap] = {}
+    try:
+        for idx, m in gp.maps.items():
+            maps[idx] = kernel.KernelMap(m.map_type, m.key_size, m.value_size,
+                                         m.max_entries, map_flags=m.flags)
+        insns = with_map_fds(gp.insns, {i: km.fd for i, km in maps.items()})
+        try:
+            prog = kernel.KernelProgram(insns, gp.prog_type,
+                                        expected_attach_type=gp.expected_attach_type,
+                                        btf=gp.btf, func_info=gp.func_info or ())
+        except BPFError:
+            return None
+        try:
+            return prog.test_run(data).retval
+        except BPFError as exc:
+            return f"errno {exc.errno}"
+        finally:
+            prog.close()
+    finally:
+        for km in maps.values():
+            km.close()
+
+
+def _our_run(gp: GenProgram, data: bytes) -> int | str | None:
+    """The same through pyebpf's bpf(): its runtime, verifier and interpreter."""
+    from pyebpf.objects import Map, Program, btf_load
+
+    maps: dict[int, Map] = {}
+    prog = None
+    btf_fd = -1
+    try:
+        for idx, m in gp.maps.items():
+            maps[idx] = Map(m.map_type, m.key_size, m.value_size, m.max_entries, flags=m.flags)
+        insns = with_map_fds(gp.insns, {i: mp.fd for i, mp in maps.items()})
+        if gp.btf is not None:
+            btf_fd = btf_load(gp.btf)
+        try:
+            prog = Program(insns, gp.prog_type, expected_attach_type=gp.expected_attach_type,
+                           btf_fd=max(btf_fd, 0), func_info=gp.func_info or ())
+        except BPFError:
+            return None
+        try:
+            return prog.test_run(data=data).retval
+        except BPFError as exc:
+            return f"errno {exc.errno}"
+    finally:
+        if prog is not None:
+            prog.close()
+        for mp in maps.values():
+            mp.close()
+        if btf_fd >= 0:
+            from pyebpf.runtime import default_runtime
+
+            default_runtime().close(btf_fd)
+
+
+def run_compare(seed: int) -> RunOutcome | None:
+    """Program ``seed`` run on both sides when both accept it (None otherwise).
+
+    A program of the ``uninit_r0`` defect that is accepted returns what R0 last held, a
+    map value pointer: an address, which no two runtimes share, so it is not run."""
+    gp = generate(seed)
+    if gp.defect == "uninit_r0":
+        return None
+    data = packet(seed)
+    k = _kernel_run(gp, data)
+    if k is None:
+        return None
+    o = _our_run(gp, data)
+    if o is None:
+        return None
+    return RunOutcome(seed, k, o)
+
+
 def _check(gp: GenProgram, log_level: int = 0) -> VerifyResult:
     """pyebpf's verifier on ``gp``, with its attach type and func_info."""
     fi = None
@@ -162,6 +263,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="whole-log agreement at log levels 1 and 2 instead")
     p.add_argument("--level", type=int, choices=(1, 2), action="append",
                    help="with --log: only this level (repeatable; default both)")
+    p.add_argument("--run", action="store_true",
+                   help="also run the programs both sides accept (BPF_PROG_TEST_RUN on a "
+                        "64-byte packet) and compare their return values")
+    p.add_argument("--all", action="store_true",
+                   help="every measure: verdict, first error line, whole level-1 log, and "
+                        "the runs of jointly accepted programs")
     return p
 
 
@@ -171,8 +278,13 @@ def main(argv: list[str]) -> int:
     if count <= 0:
         print("COUNT must be positive", file=sys.stderr)
         return 2
+    seeds = range(start, start + count)
+    if args.all:
+        frac, bad = log_agreement(seeds, 1)
+        print(f"level 1: whole log identical for {100 * frac:.2f}% of seeds "
+              f"{start}..{start + count - 1}; first differing: {bad[:15]}")
+        args.run = True
     if args.log:
-        seeds = range(start, start + count)
         for level in args.level or (1, 2):
             frac, bad = log_agreement(seeds, level)
             print(f"level {level}: whole log identical for {100 * frac:.2f}% of seeds "
@@ -190,6 +302,14 @@ def main(argv: list[str]) -> int:
     print(f"seeds {start}..{start + count - 1}: {count} programs, kernel rejected {rejected}")
     print(f"verdict agreement {100 * v / count:.2f}%  first error line agreement "
           f"{100 * line / count:.2f}%")
+    if args.run:
+        runs = [x for x in (run_compare(s) for s in seeds) if x is not None]
+        same = sum(x.agrees for x in runs)
+        for x in runs:
+            if not x.agrees:
+                print(f"seed {x.seed}: kernel retval {x.kernel}, ours {x.ours}")
+        pct = 100 * same / len(runs) if runs else 100.0
+        print(f"runs: {len(runs)} jointly accepted programs, identical retval {pct:.2f}%")
     return 0
 
 

@@ -25,6 +25,15 @@ EGRESS = uapi.BpfAttachType.BPF_CGROUP_INET_EGRESS
 # Seeds from here on also make cgroup skb programs, bpf-to-bpf calls and bpf_loop
 # callbacks (with their own defects); the programs of the seeds below are unchanged.
 EXTENDED_FROM = 5000
+# Seeds from here on add issue 9's forms (see _Gen.v2 blocks): callbacks followed by
+# packet and ctx access, narrow ctx loads, helper calls with their argument and return
+# forms, atomics on spilled slots, byte swaps, LD_ABS/LD_IND results in use, ALU32
+# division and variable shifts, dead code with forbidden instructions; their return
+# value is computed (an accumulator on the stack), so that runs can be compared too.
+GEN2_FROM = 20000
+# the v2 stack layout: ctx spilled at CTX_SLOT, the accumulator at ACC_SLOT, a scratch
+# spill at SAVE_SLOT, a 32-byte helper buffer at BUF (initialized), a map key at KEY
+CTX_SLOT, ACC_SLOT, SAVE_SLOT, BUF, KEY = -264, -272, -280, -128, -48
 EXIT = (0x95, 0, 0, 0, 0)
 _LDX = {1: 0x71, 2: 0x69, 4: 0x61, 8: 0x79}
 _STX = {1: 0x73, 2: 0x6B, 4: 0x63, 8: 0x7B}
@@ -141,6 +150,7 @@ class _Gen:
         self.rng = random.Random(seed)
         self.a = _Asm()
         self.ext = seed >= EXTENDED_FROM
+        self.v2 = seed >= GEN2_FROM
         self.prog_type = self.rng.choice((SOCKET_FILTER, XDP, SCHED_CLS, CGROUP_SKB)
                                          if self.ext else (SOCKET_FILTER, XDP, SCHED_CLS))
         self.attach = 0
@@ -439,6 +449,245 @@ class _Gen:
         a.emit(0xB7, 0, 0, 0, r.choice((2, 3, -1)) if bad else r.choice((0, 1)))
         a.emit(*EXIT)
 
+    # --- issue 9's forms (seeds from GEN2_FROM) --------------------------------------
+    def ctx_reg(self, reg: int = 1) -> None:
+        """``reg`` = the context (spilled at CTX_SLOT at the start)."""
+        self.a.emit(_LDX[8], reg, 10, CTX_SLOT, 0)
+
+    def accumulate(self, reg: int) -> None:
+        """Add ``reg`` to the return value's accumulator."""
+        a = self.a
+        a.emit(_LDX[8], 5 if reg != 5 else 4, 10, ACC_SLOT, 0)
+        t = 5 if reg != 5 else 4
+        a.emit(0x0F, t, reg, 0, 0)
+        a.emit(_STX[8], 10, t, ACC_SLOT, 0)
+
+    def use_value(self, reg: int, acc: bool = True) -> None:
+        """Use a scalar the way its range matters: as a stack offset without a check
+        (accepted only if the verifier knows it small), masked, or compared; then add
+        it to the return value (``acc``: not a helper's result, which may differ from
+        run to run: a CPU number, a time)."""
+        r, a = self.rng, self.a
+        how = r.random()
+        tmp = 2 if reg != 2 else 3
+        if how < 0.3:
+            room = r.choice((8, 16, 64, 256))
+            a.emit(0xBF, tmp, 10, 0, 0)
+            a.emit(0x07, tmp, 0, 0, -room - 256 - 64)  # below the v2 slots
+            a.emit(0x0F, tmp, reg, 0, 0)
+            a.emit(_ST[1], tmp, 0, 0, 0)
+        elif how < 0.7:
+            a.emit(0x57, reg, 0, 0, r.choice((7, 0xFF, 0xFFFF)))
+            a.emit(0xBF, tmp, 10, 0, 0)
+            a.emit(0x07, tmp, 0, 0, -448)
+            a.emit(0x57, reg, 0, 0, 63)
+            a.emit(0x0F, tmp, reg, 0, 0)
+            a.emit(_ST[1], tmp, 0, 0, 0)
+        else:
+            skip = a.new_label()
+            a.jmp(r.choice((0x25, 0x65, 0xA5, 0xC5, 0x15, 0x55)), reg, 0,
+                  r.choice((0, 1, 2, 255, 0xFFFF, -1)), skip)
+            a.emit(0xB7, reg, 0, 0, r.randint(0, 9))
+            a.label(skip)
+        if acc:
+            self.accumulate(reg)
+
+    def bounded(self, reg: int) -> None:
+        """``reg`` = a value from the context, bounded by a mask (or a constant)."""
+        r, a = self.rng, self.a
+        if r.random() < 0.3:
+            a.emit(0xB7, reg, 0, 0, r.choice((0, 1, 0x12, 0x1234, -2, 0x7FFFFFFF, 255)))
+            return
+        self.ctx_reg(reg)
+        off = 0 if self.prog_type != XDP else r.choice((12, 16))
+        a.emit(_LDX[4], reg, reg, off, 0)
+        op = r.random()
+        if op < 0.4:
+            a.emit(0x57, reg, 0, 0, r.choice((1, 3, 7, 0xFF, 0xFFFF, 0x7FFFFFFF)))
+        elif op < 0.6:
+            a.emit(0x07, reg, 0, 0, r.randint(-300, 300))
+        elif op < 0.8:
+            a.emit(0x04, reg, 0, 0, r.randint(-300, 300))  # 32-bit add
+
+    def v2_cb_then_pkt(self) -> None:
+        """A bpf_loop callback, then the packet and the ctx read after it."""
+        self.callback()
+        if self.prog_type in (XDP, SCHED_CLS, CGROUP_SKB):
+            self.ctx_reg(1)
+            self.packet()
+        self.ctx_reg(1)
+        self.ctx()
+        self.accumulate(8)
+
+    def v2_narrow_ctx(self) -> None:
+        r, a = self.rng, self.a
+        size = r.choice((1, 1, 2, 2, 4))
+        top = 24 if self.prog_type == XDP else 192
+        off = r.randrange(0, top, size)
+        self.ctx_reg(1)
+        a.emit(_LDX[size], 3, 1, off, 0)
+        self.use_value(3)
+
+    def v2_helper(self) -> None:
+        """A helper call with arguments of its prototype's forms (or, sometimes, any
+        helper id with arbitrary arguments), then its return value in use."""
+        from pyebpf import helpers
+        from pyebpf.helpers import Arg, Mod
+
+        r, a = self.rng, self.a
+        names = sorted(h.name for h in helpers.HELPERS.values()
+                       if h.name not in ("ringbuf_reserve", "loop", "for_each_map_elem",
+                                         "spin_lock", "spin_unlock"))
+        # the buffer helpers read, and the map key
+        for off in range(BUF, BUF + 32, 8):
+            a.emit(_ST[8], 10, 0, off, r.choice((0, 0, 1, 0x41)))
+        a.emit(_ST[8], 10, 0, KEY, r.randint(0, 3))
+        if r.random() < 0.1:
+            fid = r.randint(1, 215)
+            for reg in range(1, 6):
+                a.emit(0xB7, reg, 0, 0, r.choice((0, 1, 8, -1)))
+            if r.random() < 0.5:
+                self.ctx_reg(1)
+            a.emit(0x85, 0, 0, 0, fid)
+            self.use_value(0, acc=False)
+            return
+        want = r.choice(names)
+        h = next(x for x in helpers.HELPERS.values() if x.name == want)
+        args = h.args
+        for i, spec in enumerate(args):
+            reg = i + 1
+            t = spec.type
+            if t is Arg.ARG_CONST_MAP_PTR:
+                idx = r.choice((0, 1, 2))
+                self.maps.add(idx)
+                a.map(reg, idx)
+            elif t is Arg.ARG_PTR_TO_MAP_KEY:
+                a.emit(0xBF, reg, 10, 0, 0)
+                a.emit(0x07, reg, 0, 0, KEY)
+            elif t in (Arg.ARG_PTR_TO_MAP_VALUE, Arg.ARG_PTR_TO_MEM, Arg.ARG_PTR_TO_LONG):
+                if spec.mods & Mod.PTR_MAYBE_NULL and r.random() < 0.3:
+                    a.emit(0xB7, reg, 0, 0, 0)
+                    continue
+                a.emit(0xBF, reg, 10, 0, 0)
+                a.emit(0x07, reg, 0, 0, BUF + r.choice((0, 0, 8, 16, 4)))
+            elif t in (Arg.ARG_CONST_SIZE, Arg.ARG_CONST_SIZE_OR_ZERO):
+                if r.random() < 0.7:
+                    a.emit(0xB7, reg, 0, 0, r.choice((0, 1, 4, 8, 16, 32, 40)))
+                else:
+                    self.bounded(reg)
+            elif t is Arg.ARG_PTR_TO_CTX:
+                self.ctx_reg(reg)
+            else:  # ARG_ANYTHING and the rest: a scalar
+                a.emit(0xB7, reg, 0, 0, r.choice((0, 0, 1, 2, 8, -1)))
+        a.emit(0x85, 0, 0, 0, h.id)
+        if h.ret is helpers.Ret.RET_PTR_TO_MAP_VALUE_OR_NULL:
+            skip = a.new_label()
+            a.jmp(0x15, 0, 0, 0, skip)
+            a.emit(_LDX[4], 3, 0, 0, 0)
+            a.label(skip)
+        elif h.ret is helpers.Ret.RET_INTEGER:
+            self.use_value(0, acc=False)
+
+    def v2_atomic_spill(self) -> None:
+        """An atomic on a stack slot holding a spilled constant or bounded scalar; the
+        fetched value in use."""
+        r, a = self.rng, self.a
+        off = -8 * r.randint(9, 12)
+        if r.random() < 0.6:
+            a.emit(0xB7, 3, 0, 0, r.choice((0, 1, 5, 200, -1)))
+        else:
+            self.bounded(3)
+        if r.random() < 0.8:
+            a.emit(_STX[8], 10, 3, off, 0)
+        else:
+            a.emit(_ST[8], 10, 0, off, r.randint(0, 9))
+        width = r.choice((8, 8, 4))
+        code = 0xDB if width == 8 else 0xC3
+        op = r.choice((0x01, 0x41, 0x51, 0xA1, 0xE1, 0xF1, 0x00))  # fetch add/or/and/xor,
+        a.emit(0xB7, 4, 0, 0, r.choice((0, 1, 7)))                   # xchg, cmpxchg, add
+        if op == 0xF1:
+            a.emit(0xB7, 0, 0, 0, r.choice((0, 1, 5)))
+        a.emit(code, 10, 4, off, op)
+        if r.random() < 0.5:
+            a.emit(_LDX[width], 3, 10, off, 0)
+            self.use_value(3)
+        self.use_value(0 if op == 0xF1 else 4)
+
+    def v2_bswap(self) -> None:
+        r, a = self.rng, self.a
+        self.bounded(3)
+        kind = r.random()
+        bits = r.choice((16, 32, 64))
+        if kind < 0.35:
+            a.emit(0xD4, 3, 0, 0, bits)   # le
+        elif kind < 0.7:
+            a.emit(0xDC, 3, 0, 0, bits)   # be
+        else:
+            a.emit(0xD7, 3, 0, 0, bits)   # bswap (v4)
+        self.use_value(3)
+
+    def v2_ld_abs(self) -> None:
+        r, a = self.rng, self.a
+        if self.prog_type not in (SOCKET_FILTER, SCHED_CLS) and r.random() < 0.8:
+            return
+        a.emit(_STX[8], 10, 6, SAVE_SLOT, 0)
+        self.ctx_reg(6)
+        size = r.choice((1, 2, 4))
+        mode = {1: 0x10, 2: 0x08, 4: 0x00}[size]
+        if r.random() < 0.5:
+            a.emit(0x20 | mode, 0, 0, 0, r.randint(0, 40))  # LD_ABS
+        else:
+            a.emit(0xB7, 7, 0, 0, r.randint(0, 20))
+            a.emit(0x40 | mode, 0, 7, 0, r.randint(0, 20))  # LD_IND
+        a.emit(_LDX[8], 6, 10, SAVE_SLOT, 0)
+        self.use_value(0)
+
+    def v2_alu32(self) -> None:
+        """ALU32 division/modulo, variable shifts and arithmetic shifts, then in use."""
+        r, a = self.rng, self.a
+        self.bounded(3)
+        op = r.choice(("div", "mod", "lshx", "rshx", "arshx", "arsh", "sdiv"))
+        is32 = r.random() < 0.6
+        if op in ("div", "mod"):
+            a.emit((0x34 if op == "div" else 0x94) | (0 if is32 else 3), 3, 0, 0,
+                   r.choice((1, 3, 16)))
+        elif op == "sdiv":
+            a.emit(0x34 | (0 if is32 else 3), 3, 0, 1, r.choice((1, 3, -2)))
+        elif op == "arsh":
+            a.emit(0xC4 | (0 if is32 else 3), 3, 0, 0, r.randint(0, 31))
+        else:
+            a.emit(0xB7, 4, 0, 0, r.randint(0, 7))
+            if r.random() < 0.5:
+                a.emit(0x57, 4, 0, 0, 7)
+            code = {"lshx": 0x6C, "rshx": 0x7C, "arshx": 0xCC}[op] | (0 if is32 else 3)
+            a.emit(code, 3, 4, 0, 0)
+        self.use_value(3)
+
+    def v2_dead(self) -> None:
+        """Dead code (a branch on a known constant skips it) holding an instruction the
+        verifier would refuse where it walks."""
+        r, a = self.rng, self.a
+        k = r.randint(0, 5)
+        a.emit(0xB7, 0, 0, 0, k)
+        out = a.new_label()
+        a.jmp(0x15, 0, 0, k, out)
+        kind = r.choice(("r10", "helper", "reserved", "ldabs", "div0", "shift", "unknown"))
+        if kind == "r10":
+            a.emit(r.choice((0xB7, 0x07, 0xBF)), 10, 0, 0, 1)
+        elif kind == "helper":
+            a.emit(0x85, 0, 0, 0, r.choice((189, 26, 44, 6, 9, 51, 65)))
+        elif kind == "reserved":
+            a.emit(0xB7, 1, 2, 0, 0)
+        elif kind == "ldabs":
+            a.emit(0x30, 0, 0, 0, 0)
+        elif kind == "div0":
+            a.emit(0x37, 1, 0, 0, 0)
+        elif kind == "shift":
+            a.emit(0x67, 1, 0, 0, 70)
+        else:
+            a.emit(0x85, 0, 0, 0, 9999)
+        a.label(out)
+
     def structural(self) -> None:
         a = self.a
         if self.want("unknown_opcode"):
@@ -453,7 +702,7 @@ class _Gen:
 
     def program(self, seed: int) -> GenProgram:
         r = self.rng
-        if r.random() < 0.75:
+        if r.random() < (0.75 if not self.v2 else 0.35):
             choices = list(DEFECTS)
             if self.ext:
                 choices += CALL_DEFECTS * 2
@@ -467,9 +716,17 @@ class _Gen:
                   self.ringbuf, self.ptr_ops, self.structural]
         if self.ext:
             blocks += [self.subcall, self.callback]
+        if self.v2:
+            v2 = [self.v2_cb_then_pkt, self.v2_narrow_ctx, self.v2_helper, self.v2_helper,
+                  self.v2_atomic_spill, self.v2_bswap, self.v2_ld_abs, self.v2_alu32,
+                  self.v2_dead]
+            blocks += v2
         a = self.a
+        if self.v2:
+            a.emit(_STX[8], 10, 1, CTX_SLOT, 0)
+            a.emit(_ST[8], 10, 0, ACC_SLOT, 0)
         self.scalars()
-        order = [b for b in blocks[1:] if r.random() < 0.6]
+        order = [b for b in blocks[1:] if r.random() < (0.6 if not self.v2 else 0.3)]
         r.shuffle(order)
         # make sure the defect's block is present
         home = {"stack_oob": self.stack, "stack_misaligned": self.stack, "ctx_bad_off": self.ctx,
@@ -494,7 +751,13 @@ class _Gen:
         for b in ctx_first + rest:
             b()
         if not self.want("uninit_r0"):
-            if self.prog_type == CGROUP_SKB:
+            if self.v2:
+                # the accumulated value decides the return code (within its range)
+                a.emit(_LDX[8], 0, 10, ACC_SLOT, 0)
+                hi = {CGROUP_SKB: 3 if self.attach else 1, XDP: 3}.get(self.prog_type)
+                if hi is not None:
+                    a.emit(0x57, 0, 0, 0, hi)
+            elif self.prog_type == CGROUP_SKB:
                 # allow/drop (and congestion notification on egress)
                 hi = 3 if self.attach else 1
                 a.emit(0xB7, 0, 0, 0, hi + 1 if self.want("bad_return") else r.randint(0, hi))

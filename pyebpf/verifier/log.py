@@ -58,7 +58,7 @@ def format_insn(insn: Instruction) -> str:
         return code + f"*({_SZ[spec.width]} *)(r{d} {off:+d}) = r{s}"
     if f is Form.ATOMIC:
         sz = _SZ[spec.width]
-        r = "r" if spec.width == 8 else "w"
+        r = "r"  # the kernel's disassembler prints r for 32-bit atomics too
         a = "atomic64" if spec.width == 8 else "atomic"
         if spec.op in _ATOMIC:
             return code + f"lock *({sz} *)(r{d} {off:+d}) {_ATOMIC[spec.op]} {r}{s}"
@@ -167,7 +167,7 @@ def reg_str(r: sc.Reg, frameno: int = -1, all_precise: bool = False) -> str:
     if t == sc.STACK:
         fp = f"fp[{r.frame}]" if 0 <= frameno != r.frame else "fp"
         if r.is_const():
-            return f"{fp}{r.off}"
+            return f"{fp}{_snum(r.off + sc.s64(r.tn.value))}"  # verbose_snum
         # a variable offset: fp(off=-16,smin=...,var_off=(0x0; 0x8))
         return f"{fp}({','.join(([f'off={r.off}'] if r.off else []) + _bounds_parts(r))})"
     parts: list[str] = []
@@ -216,7 +216,8 @@ def level2_header(prog: Program) -> list[str]:
 
 def loop_sccs(prog: Program) -> list[int]:
     """compute_scc: the number of the loop (strongly connected component of more than one
-    instruction, or a jump to itself) each instruction belongs to, 0 for none; numbered
+    instruction, a jump to itself, or a call of a helper that calls a callback: an
+    implicit loop) each instruction belongs to, 0 for none; numbered
     1, 2, ... in the order Tarjan's walk from instruction 0 completes them."""
     n = prog.n
     index = [0] * n
@@ -261,7 +262,8 @@ def loop_sccs(prog: Program) -> list[int]:
                     members.append(w)
                     if w == v:
                         break
-                if len(members) > 1 or v in cfg.successors(prog, v):
+                if len(members) > 1 or v in cfg.successors(prog, v) or \
+                        cfg.calls_callback(prog.slots[v]):
                     for w in members:
                         comp[w] = nxt_id
                     nxt_id += 1

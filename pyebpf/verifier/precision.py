@@ -201,11 +201,12 @@ def backtrack_insn(ck: Checker, idx: int, subseq: int, hist: tuple | None,
             if regs[fr] & _ARGS:
                 return NOTSUPP
         elif op == 0x90:  # exit: backwards, into the callee's frame
-            if 0 <= subseq < len(ck.p.slots) and subseq in ck.cb_sites:
-                # a callback returning to the helper that calls it again: the caller's
-                # r1-r5 are that helper's arguments, not the callback's doing
-                regs[fr] &= ~_ARGS
-            if regs[fr] & _ARGS or fr == 7:
+            # a callback returning to the helper that calls it again: the caller's r1-r5
+            # are that helper's arguments; 6.18 keeps them in the caller's mask (they
+            # reach the checkpoint before the call), where a subprogram's exit would
+            # have found them set already
+            to_cb = 0 <= subseq < len(ck.p.slots) and subseq in ck.cb_sites
+            if (regs[fr] & _ARGS and not to_cb) or fr == 7:
                 return NOTSUPP
             prev = ck.p.slots[subseq - 1] if subseq >= 1 else None
             r0 = (prev is not None and prev.code == 0x85 and prev.src == isa.BPF_PSEUDO_CALL
@@ -455,9 +456,10 @@ def exit_scc(ck: Checker, st: State) -> None:
     visit[0] = None
     edges = visit[1]
     visit[1] = []
+    ck.num_backedges -= len(edges)
     for _ in range(MAX_BACKEDGE_ITERS + 1):
         changed = False
-        for be, old in edges:
+        for be, old in reversed(edges):  # the kernel's list: the newest back-edge first
             if propagate(ck, old, be):
                 changed = True
         if not changed:
@@ -480,6 +482,15 @@ def has_backedges(ck: Checker, st: State) -> bool:
     return visit is not None and bool(visit[1])
 
 
+def in_open_scc(ck: Checker, st: State) -> bool:
+    """``st`` is in a loop whose visit is not over (its entry state still has paths)."""
+    chain = callchain(ck, st)
+    if chain is None:
+        return False
+    visit = ck.scc_visits.get(chain)
+    return visit is not None and visit[0] is not None
+
+
 def add_backedge(ck: Checker, old: State, cur: State) -> None:
     """add_scc_backedge: remember ``cur`` (pruned against ``old``, in a loop still being
     explored) to propagate precision along it when the loop's visit ends."""
@@ -490,6 +501,11 @@ def add_backedge(ck: Checker, old: State, cur: State) -> None:
     if visit is None:
         return
     visit[1].append((cur.copy(), old))
+    if ck.log_level >= 2:
+        ck.out(f"SCC backedge {fmt_chain(chain)}")
+    # update_peak_states: the back-edge copies count until the loop's visit ends
+    ck.num_backedges += 1
+    ck.peak_states = max(ck.peak_states, ck.cur_states + ck.num_backedges)
 
 
 def collect_linked(ck: Checker, st: State, ids: list[int]) -> tuple:

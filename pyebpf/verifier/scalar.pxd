@@ -40,3 +40,4 @@ cdef void _deduce64(Reg r) except *
 cdef void _deduce_mixed(Reg r) except *
 cdef void _bound_offset(Reg r) except *
 cpdef Reg const_u64(unsigned long long v)
+cpdef void byte_swap(Reg r, bint to_le, int bits) except *

@@ -266,10 +266,28 @@ def coerce(r: Reg, size: int) -> None:
     if r.umin > r.umax:
         r.umin, r.umax = 0, m
     r.smin, r.smax = r.umin, r.umax
-    r.s32min, r.s32max, r.u32min, r.u32max = S32_MIN, S32_MAX, 0, U32
+    # coerce_reg_to_size: a 4-byte truncation keeps the 32-bit bounds
     if size < 4:
         r.u32min, r.u32max = r.umin, r.umax
         r.s32min, r.s32max = r.umin, r.umax
+    sync(r)
+
+
+def _swab(v: int, nbytes: int) -> int:
+    return int.from_bytes((v & ((1 << (8 * nbytes)) - 1)).to_bytes(nbytes, "little"), "big")
+
+
+def byte_swap(r: Reg, to_le: bool, bits: int) -> None:
+    """BPF_END on a scalar, as 6.18 tracks it on a little-endian host: to-le of 16/32
+    bits is a zero-extending truncation (coerce_reg_to_size); to-be and bswap swap the
+    bytes of the tnum's value and mask, and the ranges follow from the tnum alone."""
+    if to_le:
+        coerce(r, bits // 8)
+        return
+    nbytes = bits // 8
+    tn = Tnum(_swab(r.tn.value, nbytes), _swab(r.tn.mask, nbytes))
+    r.set_unknown()
+    r.tn = tn
     sync(r)
 
 
@@ -376,15 +394,14 @@ def _shift(op: str, a: Reg, s: int, bits: int) -> tuple[int, int, int, int]:
 def alu_scalar(op: str, dst: Reg, src: Reg, is64: bool) -> None:
     """Apply ``op`` to scalar ``dst`` with scalar ``src`` (both already read-checked)."""
     bits = 64 if is64 else 32
+    # is_safe_to_compute_dst_reg_range: a shift by a non-constant (or too far), division
+    # and modulo leave the register unknown, all 64 bits even for ALU32 (the kernel
+    # returns before zero-extending)
     if op in ("lsh", "rsh", "arsh") and not (src.is_const() and src.umax < bits):
         dst.set_unknown()
-        if not is64:
-            zext32(dst)
         return
     if op not in ("add", "sub", "mul", "and", "or", "xor", "lsh", "rsh", "arsh", "neg"):
         dst.set_unknown()
-        if not is64:
-            zext32(dst)
         return
     if op == "neg":
         zero = const_scalar(0)
