@@ -5,11 +5,12 @@
 #
 # src/verifier_*.c are tools/testing/selftests/bpf/progs/verifier_*.c of Linux 6.12.118
 # (GPL-2.0), built as the selftests Makefile builds them: -mcpu=v3, and -mcpu=v4 for the
-# files that guard their v4 instructions with __clang_major__ >= 18.  Left out (12 of the
+# files that guard their v4 instructions with __clang_major__ >= 18.  Left out (13 of the
 # 95 upstream files) because their headers are not available here or they test kfuncs
 # and BTF-typed tracing programs pyebpf has no model of: verifier_arena, arena_large,
 # bitfield_write (BPF_CORE_WRITE_BITFIELD of a newer libbpf), bits_iter, bpf_fastcall,
 # global_ptr_args, global_subprogs, iterating_callbacks (bpf_experimental.h), kfunc_prog_types,
+# netfilter_ctx (dynptr kfuncs),
 # sock_addr (bpf_sockopt_helpers.h), vfs_accept, vfs_reject.
 set -eu
 cd "$(dirname "$0")"
