@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 
 import cython
 
-from pyebpf import isa
+from pyebpf import isa, uapi
 from pyebpf.isa import Form
 from pyebpf.verifier import env, precision, tnum
 from pyebpf.verifier import log as vlog
@@ -1280,8 +1280,19 @@ class Checker:
                     raise Reject(f"R{insn.src} sign-extension part of pointer")
                 raise Reject(f"R{insn.src} partial copy of pointer")
             if f is Form.MOVSX:
-                dst = src.copy() if src.t == _T_SCALAR else sc.unknown_scalar()
-                dst.id = 0
+                if src.t == _T_SCALAR:
+                    # a value the extension keeps as it is stays linked to its source
+                    # (assign_scalar_id_before_mov)
+                    no_sext = src.umax < (1 << (insn.off - 1))
+                    if no_sext and not src.is_const() and not src.id:
+                        src = src.copy()
+                        src.id = self.new_id()
+                        regs[insn.src] = src
+                    dst = src.copy()
+                    if not no_sext:
+                        dst.id = 0
+                else:
+                    dst = sc.unknown_scalar()
                 (sc.coerce_sx if is64 else sc.coerce_sx32)(dst, insn.off // 8)
             elif f is Form.ALU_IMM:
                 dst = sc.const_scalar(insn.imm if is64 else insn.imm & 0xFFFFFFFF)
@@ -1297,6 +1308,12 @@ class Checker:
                     sc.zext32(dst)
                     sc.sync(dst)
                 else:
+                    if src.umax <= 0xFFFFFFFF and not src.is_const() and not src.id:
+                        # assign_scalar_id_before_mov: w1 = w2 links a value that fits
+                        # in 32 bits to its source
+                        src = src.copy()
+                        src.id = self.new_id()
+                        regs[insn.src] = src
                     dst = src.copy()
                     if dst.umax > 0xFFFFFFFF or dst.smin < 0:
                         dst.id = 0
@@ -1553,7 +1570,8 @@ class Checker:
                 raise Reject(f"dereference of modified ctx ptr R{regno} off={reg.off} "
                              "disallowed")
             kind = env.ctx_access(self.prog_type, off, size, write, self.priv)
-            if kind is None:
+            if kind is None or (sx and kind in ("pkt", "pkt_end", "pkt_meta")):
+                # a packet pointer field cannot be read sign-extended (is_valid_access)
                 raise Reject(f"invalid bpf_context access off={off} size={size}")
             # check_ctx_access remembers the last byte accessed (a syscall program's test
             # run wants a ctx at least that long)
@@ -1579,6 +1597,9 @@ class Checker:
                              f"{'map' if t == _T_MAP_VALUE else 'mem'}")
             if t == _T_MAP_VALUE and write and reg.mp.flags & env.BPF_F_RDONLY_PROG:
                 raise Reject(f"write into map forbidden, value_size={reg.mp.value_size} "
+                             f"off={off + reg.off} size={size}")
+            if t == _T_MAP_VALUE and not write and reg.mp.flags & uapi.BPF_F_WRONLY_PROG:
+                raise Reject(f"read from map forbidden, value_size={reg.mp.value_size} "
                              f"off={off + reg.off} size={size}")
             if t == _T_MAP_VALUE:
                 limit = reg.mp.value_size
@@ -1819,6 +1840,15 @@ class Checker:
                 raise Reject(f"R{insn.dst} invalid mem access '{sc.TYPE_STR[dst.t]}'")
             raise Reject(f"BPF_ATOMIC stores into R{insn.dst} {sc.TYPE_STR[dst.t]} is not "
                          "allowed")
+        if dst.t != _T_STACK and spec.width > 1:
+            # check_ptr_alignment is strict for atomics whatever the program's flags
+            # (mem_access checks the stack's alignment)
+            at = tnum.add(dst.tn, tnum.const(dst.off + insn.off))
+            if (at.value | at.mask) & (spec.width - 1):
+                var = str(sc.s64(dst.tn.value)) if dst.is_const() else tnum.fmt(dst.tn)
+                desc = "value " if dst.t == _T_MAP_VALUE else ""
+                raise Reject(f"misaligned {desc}access off {var}+{dst.off}+{insn.off} "
+                             f"size {spec.width}")
         self.mem_access(st, insn.dst, insn.off, spec.width, write=False)
         self.mem_access(st, insn.dst, insn.off, spec.width, write=True, src=sc.unknown_scalar())
         r = sc.unknown_scalar()
@@ -2049,8 +2079,9 @@ class Checker:
                     f.regs[i] = src.copy()
             for slot in f.stack.values():
                 sp = slot[1]
+                # a spill of any size ending the slot counts (is_spilled_reg)
                 if sp is not None and sp.t == _T_SCALAR and sp.id == src.id and \
-                        slot[0] == [_SPILL] * 8:
+                        slot[0][7] == _SPILL:
                     slot[1] = src.copy()
 
     @staticmethod
@@ -2216,7 +2247,8 @@ class Checker:
                 self.precise(st, rn)
             elif t is Arg.ARG_PTR_TO_RINGBUF_MEM:
                 if r.off or not r.is_const():
-                    raise Reject(f"R{rn} must have zero offset when passed to release func")
+                    raise Reject(f"R{rn} must have zero offset when passed to release func "
+                                 "or trusted arg to kfunc", errno.EINVAL)
                 release = r.ref
             elif t is Arg.ARG_PTR_TO_FUNC:
                 callback = r.off
@@ -2239,14 +2271,19 @@ class Checker:
             if not any(x[0] == release for x in st.refs):
                 raise Reject("R1 must be referenced when passed to release function")
             st.refs = [x for x in st.refs if x[0] != release]
+            # mark_reg_invalid: what pointed into the released object is an unknown
+            # scalar for root (allow_ptr_leaks), unreadable otherwise
             for f in st.frames:
                 for i, r in enumerate(f.regs):
                     if r.ref == release:
-                        f.regs[i] = Reg()
+                        f.regs[i] = sc.unknown_scalar() if self.priv else Reg()
                 for slot in f.stack.values():
                     if slot[1] is not None and slot[1].ref == release:
-                        slot[1] = None
-                        slot[0] = [_MISC] * 8
+                        if self.priv:
+                            slot[1] = sc.unknown_scalar()
+                        else:
+                            slot[1] = None
+                            slot[0] = [_MISC] * 8
         for r, size in uninit:  # raw mode: the helper fills the buffer
             if not r.is_const():  # done by helper_stack_var_off
                 continue
@@ -2462,6 +2499,9 @@ class Checker:
         if r.t == _T_MAP_VALUE:
             if write and r.mp.flags & env.BPF_F_RDONLY_PROG:
                 raise Reject(f"write into map forbidden, value_size={r.mp.value_size} "
+                             f"off={r.off} size={size}")
+            if not write and r.mp.flags & uapi.BPF_F_WRONLY_PROG:
+                raise Reject(f"read from map forbidden, value_size={r.mp.value_size} "
                              f"off={r.off} size={size}")
             self.region(rn, r, r.off, size, r.mp.value_size, _T_MAP_VALUE)
             if r.mp.fields:
