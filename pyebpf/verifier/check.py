@@ -222,6 +222,8 @@ _FLIP = {"jeq": "jne", "jne": "jeq", "jgt": "jle", "jle": "jgt", "jge": "jlt",
 # reg_not_null: the pointer types a comparison with 0 is known for (ctx, stack and packet
 # pointers are not among them: both branches are explored)
 _NOT_NULL = (_T_MAP_VALUE, _T_MAP_KEY, _T_MAP_PTR, _T_MEM)
+# reg_type_mismatch_ok's exceptions: the pointers a load or store is converted for
+_NO_MIX = (_T_CTX,)
 # alu_state bits of the kernel's ALU sanitation (only compared for equality here)
 _ALU_SANITIZE_SRC = 1
 _ALU_SANITIZE_DST = 2
@@ -483,6 +485,7 @@ class Checker:
         self.priv = privileged
         # per-insn ALU sanitation state (insn_aux_data's alu_state, alu_limit)
         self.alu_aux: dict[int, tuple[int, int]] = {}
+        self.ptr_aux: dict[int, int] = {}  # insn_aux_data.ptr_type of loads and stores
         self.prog_type = prog_type
         self.maps = maps
         self.helpers = helpers
@@ -1160,6 +1163,9 @@ class Checker:
         if bad:
             raise Reject(f"{bad} uses reserved fields", errno.EINVAL)
         k = d.kind
+        base_t = -1
+        if f is Form.LDX or f is Form.ST or f is Form.STX:
+            base_t = st.frames[-1].regs[insn.src if f is Form.LDX else insn.dst].t
         if k == _K_ALU:
             self.alu(st, d)
         elif k == _K_JCOND:
@@ -1214,7 +1220,19 @@ class Checker:
             raise Reject(f"unknown opcode {insn.code:02x}", errno.EINVAL)
         elif f is Form.EXIT:
             return self.exit(st, insn)
+        if base_t >= 0:
+            self.save_ptr_type(pc, base_t)
         return pc + 1
+
+    def save_ptr_type(self, pc: int, t: int) -> None:
+        """save_aux_ptr_type: one load or store instruction is rewritten for one kind of
+        pointer, so it may not see the context (or a socket) on one path and another
+        pointer on another."""
+        prev = self.ptr_aux.get(pc)
+        if prev is None:
+            self.ptr_aux[pc] = t
+        elif prev != t and (prev in _NO_MIX or t in _NO_MIX):
+            raise Reject("same insn cannot be used with different pointers", errno.EINVAL)
 
     def trace(self, st: State, regs: list[int]) -> None:
         """Registers the instruction wrote: shown with the ones it read after it."""
@@ -2128,7 +2146,10 @@ class Checker:
         else:
             return
         if rel in ("jgt", "jge"):
-            # mark_pkt_end: this register (not its copies) is at or beyond the end
+            # mark_pkt_end: this register (not its copies) is at or beyond the end; not
+            # done for data_meta (it only marks PTR_TO_PACKET)
+            if p.t != _T_PKT:
+                return
             r = p.copy()
             r.rng = _BEYOND_PKT_END if rel == "jgt" else _AT_PKT_END
             st.frames[-1].regs[preg] = r
