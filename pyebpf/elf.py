@@ -209,8 +209,10 @@ def program_type_for_section(section: str) -> tuple[int, int, str]:
     As libbpf matches ``SEC()`` names: the name equals a known prefix, or
     starts with it followed by ``/`` (``kprobe/do_unlinkat``; the part after the
     slash is the attach target) or, for the ``.s``-less sleepable variants, by
-    ``.``.  Returns prog type 0 (UNSPEC) when nothing matches.
+    ``.``.  A leading ``?`` (libbpf: not loaded by default) is not part of the match.
+    Returns prog type 0 (UNSPEC) when nothing matches.
     """
+    section = section.removeprefix("?")
     for d in _SEC_DEFS:
         if section == d.prefix:
             return int(d.prog_type), int(d.attach_type), ""

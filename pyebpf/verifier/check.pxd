@@ -53,6 +53,7 @@ cdef class Checker:
     cdef public Liveness lv
     cdef public bint priv
     cdef public dict alu_aux
+    cdef public dict ptr_aux
     cdef public list lines, stack_depth, stack, reserved, live
     cdef public dict visited
     cdef public long long id_gen, processed, jmps, prev_jmps, prev_insns

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 
 import cython
 
-from pyebpf import isa
+from pyebpf import isa, uapi
 from pyebpf.isa import Form
 from pyebpf.verifier import env, precision, tnum
 from pyebpf.verifier import log as vlog
@@ -222,6 +222,8 @@ _FLIP = {"jeq": "jne", "jne": "jeq", "jgt": "jle", "jle": "jgt", "jge": "jlt",
 # reg_not_null: the pointer types a comparison with 0 is known for (ctx, stack and packet
 # pointers are not among them: both branches are explored)
 _NOT_NULL = (_T_MAP_VALUE, _T_MAP_KEY, _T_MAP_PTR, _T_MEM)
+# reg_type_mismatch_ok's exceptions: the pointers a load or store is converted for
+_NO_MIX = (_T_CTX,)
 # alu_state bits of the kernel's ALU sanitation (only compared for equality here)
 _ALU_SANITIZE_SRC = 1
 _ALU_SANITIZE_DST = 2
@@ -531,6 +533,7 @@ class Checker:
         self.priv = privileged
         # per-insn ALU sanitation state (insn_aux_data's alu_state, alu_limit)
         self.alu_aux: dict[int, tuple[int, int]] = {}
+        self.ptr_aux: dict[int, int] = {}  # insn_aux_data.ptr_type of loads and stores
         self.prog_type = prog_type
         self.maps = maps
         self.helpers = helpers
@@ -1235,6 +1238,9 @@ class Checker:
         if bad:
             raise Reject(f"{bad} uses reserved fields", errno.EINVAL)
         k = d.kind
+        base_t = -1
+        if f is Form.LDX or f is Form.ST or f is Form.STX:
+            base_t = st.frames[-1].regs[insn.src if f is Form.LDX else insn.dst].t
         if k == _K_ALU:
             self.alu(st, d)
         elif k == _K_JCOND:
@@ -1294,7 +1300,19 @@ class Checker:
             raise Reject(f"unknown opcode {insn.code:02x}", errno.EINVAL)
         elif f is Form.EXIT:
             return self.exit(st, insn)
+        if base_t >= 0:
+            self.save_ptr_type(pc, base_t)
         return pc + 1
+
+    def save_ptr_type(self, pc: int, t: int) -> None:
+        """save_aux_ptr_type: one load or store instruction is rewritten for one kind of
+        pointer, so it may not see the context (or a socket) on one path and another
+        pointer on another."""
+        prev = self.ptr_aux.get(pc)
+        if prev is None:
+            self.ptr_aux[pc] = t
+        elif prev != t and (prev in _NO_MIX or t in _NO_MIX):
+            raise Reject("same insn cannot be used with different pointers", errno.EINVAL)
 
     def trace(self, st: State, regs: list[int]) -> None:
         """Registers the instruction wrote: shown with the ones it read after it."""
@@ -1360,8 +1378,19 @@ class Checker:
                     raise Reject(f"R{insn.src} sign-extension part of pointer")
                 raise Reject(f"R{insn.src} partial copy of pointer")
             if f is Form.MOVSX:
-                dst = src.copy() if src.t == _T_SCALAR else sc.unknown_scalar()
-                dst.id = 0
+                if src.t == _T_SCALAR:
+                    # a value the extension keeps as it is stays linked to its source
+                    # (assign_scalar_id_before_mov)
+                    no_sext = src.umax < (1 << (insn.off - 1))
+                    if no_sext and not src.is_const() and not src.id:
+                        src = src.copy()
+                        src.id = self.new_id()
+                        regs[insn.src] = src
+                    dst = src.copy()
+                    if not no_sext:
+                        dst.id = 0
+                else:
+                    dst = sc.unknown_scalar()
                 (sc.coerce_sx if is64 else sc.coerce_sx32)(dst, insn.off // 8)
             elif f is Form.ALU_IMM:
                 dst = sc.const_scalar(insn.imm if is64 else insn.imm & 0xFFFFFFFF)
@@ -1377,6 +1406,12 @@ class Checker:
                     sc.zext32(dst)
                     sc.sync(dst)
                 else:
+                    if src.umax <= 0xFFFFFFFF and not src.is_const() and not src.id:
+                        # assign_scalar_id_before_mov: w1 = w2 links a value that fits
+                        # in 32 bits to its source
+                        src = src.copy()
+                        src.id = self.new_id()
+                        regs[insn.src] = src
                     dst = src.copy()
                     if dst.umax > 0xFFFFFFFF or dst.smin < 0:
                         dst.id = 0
@@ -1664,6 +1699,9 @@ class Checker:
             if t == _T_MAP_VALUE and write and reg.mp.flags & env.BPF_F_RDONLY_PROG:
                 raise Reject(f"write into map forbidden, value_size={reg.mp.value_size} "
                              f"off={off + reg.off} size={size}")
+            if t == _T_MAP_VALUE and not write and reg.mp.flags & uapi.BPF_F_WRONLY_PROG:
+                raise Reject(f"read from map forbidden, value_size={reg.mp.value_size} "
+                             f"off={off + reg.off} size={size}")
             if t == _T_MAP_VALUE:
                 limit = reg.mp.value_size
             elif t == _T_MAP_KEY:
@@ -1903,6 +1941,15 @@ class Checker:
                 raise Reject(f"R{insn.dst} invalid mem access '{sc.TYPE_STR[dst.t]}'")
             raise Reject(f"BPF_ATOMIC stores into R{insn.dst} {sc.TYPE_STR[dst.t]} is not "
                          "allowed")
+        if dst.t != _T_STACK and spec.width > 1:
+            # check_ptr_alignment is strict for atomics whatever the program's flags
+            # (mem_access checks the stack's alignment)
+            at = tnum.add(dst.tn, tnum.const(dst.off + insn.off))
+            if (at.value | at.mask) & (spec.width - 1):
+                var = str(sc.s64(dst.tn.value)) if dst.is_const() else tnum.fmt(dst.tn)
+                desc = "value " if dst.t == _T_MAP_VALUE else ""
+                raise Reject(f"misaligned {desc}access off {var}+{dst.off}+{insn.off} "
+                             f"size {spec.width}")
         self.mem_access(st, insn.dst, insn.off, spec.width, write=False)
         load = 0 if spec.op == "atomic_cmpxchg" else (
             insn.src if "fetch" in spec.op or "xchg" in spec.op else -1)
@@ -2137,8 +2184,9 @@ class Checker:
                     f.regs[i] = src.copy()
             for slot in f.stack.values():
                 sp = slot[1]
+                # a spill of any size ending the slot counts (is_spilled_reg)
                 if sp is not None and sp.t == _T_SCALAR and sp.id == src.id and \
-                        slot[0] == [_SPILL] * 8:
+                        slot[0][7] == _SPILL:
                     slot[1] = src.copy()
 
     @staticmethod
@@ -2185,7 +2233,10 @@ class Checker:
         else:
             return
         if rel in ("jgt", "jge"):
-            # mark_pkt_end: this register (not its copies) is at or beyond the end
+            # mark_pkt_end: this register (not its copies) is at or beyond the end; not
+            # done for data_meta (it only marks PTR_TO_PACKET)
+            if p.t != _T_PKT:
+                return
             r = p.copy()
             r.rng = _BEYOND_PKT_END if rel == "jgt" else _AT_PKT_END
             st.frames[-1].regs[preg] = r
@@ -2307,7 +2358,8 @@ class Checker:
                 self.precise(st, rn)
             elif t is Arg.ARG_PTR_TO_RINGBUF_MEM:
                 if r.off or not r.is_const():
-                    raise Reject(f"R{rn} must have zero offset when passed to release func")
+                    raise Reject(f"R{rn} must have zero offset when passed to release func "
+                                 "or trusted arg to kfunc", errno.EINVAL)
                 release = r.ref
             elif t is Arg.ARG_PTR_TO_FUNC:
                 callback = r.off
@@ -2334,14 +2386,19 @@ class Checker:
             if not any(x[0] == release for x in st.refs):
                 raise Reject("R1 must be referenced when passed to release function")
             st.refs = [x for x in st.refs if x[0] != release]
+            # mark_reg_invalid: what pointed into the released object is an unknown
+            # scalar for root (allow_ptr_leaks), unreadable otherwise
             for f in st.frames:
                 for i, r in enumerate(f.regs):
                     if r.ref == release:
-                        f.regs[i] = Reg()
+                        f.regs[i] = sc.unknown_scalar() if self.priv else Reg()
                 for slot in f.stack.values():
                     if slot[1] is not None and slot[1].ref == release:
-                        slot[1] = None
-                        slot[0] = [_MISC] * 8
+                        if self.priv:
+                            slot[1] = sc.unknown_scalar()
+                        else:
+                            slot[1] = None
+                            slot[0] = [_MISC] * 8
         for r, size in uninit:  # raw mode: the helper fills the buffer
             if not r.is_const():  # done by helper_stack_var_off
                 continue
@@ -2571,6 +2628,9 @@ class Checker:
         if r.t == _T_MAP_VALUE:
             if write and r.mp.flags & env.BPF_F_RDONLY_PROG:
                 raise Reject(f"write into map forbidden, value_size={r.mp.value_size} "
+                             f"off={r.off} size={size}")
+            if not write and r.mp.flags & uapi.BPF_F_WRONLY_PROG:
+                raise Reject(f"read from map forbidden, value_size={r.mp.value_size} "
                              f"off={r.off} size={size}")
             self.region(rn, r, r.off, size, r.mp.value_size, _T_MAP_VALUE)
             if r.mp.fields:

@@ -292,36 +292,58 @@ def byte_swap(r: Reg, to_le: bool, bits: int) -> None:
 
 
 def coerce_sx(r: Reg, size: int) -> None:
-    """Sign-extend the low ``size`` bytes into 64 bits (MOVSX, LDSX)."""
+    """Sign-extend the low ``size`` bytes into 64 bits (MOVSX, LDSX): coerce_reg_to_size_sx.
+
+    The range survives when the bits above ``size`` are the same at both ends and the
+    sign-extended ends have one sign; otherwise the size's whole signed range.
+    """
     bits = size * 8
-    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     if r.is_const():
-        r.set_const(_sext(r.tn.value, bits))
+        v = _sext(r.tn.value, bits) & U64
+        r.tn = Tnum(v, 0)
+        r.smin = r.smax = s64(v)
+        r.umin = r.umax = v
+        r.s32min = r.s32max = s32(v)
+        r.u32min = r.u32max = v & U32
         return
-    fits = r.smin >= lo and r.smax <= hi if bits < 64 else True
-    if fits and r.umax <= U64:
-        smin, smax = r.smin, r.smax
-    else:
-        smin, smax = lo, hi
-    r.set_unknown()
-    r.smin, r.smax = smin, smax
-    if smin >= 0:
-        r.umin, r.umax = smin, smax
-    sync(r)
+    if (r.smax & U64) >> bits == (r.smin & U64) >> bits:
+        a, b = _sext(r.smax, bits), _sext(r.smin, bits)
+        lo, hi = min(a, b), max(a, b)
+        if (lo >= 0) == (hi >= 0):
+            r.smin, r.smax = lo, hi
+            r.s32min, r.s32max = s32(lo), s32(hi)
+            r.umin, r.umax = lo & U64, hi & U64
+            r.u32min, r.u32max = lo & U32, hi & U32
+            r.tn = tnum.trange(lo & U64, hi & U64)
+            return
+    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    r.smin, r.smax = lo, hi
+    r.s32min, r.s32max = max(lo, S32_MIN), min(hi, S32_MAX)
+    r.umin, r.umax, r.u32min, r.u32max = 0, U64, 0, U32
+    r.tn = tnum.UNKNOWN
 
 
 def coerce_sx32(r: Reg, size: int) -> None:
-    """Sign-extend the low ``size`` bytes into the 32-bit subregister, zero the upper half."""
+    """Sign-extend the low ``size`` bytes into the 32-bit subregister, zero the upper half
+    (MOVSX32): coerce_subreg_to_size_sx, then the zero extension and reg_bounds_sync."""
     bits = size * 8
     if r.is_const():
         r.set_const(_sext(r.tn.value, bits) & U32)
         return
-    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
-    r.set_unknown()
-    r.s32min, r.s32max = lo, hi
-    r.umin, r.umax = 0, U32
-    r.smin, r.smax = 0, U32
-    r.tn = Tnum(0, U32)
+    done = False
+    if (r.s32max & U32) >> bits == (r.s32min & U32) >> bits:
+        a, b = _sext(r.s32max, bits), _sext(r.s32min, bits)
+        lo, hi = min(a, b), max(a, b)
+        if (lo >= 0) == (hi >= 0):
+            r.s32min, r.s32max = lo, hi
+            r.u32min, r.u32max = lo & U32, hi & U32
+            r.tn = tnum.subreg(tnum.trange(lo & U64, hi & U64))
+            done = True
+    if not done:
+        r.s32min, r.s32max = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+        r.u32min, r.u32max = 0, U32
+        r.tn = Tnum(0, U32)
+    zext32(r)
     sync(r)
 
 
