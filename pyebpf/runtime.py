@@ -541,7 +541,7 @@ class Runtime:
         for insn in insns:
             if insn.code == 0x85 and insn.src == 0:
                 helper = HELPERS.get(insn.imm)
-                if helper is None or not spec.helper_allowed(insn.imm):
+                if helper is None or not spec.helper_allowed(insn.imm, req.expected_attach_type):
                     try:
                         name = uapi.BpfFunc(insn.imm).name.removeprefix("BPF_FUNC_")
                     except ValueError:
