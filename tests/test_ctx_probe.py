@@ -19,8 +19,7 @@ import pytest
 from pyebpf import uapi
 from pyebpf.errors import BPFError, VerifierError
 from pyebpf.isa import Instruction
-from pyebpf.verifier import bpf_check
-from pyebpf.verifier import env
+from pyebpf.verifier import bpf_check, env
 from tests import _ctxprobe as cp
 
 PT = uapi.BpfProgType
@@ -114,10 +113,10 @@ def test_return_ranges_and_attach_types(kernel) -> None:
     for name, at in RET_CONFIGS:
         pt = int(PT["BPF_PROG_TYPE_" + name])
         for v in (-1, 0, 1, 2, 3, 4):
-            def k(v=v):
+            def k(v=v, pt=pt, at=at):
                 kernel.KernelProgram(_ret(v), pt, expected_attach_type=at).close()
 
-            def m(v=v):
+            def m(v=v, pt=pt, at=at):
                 bpf_check(_ret(v), pt, expected_attach_type=at, log_level=1)
             ka, ma = _answer(k), _answer(m)
             if ma != ka:
@@ -193,8 +192,10 @@ def test_packet_read_and_write_match_the_kernel(kernel, name: str) -> None:
         insns = [Instruction(*t, pc=i) for i, t in enumerate([
             (ld, 2, 1, data, 0), (ld, 3, 1, end, 0), (0xBF, 4, 2, 0, 0), (0x07, 4, 0, 0, 1),
             (0x2D, 4, 3, 1, 0), op, (0xB7, 0, 0, 0, 1), (0x95, 0, 0, 0, 0)])]
-        ka = _answer(lambda: kernel.KernelProgram(insns, pt, expected_attach_type=int(at)).close())
-        ma = _answer(lambda: bpf_check(insns, pt, expected_attach_type=int(at), log_level=1))
+        ka = _answer(lambda insns=insns: kernel.KernelProgram(
+            insns, pt, expected_attach_type=int(at)).close())
+        ma = _answer(lambda insns=insns: bpf_check(insns, pt, expected_attach_type=int(at),
+                                                   log_level=1))
         assert ka == ma, (name, op, ka, ma)
 
 
