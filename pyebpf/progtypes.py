@@ -27,12 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyebpf import uapi
+from pyebpf import sockhelpers, uapi
 from pyebpf.errors import BPFError
 from pyebpf.helpers import HELPERS, USER_HELPERS, F
 
 PT = uapi.BpfProgType
 ENOTSUPP = 524
+assert sockhelpers.SOCKET_HELPERS   # their prototypes are in HELPERS from here on
 ETH_HLEN = 14
 PAGE_SIZE = 4096
 SKB_HEADROOM = 64                   # NET_SKB_PAD + NET_IP_ALIGN on x86-64
