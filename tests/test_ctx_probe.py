@@ -291,3 +291,55 @@ def test_lwt_test_run_matches_the_kernel(kernel, name: str) -> None:
     prog = _load(name, 0, insns)
     out = progtypes.test_run(prog, progtypes.TestRunParams(data_in=pkt, want_data_out=True))
     assert (out.retval, out.data_out) == (kr.retval, kr.data_out)
+
+
+def _sk_lookup_prog() -> list[Instruction]:
+    """Return SK_PASS for local port 7007 over TCP/IPv4 from 10.0.0.1, else SK_DROP, and
+    read remote_port with a narrow load (its u16 lies at offset 36)."""
+    L = uapi.BpfSkLookup
+    t = [(0x61, 2, 1, L.local_port.offset, 0), (0x61, 3, 1, L.protocol.offset, 0),
+         (0x61, 4, 1, L.remote_ip4.offset, 0), (0x69, 5, 1, L.remote_port.offset, 0),
+         (0xB7, 0, 0, 0, 0), (0x55, 2, 0, 4, 7007), (0x55, 3, 0, 3, 6),
+         (0x55, 4, 0, 2, 0x0100000A), (0x15, 5, 0, 1, 0), (0xB7, 0, 0, 0, 1),
+         (0x95, 0, 0, 0, 0)]
+    return [Instruction(*x, pc=i) for i, x in enumerate(t)]
+
+
+def _lookup_ctx(family: int = 2, protocol: int = 6, local_port: int = 7007,
+                remote_port: int = 0x3930, remote_ip4: int = 0x0100000A, **extra: int) -> bytes:
+    c = uapi.BpfSkLookup()
+    c.family, c.protocol, c.local_port = family, protocol, local_port
+    c.remote_port, c.remote_ip4 = remote_port, remote_ip4
+    for k, v in extra.items():
+        setattr(c, k, v)
+    return bytes(c)
+
+
+@pytest.mark.parametrize("ctx", [
+    _lookup_ctx(), _lookup_ctx(local_port=80), _lookup_ctx(protocol=17),
+    _lookup_ctx(remote_ip4=0x0200000A), _lookup_ctx(remote_port=0),
+    _lookup_ctx(family=1), _lookup_ctx(local_port=70000), _lookup_ctx(ingress_ifindex=1),
+    None,
+])
+def test_sk_lookup_test_run_matches_the_kernel(kernel, ctx: bytes | None) -> None:
+    from pyebpf import progtypes
+
+    insns = _sk_lookup_prog()
+    kp = kernel.KernelProgram(insns, PT.BPF_PROG_TYPE_SK_LOOKUP,
+                              expected_attach_type=int(AT.BPF_SK_LOOKUP))
+    try:
+        try:
+            kr = kp.test_run(None, ctx)
+            kernel_says = (kr.retval, kr.ctx_out)
+        except BPFError as e:
+            kernel_says = e.errno
+    finally:
+        kp.close()
+    prog = _load("SK_LOOKUP", int(AT.BPF_SK_LOOKUP), insns)
+    try:
+        out = progtypes.test_run(prog, progtypes.TestRunParams(
+            ctx_in=ctx, want_ctx_out=ctx is not None, ctx_size_out=len(ctx or b"")))
+        mine = (out.retval, out.ctx_out)
+    except BPFError as e:
+        mine = e.errno
+    assert mine == kernel_says
