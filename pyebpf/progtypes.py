@@ -94,6 +94,7 @@ class RunState:
     end: int = 0
     frame_limit: int = 0                    # largest ``end`` (XDP: frame size - tailroom)
     redirect_to: tuple[int, int, int | None] | None = None
+    socket_cookie: int = 0                  # the run's socket (bpf_get_socket_cookie)
     trace: Callable[[str], None] | None = None
     maps_by_address: dict[int, Any] = field(default_factory=dict)
     buffers: list = field(default_factory=list)
@@ -229,7 +230,8 @@ BASE_HELPERS = _ids(
 TRACING_HELPERS = BASE_HELPERS | _ids(
     "get_current_pid_tgid", "get_current_uid_gid", "get_current_comm", "probe_read",
     "probe_read_str", "perf_event_output")
-SKB_BASE = BASE_HELPERS | _ids("skb_load_bytes", "perf_event_output", "csum_diff")
+SKB_BASE = BASE_HELPERS | _ids("skb_load_bytes", "perf_event_output", "csum_diff",
+                               "get_socket_cookie")
 TC_HELPERS = SKB_BASE | _ids("skb_store_bytes", "l3_csum_replace", "l4_csum_replace",
                              "redirect")
 # cg_skb_func_proto: sk_filter's helpers and the cgroup ones, but not csum_diff

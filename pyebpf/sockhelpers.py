@@ -14,6 +14,7 @@ are only added where the id is still free.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from pyebpf.errors import HelperError
@@ -32,6 +33,7 @@ from pyebpf.helpers import (
     F,
     Helper,
     Mod,
+    _state,
 )
 
 MEM_W = ArgSpec(Arg.ARG_PTR_TO_MEM, Mod.MEM_WRITE)   # read for a key, then written
@@ -46,6 +48,22 @@ def _no_socket(name: str) -> Any:
 
 
 _CHANGES_PKT_DATA = frozenset(("msg_pull_data",))
+_COOKIES = itertools.count(1)
+
+
+def get_socket_cookie(vm: Any, ctx: int, *_: int) -> int:
+    """bpf_get_socket_cookie of an skb under test_run: the kernel's test_run gives each run
+    a socket of its own (sk_alloc of bpf_dummy_proto), so one cookie per run, never 0."""
+    st = _state(vm)
+    if st.kind != "skb":
+        raise HelperError("bpf_get_socket_cookie works on a kernel socket, which pyebpf does "
+                          "not have for this program type: verified only", -1)
+    if not st.socket_cookie:
+        st.socket_cookie = next(_COOKIES)
+    return st.socket_cookie
+
+
+_IMPLS = {"get_socket_cookie": get_socket_cookie}
 # name -> (args, pkt_access): all return RET_INTEGER (bpf_*_proto in net/core/filter.c,
 # kernel/bpf/cgroup.c and net/core/sock_map.c)
 _SOCKET_PROTOTYPES: dict[str, tuple[tuple, bool]] = {
@@ -78,7 +96,8 @@ SOCKET_HELPERS = frozenset(F["BPF_FUNC_" + n].value for n in _SOCKET_PROTOTYPES)
 def install() -> None:
     for name, (args, pkt) in _SOCKET_PROTOTYPES.items():
         hid = F["BPF_FUNC_" + name].value
-        HELPERS.setdefault(hid, Helper(hid, name, INT, tuple(args), _no_socket(name),
+        impl = _IMPLS.get(name) or _no_socket(name)
+        HELPERS.setdefault(hid, Helper(hid, name, INT, tuple(args), impl,
                                        False, pkt, name in _CHANGES_PKT_DATA))
 
 

@@ -343,3 +343,25 @@ def test_sk_lookup_test_run_matches_the_kernel(kernel, ctx: bytes | None) -> Non
     except BPFError as e:
         mine = e.errno
     assert mine == kernel_says
+
+
+@pytest.mark.parametrize("name", ["SOCKET_FILTER", "SCHED_CLS", "CGROUP_SKB"])
+def test_socket_cookie_under_test_run(kernel, name: str) -> None:
+    """bpf_get_socket_cookie twice in one run: the same nonzero cookie (test_run's socket)."""
+    fid = int(uapi.BpfFunc.BPF_FUNC_get_socket_cookie)
+    t = [(0xBF, 6, 1, 0, 0), (0x85, 0, 0, 0, fid), (0xBF, 7, 0, 0, 0), (0xBF, 1, 6, 0, 0),
+         (0x85, 0, 0, 0, fid), (0xBF, 1, 0, 0, 0), (0xB7, 0, 0, 0, 0), (0x5D, 1, 7, 2, 0),
+         (0x15, 1, 0, 1, 0), (0xB7, 0, 0, 0, 1), (0x95, 0, 0, 0, 0)]
+    insns = [Instruction(*x, pc=i) for i, x in enumerate(t)]
+    pt = int(PT["BPF_PROG_TYPE_" + name])
+    at = int(AT.BPF_CGROUP_INET_INGRESS)
+    pkt = bytes(12) + b"\x08\x00" + b"\x45" + bytes(40)
+    kp = kernel.KernelProgram(insns, pt, expected_attach_type=at)
+    try:
+        kr = kp.test_run(pkt)
+    finally:
+        kp.close()
+    from pyebpf import progtypes
+
+    out = progtypes.test_run(_load(name, at, insns), progtypes.TestRunParams(data_in=pkt))
+    assert out.retval == kr.retval == 1
