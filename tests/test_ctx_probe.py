@@ -296,9 +296,9 @@ def test_lwt_test_run_matches_the_kernel(kernel, name: str) -> None:
 def _sk_lookup_prog() -> list[Instruction]:
     """Return SK_PASS for local port 7007 over TCP/IPv4 from 10.0.0.1, else SK_DROP, and
     read remote_port with a narrow load (its u16 lies at offset 36)."""
-    L = uapi.BpfSkLookup
-    t = [(0x61, 2, 1, L.local_port.offset, 0), (0x61, 3, 1, L.protocol.offset, 0),
-         (0x61, 4, 1, L.remote_ip4.offset, 0), (0x69, 5, 1, L.remote_port.offset, 0),
+    lk = uapi.BpfSkLookup
+    t = [(0x61, 2, 1, lk.local_port.offset, 0), (0x61, 3, 1, lk.protocol.offset, 0),
+         (0x61, 4, 1, lk.remote_ip4.offset, 0), (0x69, 5, 1, lk.remote_port.offset, 0),
          (0xB7, 0, 0, 0, 0), (0x55, 2, 0, 4, 7007), (0x55, 3, 0, 3, 6),
          (0x55, 4, 0, 2, 0x0100000A), (0x15, 5, 0, 1, 0), (0xB7, 0, 0, 0, 1),
          (0x95, 0, 0, 0, 0)]
