@@ -134,19 +134,6 @@ _FUNC_ONLY = {
 }
 
 
-# the socket helpers' side of check_map_func_compatibility (pyebpf.sockhelpers)
-_FUNC_ONLY.update({
-    "sock_map_update": (MT.BPF_MAP_TYPE_SOCKMAP,),
-    "sk_redirect_map": (MT.BPF_MAP_TYPE_SOCKMAP,),
-    "msg_redirect_map": (MT.BPF_MAP_TYPE_SOCKMAP,),
-    "sock_hash_update": (MT.BPF_MAP_TYPE_SOCKHASH,),
-    "sk_redirect_hash": (MT.BPF_MAP_TYPE_SOCKHASH,),
-    "msg_redirect_hash": (MT.BPF_MAP_TYPE_SOCKHASH,),
-    "sk_select_reuseport": (MT.BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, MT.BPF_MAP_TYPE_SOCKMAP,
-                            MT.BPF_MAP_TYPE_SOCKHASH),
-})
-
-
 def map_func_incompatible(map_type: int, func: str) -> bool:
     """check_map_func_compatibility: True when ``func`` may not be given this map."""
     only = _MAP_ONLY.get(map_type)  # type: ignore[call-overload]

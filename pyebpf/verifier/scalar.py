@@ -20,17 +20,20 @@ S32_MIN, S32_MAX = -(1 << 31), (1 << 31) - 1
 # register types (enum bpf_reg_type, the subset modelled)
 NOT_INIT, SCALAR, CTX, MAP_PTR, MAP_VALUE, MAP_VALUE_OR_NULL, MAP_KEY, STACK = range(8)
 PKT, PKT_META, PKT_END, MEM, MEM_OR_NULL, FUNC = range(8, 14)
-# what socket-side program types find in their contexts (``skops->sk``, ``ctx->sk``...)
-SOCK, SOCK_OR_NULL, SOCK_COMMON, SOCK_COMMON_OR_NULL, FLOW_KEYS = range(14, 19)
 TYPE_STR = ("?", "scalar", "ctx", "map_ptr", "map_value", "map_value_or_null", "map_key", "fp",
-            "pkt", "pkt_meta", "pkt_end", "ringbuf_mem", "ringbuf_mem_or_null", "func",
-            "sock", "sock_or_null", "sock_common", "sock_common_or_null", "flow_keys")
-OR_NULL = {MAP_VALUE_OR_NULL: MAP_VALUE, MEM_OR_NULL: MEM, SOCK_OR_NULL: SOCK,
-           SOCK_COMMON_OR_NULL: SOCK_COMMON}
-SOCK_TYPES = (SOCK, SOCK_COMMON)
+            "pkt", "pkt_meta", "pkt_end", "ringbuf_mem", "ringbuf_mem_or_null", "func")
+OR_NULL = {MAP_VALUE_OR_NULL: MAP_VALUE, MEM_OR_NULL: MEM}
 PKT_TYPES = (PKT, PKT_META, PKT_END)
 KEY_TYPES = (STACK, PKT, PKT_META, MAP_KEY, MAP_VALUE)  # map_key_value_types
 MEM_TYPES = (*KEY_TYPES, MEM)  # mem_types (ringbuf memory included)
+
+# what socket-side program types find in their contexts (``skops->sk``, ``ctx->sk``,
+# ``skb->flow_keys``), numbered after the types above
+SOCK, SOCK_OR_NULL, SOCK_COMMON, SOCK_COMMON_OR_NULL, FLOW_KEYS = range(len(TYPE_STR),
+                                                                       len(TYPE_STR) + 5)
+TYPE_STR += ("sock", "sock_or_null", "sock_common", "sock_common_or_null", "flow_keys")
+OR_NULL.update({SOCK_OR_NULL: SOCK, SOCK_COMMON_OR_NULL: SOCK_COMMON})
+SOCK_TYPES = (SOCK, SOCK_COMMON)
 
 
 def s64(v: int) -> int:
