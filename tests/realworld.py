@@ -150,6 +150,69 @@ def compare(paths: list[Path], out=sys.stdout, live: bool = True) -> dict:
     return summary
 
 
+# packets every runnable program of the corpus is run on (Ethernet frames)
+def _ipv4(proto: int, payload: bytes, ttl: int = 64, src: bytes = b"\x0a\x00\x00\x01",
+          dst: bytes = b"\x0a\x00\x00\x02") -> bytes:
+    ip = (bytes([0x45, 0]) + (20 + len(payload)).to_bytes(2, "big") + bytes(4)
+          + bytes([ttl, proto]) + bytes(2) + src + dst)
+    return ip + payload
+
+
+PACKETS = {
+    "tcp4": bytes(6) + b"\x02" * 6 + b"\x08\x00" + _ipv4(6, b"\x30\x39\x00\x50" + bytes(16)),
+    "udp4-ttl1": bytes(6) + b"\x02" * 6 + b"\x08\x00" + _ipv4(17, b"\x00\x35\x00\x35"
+                                                               + bytes(4), ttl=1),
+    "vlan-icmp4": bytes(12) + b"\x81\x00\x00\x05\x08\x00" + _ipv4(1, bytes(8)),
+    "tcp6": bytes(12) + b"\x86\xdd" + b"\x60" + bytes(3) + (20).to_bytes(2, "big")
+            + b"\x06\x40" + bytes(32) + bytes(20),
+    "arp": bytes(12) + b"\x08\x06" + bytes(28),
+    "runt": bytes(12) + b"\x08\x00" + b"\x45" + bytes(5),
+}
+RUNNABLE = {0: "skb", 1: "skb", 3: "skb", 4: "skb", 6: "xdp", 8: "skb", 10: "skb",
+            11: "skb", 12: "skb", 22: "skb"}   # prog types test_run takes a packet for
+
+
+def compare_runs(paths: list[Path]) -> tuple[int, int, list[str]]:
+    """Every program both load, of a type test_run takes packets for, on every packet:
+    (runs, identical runs (errno, or retval and data_out), differences)."""
+    from pyebpf.runtime import Runtime
+
+    runs, same, diffs = 0, 0, []
+    for path in paths:
+        spec = load_elf(path)
+        for prog, p in spec.programs.items():
+            if p.type not in RUNNABLE or not recorded(path, prog).ok:
+                continue
+            try:
+                mine = load_collection(spec, runtime=Runtime(), programs=[prog])
+            except BPFError:
+                continue
+            # bpf_get_prandom_u32 makes the output differ run to run: retval only
+            random = any(i.code == 0x85 and i.src == 0 and i.imm == 7 for i in p.instructions)
+            with mine, load_into_kernel(spec, programs=[prog], log_level=0) as k:
+                for pname, pkt in PACKETS.items():
+                    try:
+                        kr = k.programs[prog].test_run(pkt)
+                        kernel_says: object = (kr.retval, kr.data_out)
+                    except BPFError as e:
+                        kernel_says = e.errno
+                    try:
+                        pr = mine.programs[prog].test_run(pkt)
+                        mine_says: object = (pr.retval, pr.data_out)
+                    except BPFError as e:
+                        mine_says = e.errno
+                    runs += 1
+                    if random and isinstance(kernel_says, tuple) and \
+                            isinstance(mine_says, tuple):
+                        kernel_says, mine_says = kernel_says[0], mine_says[0]
+                    if kernel_says == mine_says:
+                        same += 1
+                    else:
+                        diffs.append(f"{path.name}:{prog}:{pname}: kernel {kernel_says!r:.120} "
+                                     f"pyebpf {mine_says!r:.120}")
+    return runs, same, diffs
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--long", action="store_true", help="every build variant")
@@ -162,6 +225,11 @@ def main() -> int:
         record(objects(True))
         return 0
     compare(paths, live=not args.recorded)
+    if not args.recorded:
+        runs, same, diffs = compare_runs(paths)
+        print(f"test runs: {same} of {runs} identical (errno, or retval and data_out)")
+        for d in diffs:
+            print("  " + d)
     return 0
 
 

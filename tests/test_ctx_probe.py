@@ -365,3 +365,23 @@ def test_socket_cookie_under_test_run(kernel, name: str) -> None:
 
     out = progtypes.test_run(_load(name, at, insns), progtypes.TestRunParams(data_in=pkt))
     assert out.retval == kr.retval == 1
+
+
+def test_flow_dissector_load_bytes_has_no_skb_under_test_run(kernel) -> None:
+    """bpf_skb_load_bytes in a flow dissector test run: EFAULT (the kernel's ctx->skb is
+    NULL there), while direct packet access works."""
+    from pyebpf import progtypes
+
+    t = [(0xB7, 2, 0, 0, 0), (0xBF, 3, 10, 0, 0), (0x07, 3, 0, 0, -8), (0xB7, 4, 0, 0, 4),
+         (0x85, 0, 0, 0, int(uapi.BpfFunc.BPF_FUNC_skb_load_bytes)), (0x95, 0, 0, 0, 0)]
+    insns = [Instruction(*x, pc=i) for i, x in enumerate(t)]
+    at = int(AT.BPF_FLOW_DISSECTOR)
+    pkt = bytes(12) + b"\x08\x00" + bytes(40)
+    kp = kernel.KernelProgram(insns, PT.BPF_PROG_TYPE_FLOW_DISSECTOR, expected_attach_type=at)
+    try:
+        kr = kp.test_run(pkt)
+    finally:
+        kp.close()
+    out = progtypes.test_run(_load("FLOW_DISSECTOR", at, insns),
+                             progtypes.TestRunParams(data_in=pkt))
+    assert out.retval == kr.retval == (-14) & 0xFFFFFFFF

@@ -52,6 +52,14 @@ def test_corpus_agrees_with_the_kernel() -> None:
     assert summary["kernel_loads"] >= 50
 
 
+def test_corpus_runs_match_the_kernel(kernel) -> None:
+    """Every loaded program of a packet-taking type on six packets: the same errno, or the
+    same retval and output packet (retval only where bpf_get_prandom_u32 is called)."""
+    runs, same, diffs = rw.compare_runs(PATHS)
+    assert runs >= 100
+    assert same == runs, diffs[:10]
+
+
 def test_recording_is_the_kernels(kernel) -> None:
     for path in PATHS[:4]:
         for prog in rw.programs(path):
