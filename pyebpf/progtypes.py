@@ -8,6 +8,15 @@ Ethernet header), ``repeat``/``duration``, and ENOSPC when an output buffer is
 too small (reported after everything else was written).  KPROBE, TRACEPOINT and
 PERF_EVENT programs have no test_run in the kernel: ENOTSUPP, as there.
 
+The socket-side and cgroup types (SOCK_OPS, CGROUP_SOCK, CGROUP_SOCK_ADDR,
+CGROUP_SOCKOPT, CGROUP_SYSCTL, CGROUP_DEVICE, SK_SKB, SK_MSG, SK_REUSEPORT,
+LWT_SEG6LOCAL) are verified with the kernel's context rules (pyebpf.verifier.sockctx),
+helpers, return ranges and attach types, and, as in the kernel, cannot be test-run
+(ENOTSUPP).  FLOW_DISSECTOR, SK_LOOKUP and LWT_IN/OUT/XMIT run as the kernel's
+bpf_prog_test_run_flow_dissector, _sk_lookup and _skb run them.  The helper sets of
+these types are Linux 6.18's, per expected_attach_type where it matters
+(tests/test_ctx_probe.py checks them against the kernel).
+
 Why packets and contexts live in the low 2 GiB: ``__sk_buff.data``,
 ``data_end``, ``data_meta`` and ``xdp_md``'s fields are u32 in the UAPI, and
 clang-compiled programs load them with 32-bit loads and use the result as a
