@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import errno
+import logging
 import os
 import struct
 from collections.abc import Callable, Iterable, Iterator
@@ -51,7 +52,7 @@ from pyebpf.btf import (
     LineInfo,
 )
 from pyebpf.errors import BPFError
-from pyebpf.uapi import BPF_F_RDONLY_PROG, BPF_F_SLEEPABLE
+from pyebpf.uapi import BPF_F_NUMA_NODE, BPF_F_RDONLY_PROG, BPF_F_SLEEPABLE
 from pyebpf.uapi import BpfAttachType as _At
 from pyebpf.uapi import BpfMapType as _Mt
 from pyebpf.uapi import BpfProgType as _Pt
@@ -89,7 +90,9 @@ _REL = struct.Struct("<QQ")
 LIBBPF_PIN_NONE, LIBBPF_PIN_BY_NAME = 0, 1
 _LD_IMM64 = isa.BPF_LD | isa.BPF_IMM | isa.BPF_DW
 _CALL = isa.BPF_JMP | isa.BPF_CALL
+_log = logging.getLogger("pyebpf.elf")
 _KNOWN_MAP_TYPES = frozenset(int(t) for t in _Mt if t != _Mt.BPF_MAP_TYPE_UNSPEC)
+_MAP_IN_MAP = frozenset((int(_Mt.BPF_MAP_TYPE_ARRAY_OF_MAPS), int(_Mt.BPF_MAP_TYPE_HASH_OF_MAPS)))
 _MAP_IN_MAP = frozenset({_Mt.BPF_MAP_TYPE_ARRAY_OF_MAPS, _Mt.BPF_MAP_TYPE_HASH_OF_MAPS})
 
 # The context types clang's CO-RE relocations may target and that pyebpf's
@@ -174,6 +177,7 @@ _SEC_DEFS: tuple[_SecDef, ...] = (
     _SecDef("sockops", _Pt.BPF_PROG_TYPE_SOCK_OPS, _At.BPF_CGROUP_SOCK_OPS),
     _SecDef("sk_skb/stream_parser", _Pt.BPF_PROG_TYPE_SK_SKB, _At.BPF_SK_SKB_STREAM_PARSER),
     _SecDef("sk_skb/stream_verdict", _Pt.BPF_PROG_TYPE_SK_SKB, _At.BPF_SK_SKB_STREAM_VERDICT),
+    _SecDef("sk_skb/verdict", _Pt.BPF_PROG_TYPE_SK_SKB, _At.BPF_SK_SKB_VERDICT),
     _SecDef("sk_skb", _Pt.BPF_PROG_TYPE_SK_SKB),
     _SecDef("sk_msg", _Pt.BPF_PROG_TYPE_SK_MSG, _At.BPF_SK_MSG_VERDICT),
     _SecDef("lirc_mode2", _Pt.BPF_PROG_TYPE_LIRC_MODE2, _At.BPF_LIRC_MODE2),
@@ -194,13 +198,62 @@ _SEC_DEFS: tuple[_SecDef, ...] = (
             _At.BPF_CGROUP_INET4_CONNECT),
     _SecDef("cgroup/connect6", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
             _At.BPF_CGROUP_INET6_CONNECT),
+    _SecDef("cgroup/post_bind4", _Pt.BPF_PROG_TYPE_CGROUP_SOCK, _At.BPF_CGROUP_INET4_POST_BIND),
+    _SecDef("cgroup/post_bind6", _Pt.BPF_PROG_TYPE_CGROUP_SOCK, _At.BPF_CGROUP_INET6_POST_BIND),
     _SecDef("cgroup/bind4", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, _At.BPF_CGROUP_INET4_BIND),
     _SecDef("cgroup/bind6", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, _At.BPF_CGROUP_INET6_BIND),
+    _SecDef("cgroup/connect_unix", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+            _At.BPF_CGROUP_UNIX_CONNECT),
+    _SecDef("cgroup/sendmsg4", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, _At.BPF_CGROUP_UDP4_SENDMSG),
+    _SecDef("cgroup/sendmsg6", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, _At.BPF_CGROUP_UDP6_SENDMSG),
+    _SecDef("cgroup/sendmsg_unix", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+            _At.BPF_CGROUP_UNIX_SENDMSG),
+    _SecDef("cgroup/recvmsg4", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, _At.BPF_CGROUP_UDP4_RECVMSG),
+    _SecDef("cgroup/recvmsg6", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, _At.BPF_CGROUP_UDP6_RECVMSG),
+    _SecDef("cgroup/recvmsg_unix", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+            _At.BPF_CGROUP_UNIX_RECVMSG),
+    _SecDef("cgroup/getpeername4", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+            _At.BPF_CGROUP_INET4_GETPEERNAME),
+    _SecDef("cgroup/getpeername6", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+            _At.BPF_CGROUP_INET6_GETPEERNAME),
+    _SecDef("cgroup/getpeername_unix", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+            _At.BPF_CGROUP_UNIX_GETPEERNAME),
+    _SecDef("cgroup/getsockname4", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+            _At.BPF_CGROUP_INET4_GETSOCKNAME),
+    _SecDef("cgroup/getsockname6", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+            _At.BPF_CGROUP_INET6_GETSOCKNAME),
+    _SecDef("cgroup/getsockname_unix", _Pt.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+            _At.BPF_CGROUP_UNIX_GETSOCKNAME),
     _SecDef("sk_lookup", _Pt.BPF_PROG_TYPE_SK_LOOKUP, _At.BPF_SK_LOOKUP),
     _SecDef("netfilter", _Pt.BPF_PROG_TYPE_NETFILTER, _At.BPF_NETFILTER),
     _SecDef("struct_ops", _Pt.BPF_PROG_TYPE_STRUCT_OPS),
     _SecDef("syscall", _Pt.BPF_PROG_TYPE_SYSCALL, exact=True),
 )
+
+
+# libbpf before 1.0 (SEC_SLOPPY_PFX) and samples/bpf's bpf_load matched these by bare
+# prefix: "xdp1", "socket_filter", "kprobe_sys_write", "sockops_tcp"...
+_SLOPPY = ("socket", "kprobe", "kretprobe", "uprobe", "uretprobe", "tracepoint",
+           "raw_tracepoint", "tc", "classifier", "action", "xdp", "perf_event", "lwt_in",
+           "lwt_out", "lwt_xmit", "lwt_seg6local", "cgroup_skb/ingress", "cgroup_skb/egress",
+           "cgroup/skb", "cgroup/sock", "cgroup/dev", "sockops", "sk_skb", "sk_msg",
+           "lirc_mode2", "flow_dissector", "cgroup/bind4", "cgroup/bind6",
+           "cgroup/connect4", "cgroup/connect6", "cgroup/sendmsg4", "cgroup/sendmsg6",
+           "cgroup/recvmsg4", "cgroup/recvmsg6", "cgroup/sysctl", "cgroup/getsockopt",
+           "cgroup/setsockopt", "cgroup/post_bind4", "cgroup/post_bind6")
+
+
+def legacy_program_type_for_section(section: str) -> tuple[int, int, str] | None:
+    """The pre-1.0 libbpf / samples/bpf reading of a section name libbpf 1.x does not know:
+    the longest known prefix it starts with (None: none)."""
+    best = None
+    for d in _SEC_DEFS:
+        if d.prefix in _SLOPPY and section.startswith(d.prefix) and (
+                best is None or len(d.prefix) > len(best.prefix)):
+            best = d
+    if best is None:
+        return None
+    return int(best.prog_type), int(best.attach_type), ""
 
 
 def program_type_for_section(section: str) -> tuple[int, int, str]:
@@ -245,6 +298,8 @@ class MapSpec:
     numa_node: int = 0
     map_extra: int = 0
     inner: MapSpec | None = None
+    iproute2_id: int = 0         # struct bpf_elf_map's id (tail calls, maps-in-maps)
+    iproute2_pinning: int = 0    # its pinning: 1 object namespace, 2 global (not applied)
     contents: list[tuple[int | bytes, bytes | str]] = field(default_factory=list)
     key_type_id: int = 0
     value_type_id: int = 0
@@ -416,6 +471,8 @@ class CollectionSpec:
     btf_ext: BTFExt | None = field(default=None, repr=False)
     variables: dict[str, VariableSpec] = field(default_factory=dict, repr=False)
     kernel_btf: bytes = field(default=b"", repr=False)   # BTF with DATASEC layout filled in
+    # what the loader assumed for a legacy (pre-libbpf-1.0, samples/bpf, iproute2) object
+    notes: list[str] = field(default_factory=list)
 
     def copy(self) -> CollectionSpec:
         new = copy.deepcopy(self)
@@ -611,6 +668,8 @@ class _Loader:
         self.license = ""
         self.kern_version = 0
         self._values_offsets: dict[str, int] = {}   # map name -> offset of 'values' in it
+        self.notes: list[str] = []                  # assumptions made for legacy objects
+        self.iproute2_prog_arrays: dict[int, MapSpec] | None = None
         self._rel_index: dict[tuple[int, int], _Reloc] | None = None
 
     def load(self) -> CollectionSpec:
@@ -638,9 +697,13 @@ class _Loader:
             if sec.name == ".text":
                 continue
             programs[fn.name] = self._link(fn)
+        if self.iproute2_prog_arrays is not None:
+            self._iproute2_tail_calls(programs)
         spec = CollectionSpec(programs=programs, maps=self.maps, license=self.license,
                               kern_version=self.kern_version, btf=self.btf,
-                              btf_ext=self.btf_ext)
+                              btf_ext=self.btf_ext, notes=self.notes)
+        for note in self.notes:
+            _log.info("%s", note)
         self._variables(spec)
         if self.btf is not None:
             sizes = {sec.name: sec.size for sec in r.sections}
@@ -762,6 +825,15 @@ class _Loader:
         return m
 
     def _legacy_maps(self) -> None:
+        """The ``maps`` section of pre-BTF objects, whose layout the entry size tells:
+
+        - 20 bytes: libbpf's ``struct bpf_map_def`` (larger ones with a zero tail, as
+          libbpf before 1.0 accepted them);
+        - 28 bytes: samples/bpf's ``struct bpf_load_map_def`` (``inner_map_idx``: the
+          template of a map-in-map, by index among the maps; ``numa_node``);
+        - 36 bytes: iproute2's ``struct bpf_elf_map`` (``id``, ``pinning``, ``inner_id``,
+          ``inner_idx``): maps-in-maps by id, tail-call sections ``"ID/KEY"``.
+        """
         sec = self.r.by_name.get("maps")
         if sec is None:
             return
@@ -772,17 +844,77 @@ class _Loader:
         if size < 20 or sec.size % len(syms):
             raise ELFError(f"legacy 'maps' section: {sec.size} bytes for {len(syms)} maps "
                            "(each needs the 20-byte struct bpf_map_def)")
+        style = {28: "samples/bpf", 36: "iproute2"}.get(size, "libbpf")
+        raws = []
         for s in syms:
             if s.value + size > sec.size or s.value % size:
                 raise ELFError(f"legacy map {s.name!r} at offset {s.value} is not aligned "
                                f"to the {size}-byte definitions in 'maps'")
             raw = sec.data[s.value:s.value + size] if sec.data else bytes(size)
-            mtype, ksize, vsize, maxe, flags = struct.unpack_from("<5I", raw)
-            if any(raw[20:]):
+            if style == "libbpf" and any(raw[20:]):
                 raise ELFError(f"legacy map {s.name!r}: unknown non-zero fields after "
                                "struct bpf_map_def")
-            self._add_map(MapSpec(s.name, mtype, ksize, vsize, maxe, flags, section="maps"),
-                          sec.index, s.value)
+            raws.append(raw)
+        if style != "libbpf":
+            layout = "struct bpf_elf_map" if size == 36 else "struct bpf_load_map_def"
+            self.notes.append(f"legacy 'maps' section of {size}-byte entries: read as "
+                              f"{style}'s {layout}")
+        specs = []
+        for s, raw in zip(syms, raws, strict=True):
+            mtype, ksize, vsize, maxe, flags = struct.unpack_from("<5I", raw)
+            m = MapSpec(s.name, mtype, ksize, vsize, maxe, flags, section="maps")
+            self._add_map(m, sec.index, s.value)
+            specs.append(m)
+        if style == "samples/bpf":
+            self._samples_maps(specs, raws)
+        elif style == "iproute2":
+            self._iproute2_maps(specs, raws)
+
+    def _samples_maps(self, specs: list[MapSpec], raws: list[bytes]) -> None:
+        for m, raw in zip(specs, raws, strict=True):
+            inner_idx, numa = struct.unpack_from("<2I", raw, 20)
+            if m.flags & BPF_F_NUMA_NODE:
+                m.numa_node = numa
+            if m.type in _MAP_IN_MAP:
+                if inner_idx >= len(specs):
+                    raise ELFError(f"legacy map {m.name!r}: inner_map_idx {inner_idx} is not a "
+                                   "map of the object")
+                m.inner = specs[inner_idx].copy()
+                self.notes.append(f"map {m.name!r}: inner map template {specs[inner_idx].name!r} "
+                                  "(samples/bpf inner_map_idx)")
+
+    def _iproute2_maps(self, specs: list[MapSpec], raws: list[bytes]) -> None:
+        by_id: dict[int, MapSpec] = {}
+        fields = []
+        for m, raw in zip(specs, raws, strict=True):
+            mid, pinning, inner_id, inner_idx = struct.unpack_from("<4I", raw, 20)
+            fields.append((m, mid, pinning, inner_id, inner_idx))
+            if mid:
+                by_id[mid] = m
+            m.iproute2_id = mid
+            if pinning:
+                where = {1: "the object's namespace (/sys/fs/bpf/tc/<object hash>/)",
+                         2: "the global namespace (/sys/fs/bpf/tc/globals/)"}.get(
+                             pinning, f"custom namespace {pinning} (iproute2's bpf_pinning)")
+                m.iproute2_pinning = pinning
+                self.notes.append(f"map {m.name!r}: iproute2 pins it in {where}; pyebpf does "
+                                  "not pin, the map belongs to this load only")
+        for m, _mid, _pin, inner_id, inner_idx in fields:
+            if not inner_id:
+                continue
+            outer = by_id.get(inner_id)
+            if outer is None or outer.type not in _MAP_IN_MAP:
+                raise ELFError(f"legacy map {m.name!r}: inner_id {inner_id} names no "
+                               "map-in-map of the object")
+            if outer.inner is None:
+                outer.inner = m.copy()
+                outer.inner.contents = []
+            if inner_idx != 0xFFFFFFFF:
+                outer.contents.append((inner_idx, m.name))
+            self.notes.append(f"map {m.name!r}: inner map of {outer.name!r}"
+                              + (f" at index {inner_idx}" if inner_idx != 0xFFFFFFFF else ""))
+        self.iproute2_prog_arrays = {mid: m for mid, m in by_id.items()
+                                     if m.type == _Mt.BPF_MAP_TYPE_PROG_ARRAY}
 
     def _data_maps(self) -> None:
         for s in self.r.sections:
@@ -854,7 +986,7 @@ class _Loader:
                            key=lambda sym: sym.value)
             if not funcs:
                 if s.name != ".text":
-                    raise ELFError(f"section {s.name!r} has code but no function symbol")
+                    self._whole_section(s, insns)
                 continue
             for i, sym in enumerate(funcs):
                 if sym.value % 8 or sym.value >= s.size:
@@ -869,6 +1001,21 @@ class _Loader:
                 self.functions[(s.index, start_slot)] = _Function(
                     sym.name, s.name, start_slot, end_slot, body)
             self._check_relocs(s, insns)
+
+    def _whole_section(self, s: _Section, insns: list[isa.Instruction]) -> None:
+        """Code without a function symbol (hand-written or old-clang objects): the whole
+        section is one program, as samples/bpf's bpf_load and iproute2 load sections."""
+        label = next((sym.name for sym in self.r.symbols if sym.shndx == s.index
+                      and sym.value == 0 and sym.name and sym.type == STT_NOTYPE
+                      and sym.bind == STB_GLOBAL), "")
+        name = label or "".join(c if c.isalnum() else "_" for c in s.name)
+        if any(f.name == name for f in self.functions.values()):
+            raise ELFError(f"section {s.name!r} has code but no function symbol, and its "
+                           f"name {name!r} is taken")
+        self.notes.append(f"section {s.name!r} has no function symbol: loaded whole as "
+                          f"program {name!r}")
+        self.functions[(s.index, 0)] = _Function(name, s.name, 0, s.size // 8, insns)
+        self._check_relocs(s, insns)
 
     def _check_relocs(self, s: _Section, insns: list[isa.Instruction]) -> None:
         by_pc = {i.pc: i for i in insns}
@@ -955,7 +1102,8 @@ class _Loader:
             calls = {id(ins): (t, k) for ins, t, k in self._code_targets(fn)}
             for ins in fn.insns:
                 pc = fbase + ins.pc - fn.start
-                new = dataclasses.replace(ins, pc=pc)
+                # (a direct construction: dataclasses.replace costs 5x as much here)
+                new = isa.Instruction(ins.code, ins.dst, ins.src, ins.off, ins.imm, pc)
                 hit = calls.get(id(ins))
                 if hit is not None:
                     t, kind = hit
@@ -972,7 +1120,7 @@ class _Loader:
                 elif self._reloc_at(shndx, ins.pc) is not None and ins.code == _CALL:
                     raise ELFError(f"relocation on helper call at {fn.section}+{ins.pc * 8}")
                 out.append(new)
-        prog_type, attach, target = program_type_for_section(main.section)
+        prog_type, attach, target = self._section_type(main)
         spec = ProgramSpec(name=main.name, section=main.section, type=prog_type,
                            expected_attach_type=attach, attach_to=target, instructions=out,
                            license=self.license, kern_version=self.kern_version,
@@ -996,6 +1144,51 @@ class _Loader:
                         spec.core_relos.append(dataclasses.replace(
                             cr, insn_off=fbase + cr.insn_off // 8))
         return spec
+
+    def _section_type(self, fn: _Function) -> tuple[int, int, str]:
+        """libbpf 1.x's section_defs, then what older loaders read in the name."""
+        found = program_type_for_section(fn.section)
+        if found[0] or not self._legacy:
+            return found
+        old = legacy_program_type_for_section(fn.section)
+        if old is not None:
+            self.notes.append(f"program {fn.name!r}: section {fn.section!r} read by prefix as "
+                              f"{_Pt(old[0]).name} (libbpf before 1.0, samples/bpf)")
+            return old
+        if self.iproute2_prog_arrays is not None:
+            # tc loads every section of the object as a classifier (``tc filter ... bpf
+            # obj X sec Y``); ``ip link set ... xdp`` would load them as XDP instead
+            self.notes.append(f"program {fn.name!r}: section {fn.section!r} is not a libbpf "
+                              "name; loaded as SCHED_CLS, as tc's cls_bpf loads iproute2 "
+                              "objects (set ProgramSpec.type for XDP)")
+            return int(_Pt.BPF_PROG_TYPE_SCHED_CLS), 0, ""
+        return found
+
+    @property
+    def _legacy(self) -> bool:
+        """No BTF-defined maps and no BTF: an object for pre-1.0 loaders."""
+        return ".maps" not in self.r.by_name and (self.btf is None
+                                                  or "maps" in self.r.by_name)
+
+    def _iproute2_tail_calls(self, programs: dict[str, ProgramSpec]) -> None:
+        """iproute2's ``__section_tail(ID, KEY)``: section "ID/KEY" goes into the
+        PROG_ARRAY whose bpf_elf_map id is ID, at index KEY."""
+        arrays = self.iproute2_prog_arrays or {}
+        for name, p in programs.items():
+            head, _, tail = p.section.partition("/")
+            if not (head.isdigit() and tail.isdigit()):
+                continue
+            arr = arrays.get(int(head))
+            if arr is None:
+                raise ELFError(f"program {name!r}: tail-call section {p.section!r} names map "
+                               f"id {head}, which is no PROG_ARRAY of the object")
+            key = int(tail)
+            if key >= arr.max_entries:
+                raise ELFError(f"program {name!r}: tail-call index {key} is beyond "
+                               f"{arr.name!r}'s max_entries {arr.max_entries}")
+            arr.contents.append((key, name))
+            self.notes.append(f"program {name!r}: tail call {arr.name!r}[{key}] (iproute2 "
+                              f"section {p.section!r})")
 
     def _map_ref(self, ins: isa.Instruction, rel: _Reloc, map_index: dict[str, int],
                  where: str) -> isa.Instruction:
@@ -1179,7 +1372,8 @@ def load_collection(spec: CollectionSpec, runtime: Runtime | None = None,
             def create(with_btf: bool, m: MapSpec = m, name: str = name,
                        template: Map | None = template) -> Map:
                 ids = map_btf_ids(m) if with_btf and btf_fd else (0, 0)
-                return Map(m.type, m.key_size, m.value_size, m.max_entries, flags=m.flags,
+                return Map(m.type, m.key_size, m.value_size,
+                           libbpf_max_entries(m, rt.ncpus), flags=m.flags,
                            name=kernel_map_name(name), inner_map=template,
                            map_extra=m.map_extra, btf_fd=btf_fd if any(ids) else 0,
                            btf_key_type_id=ids[0], btf_value_type_id=ids[1], runtime=rt)
@@ -1199,7 +1393,8 @@ def load_collection(spec: CollectionSpec, runtime: Runtime | None = None,
             if wanted is not None and name not in wanted:
                 continue
             p.check_core_relos()
-            p.check_license()
+            # no check_license() here: the verifier refuses a reachable GPL-only call from
+            # a non-GPL program with the kernel's words, as libbpf leaves it to the kernel
             try:
                 # the object's BTF goes with the programs' func_info (callbacks need it)
                 coll.programs[name] = Program(
@@ -1290,7 +1485,9 @@ class KernelProgramWithBTF:
             attr.func_info = ctypes.addressof(fi_buf)
             attr.line_info_rec_size, attr.line_info_cnt = 16, len(p.line_info)
             attr.line_info = ctypes.addressof(li_buf) if p.line_info else 0
-        attr.log_level, attr.log_buf, attr.log_size = log_level, ctypes.addressof(log), len(log)
+        if log_level:     # the kernel refuses a log buffer with log_level 0
+            attr.log_level, attr.log_buf, attr.log_size = (log_level, ctypes.addressof(log),
+                                                           len(log))
         attr.prog_flags = p.flags
         self.prog_type = p.type
         self.fd = -1
@@ -1376,6 +1573,14 @@ def _with_btf_or_without(create: Callable[[bool], T]) -> T:
         raise
 
 
+def libbpf_max_entries(m: MapSpec, ncpus: int) -> int:
+    """max_entries as libbpf creates the map: a perf event array declared with 0 gets one
+    slot per possible CPU (map_set_def_max_entries)."""
+    if m.type == _Mt.BPF_MAP_TYPE_PERF_EVENT_ARRAY and m.max_entries == 0:
+        return ncpus
+    return m.max_entries
+
+
 def kernel_map_name(name: str) -> str:
     """A map name the kernel accepts (alnum, ``_`` and ``.``, at most 15 bytes)."""
     clean = "".join(c if c.isalnum() or c in "_." else "_" for c in name)
@@ -1408,7 +1613,8 @@ def load_into_kernel(spec: CollectionSpec, programs: list[str] | None = None,
             def create(with_btf: bool, m: MapSpec = m, name: str = name,
                        inner_fd: int = inner_fd) -> kernel.KernelMap:
                 ids = map_btf_ids(m) if with_btf and btf_fd >= 0 else (0, 0)
-                return kernel.KernelMap(m.type, m.key_size, m.value_size, m.max_entries,
+                return kernel.KernelMap(m.type, m.key_size, m.value_size,
+                                        libbpf_max_entries(m, kernel.possible_cpus()),
                                         map_flags=m.flags, name=kernel_map_name(name),
                                         inner_map_fd=inner_fd, map_extra=m.map_extra,
                                         btf_fd=btf_fd if any(ids) else 0,

@@ -8,6 +8,15 @@ Ethernet header), ``repeat``/``duration``, and ENOSPC when an output buffer is
 too small (reported after everything else was written).  KPROBE, TRACEPOINT and
 PERF_EVENT programs have no test_run in the kernel: ENOTSUPP, as there.
 
+The socket-side and cgroup types (SOCK_OPS, CGROUP_SOCK, CGROUP_SOCK_ADDR,
+CGROUP_SOCKOPT, CGROUP_SYSCTL, CGROUP_DEVICE, SK_SKB, SK_MSG, SK_REUSEPORT,
+LWT_SEG6LOCAL) are verified with the kernel's context rules (pyebpf.verifier.sockctx),
+helpers, return ranges and attach types, and, as in the kernel, cannot be test-run
+(ENOTSUPP).  FLOW_DISSECTOR, SK_LOOKUP and LWT_IN/OUT/XMIT run as the kernel's
+bpf_prog_test_run_flow_dissector, _sk_lookup and _skb run them.  The helper sets of
+these types are Linux 6.18's, per expected_attach_type where it matters
+(tests/test_ctx_probe.py checks them against the kernel).
+
 Why packets and contexts live in the low 2 GiB: ``__sk_buff.data``,
 ``data_end``, ``data_meta`` and ``xdp_md``'s fields are u32 in the UAPI, and
 clang-compiled programs load them with 32-bit loads and use the result as a
@@ -27,12 +36,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyebpf import uapi
+from pyebpf import sockhelpers, uapi
 from pyebpf.errors import BPFError
 from pyebpf.helpers import HELPERS, USER_HELPERS, F
 
 PT = uapi.BpfProgType
 ENOTSUPP = 524
+assert sockhelpers.SOCKET_HELPERS   # their prototypes are in HELPERS from here on
 ETH_HLEN = 14
 PAGE_SIZE = 4096
 SKB_HEADROOM = 64                   # NET_SKB_PAD + NET_IP_ALIGN on x86-64
@@ -93,6 +103,7 @@ class RunState:
     end: int = 0
     frame_limit: int = 0                    # largest ``end`` (XDP: frame size - tailroom)
     redirect_to: tuple[int, int, int | None] | None = None
+    socket_cookie: int = 0                  # the run's socket (bpf_get_socket_cookie)
     trace: Callable[[str], None] | None = None
     maps_by_address: dict[int, Any] = field(default_factory=dict)
     buffers: list = field(default_factory=list)
@@ -103,7 +114,12 @@ class RunState:
         return self.end - self.data
 
     def packet_bytes(self) -> bytes:
+        """What packet helpers (bpf_skb_load_bytes...) read through the skb.  A flow
+        dissector test run has no skb (the kernel's ctx->skb is NULL there): nothing, so
+        they fail with EFAULT as in the kernel; direct access through data/data_end works."""
         assert self.frame is not None
+        if self.kind == "flow":
+            return b""
         return bytes(self.frame.buf[self.data:self.end])
 
     def packet_write(self, offset: int, data: bytes) -> None:
@@ -228,7 +244,8 @@ BASE_HELPERS = _ids(
 TRACING_HELPERS = BASE_HELPERS | _ids(
     "get_current_pid_tgid", "get_current_uid_gid", "get_current_comm", "probe_read",
     "probe_read_str", "perf_event_output")
-SKB_BASE = BASE_HELPERS | _ids("skb_load_bytes", "perf_event_output", "csum_diff")
+SKB_BASE = BASE_HELPERS | _ids("skb_load_bytes", "perf_event_output", "csum_diff",
+                               "get_socket_cookie")
 TC_HELPERS = SKB_BASE | _ids("skb_store_bytes", "l3_csum_replace", "l4_csum_replace",
                              "redirect")
 # cg_skb_func_proto: sk_filter's helpers and the cgroup ones, but not csum_diff
@@ -237,6 +254,93 @@ CGROUP_SKB_HELPERS = (SKB_BASE - _ids("csum_diff")) | _ids(
 XDP_HELPERS = BASE_HELPERS | _ids("perf_event_output", "csum_diff", "xdp_adjust_head",
                                   "xdp_adjust_tail", "xdp_adjust_meta", "redirect",
                                   "redirect_map")
+
+
+# bpf_base_func_proto in Linux 6.18 for a loader with CAP_BPF and CAP_PERFMON: what every
+# type below offers before its own *_func_proto adds to it
+BASE_618 = _ids(
+    "map_lookup_elem", "map_update_elem", "map_delete_elem", "map_push_elem", "map_pop_elem",
+    "map_peek_elem", "map_lookup_percpu_elem", "get_prandom_u32", "get_smp_processor_id",
+    "get_numa_node_id", "tail_call", "ktime_get_ns", "ktime_get_boot_ns", "ktime_get_tai_ns",
+    "ringbuf_output", "ringbuf_reserve", "ringbuf_submit", "ringbuf_discard", "ringbuf_query",
+    "strncmp", "strtol", "strtoul", "spin_lock", "spin_unlock", "jiffies64", "per_cpu_ptr",
+    "this_cpu_ptr", "timer_init", "timer_set_callback", "timer_start", "timer_cancel",
+    "for_each_map_elem", "loop", "user_ringbuf_drain", "ringbuf_reserve_dynptr",
+    "ringbuf_submit_dynptr", "ringbuf_discard_dynptr", "dynptr_from_mem", "dynptr_read",
+    "dynptr_write", "dynptr_data", "kptr_xchg", "cgrp_storage_get", "cgrp_storage_delete",
+    "trace_printk", "trace_vprintk", "snprintf", "snprintf_btf", "probe_read_user",
+    "probe_read_kernel", "probe_read_user_str", "probe_read_kernel_str", "copy_from_user",
+    "copy_from_user_task", "get_current_task", "get_current_task_btf", "task_pt_regs",
+    "get_current_pid_tgid", "get_current_uid_gid", "get_current_comm",
+    "get_current_cgroup_id", "get_current_ancestor_cgroup_id", "get_ns_current_pid_tgid",
+    "get_cgroup_classid", "current_task_under_cgroup", "perf_event_read",
+    "perf_event_read_value", "send_signal", "send_signal_thread", "get_task_stack",
+    "task_storage_get", "task_storage_delete", "find_vma", "get_branch_snapshot")
+# bpf_sk_base_func_proto: the socket casts (and the coarse clock)
+SK_BASE_618 = BASE_618 | _ids(
+    "ktime_get_coarse_ns", "skc_to_tcp6_sock", "skc_to_tcp_sock", "skc_to_tcp_timewait_sock",
+    "skc_to_tcp_request_sock", "skc_to_udp6_sock", "skc_to_unix_sock", "skc_to_mptcp_sock")
+_CGROUP_COMMON = _ids("get_local_storage", "get_retval", "set_retval", "perf_event_output")
+CGROUP_SOCK_HELPERS = BASE_618 | _CGROUP_COMMON | _ids(
+    "get_netns_cookie", "get_socket_cookie", "ktime_get_coarse_ns", "sk_storage_get")
+SOCK_ADDR_HELPERS = SK_BASE_618 | _CGROUP_COMMON | _ids(
+    "get_netns_cookie", "get_socket_cookie", "getsockopt", "setsockopt", "sk_lookup_tcp",
+    "sk_lookup_udp", "sk_release", "skc_lookup_tcp", "sk_storage_get", "sk_storage_delete")
+SOCK_OPS_HELPERS = SK_BASE_618 | _ids(
+    "get_local_storage", "get_netns_cookie", "get_socket_cookie", "getsockopt", "setsockopt",
+    "load_hdr_opt", "store_hdr_opt", "reserve_hdr_opt", "perf_event_output", "sk_storage_get",
+    "sk_storage_delete", "sock_hash_update", "sock_map_update", "sock_ops_cb_flags_set",
+    "tcp_sock")
+SOCKOPT_HELPERS = BASE_618 | _CGROUP_COMMON | _ids(
+    "get_netns_cookie", "sk_storage_get", "sk_storage_delete", "tcp_sock")
+SYSCTL_HELPERS = BASE_618 | _CGROUP_COMMON | _ids(
+    "ktime_get_coarse_ns", "sysctl_get_name", "sysctl_get_current_value",
+    "sysctl_get_new_value", "sysctl_set_new_value")
+DEVICE_HELPERS = BASE_618 | _CGROUP_COMMON
+SK_SKB_HELPERS = SK_BASE_618 | _ids(
+    "get_socket_cookie", "get_socket_uid", "perf_event_output", "sk_lookup_tcp",
+    "sk_lookup_udp", "skc_lookup_tcp", "sk_release", "sk_redirect_hash", "sk_redirect_map",
+    "skb_adjust_room", "skb_change_head", "skb_change_tail", "skb_load_bytes", "skb_pull_data",
+    "skb_store_bytes")
+SK_MSG_HELPERS = SK_BASE_618 | _ids(
+    "get_netns_cookie", "msg_apply_bytes", "msg_cork_bytes", "msg_pop_data", "msg_pull_data",
+    "msg_push_data", "msg_redirect_hash", "msg_redirect_map", "perf_event_output",
+    "sk_storage_get", "sk_storage_delete")
+SK_REUSEPORT_HELPERS = BASE_618 | _ids(
+    "get_socket_cookie", "ktime_get_coarse_ns", "sk_select_reuseport", "skb_load_bytes",
+    "skb_load_bytes_relative")
+SK_LOOKUP_HELPERS = SK_BASE_618 | _ids("perf_event_output", "sk_assign", "sk_release")
+FLOW_DISSECTOR_HELPERS = SK_BASE_618 | _ids("skb_load_bytes")
+LWT_OUT_HELPERS = SK_BASE_618 | _ids(
+    "csum_diff", "get_hash_recalc", "get_route_realm", "perf_event_output", "skb_load_bytes",
+    "skb_pull_data", "skb_under_cgroup")
+LWT_IN_HELPERS = LWT_OUT_HELPERS | _ids("lwt_push_encap")
+LWT_XMIT_HELPERS = LWT_IN_HELPERS | _ids(
+    "clone_redirect", "csum_level", "csum_update", "l3_csum_replace", "l4_csum_replace",
+    "redirect", "set_hash_invalid", "skb_change_head", "skb_change_tail",
+    "skb_get_tunnel_key", "skb_get_tunnel_opt", "skb_set_tunnel_key", "skb_set_tunnel_opt",
+    "skb_store_bytes")
+# (lwt_seg6local's own helpers need CONFIG_IPV6_SEG6_BPF: the reference kernel has none)
+
+
+def _attach_helpers() -> dict[tuple[int, int], frozenset[int]]:
+    """Where the attach type changes the helpers (cgroup_common_func_proto and
+    sock_addr_func_proto/cg_sockopt_func_proto): (prog type, attach type) -> helpers."""
+    at = uapi.BpfAttachType
+    no_retval = _ids("get_retval", "set_retval")
+    out: dict[tuple[int, int], frozenset[int]] = {}
+    for a in at:
+        n = a.name
+        if "RECVMSG" in n or "GETPEERNAME" in n or "GETSOCKNAME" in n:
+            out[(PT.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, a)] = SOCK_ADDR_HELPERS - no_retval
+    for a in (at.BPF_CGROUP_INET4_CONNECT, at.BPF_CGROUP_INET6_CONNECT):
+        out[(PT.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, a)] = SOCK_ADDR_HELPERS | _ids("bind")
+    out[(PT.BPF_PROG_TYPE_CGROUP_SOCKOPT, at.BPF_CGROUP_SETSOCKOPT)] = SOCKOPT_HELPERS | _ids(
+        "getsockopt", "setsockopt")
+    return {(int(p), int(a)): h for (p, a), h in out.items()}
+
+
+ATTACH_HELPERS = _attach_helpers()
 
 
 @dataclass(frozen=True)
@@ -257,8 +361,12 @@ class ProgTypeSpec:
     def allowed_helpers(self) -> frozenset[int]:
         return self.helpers | frozenset(USER_HELPERS)
 
-    def helper_allowed(self, hid: int) -> bool:
-        return hid in self.helpers or hid in USER_HELPERS
+    def helper_allowed(self, hid: int, attach: int = 0) -> bool:
+        return hid in self.helpers_for(attach) or hid in USER_HELPERS
+
+    def helpers_for(self, attach: int) -> frozenset[int]:
+        """The helpers of this type for one expected_attach_type."""
+        return ATTACH_HELPERS.get((self.type, attach), self.helpers)
 
 
 @dataclass
@@ -562,6 +670,91 @@ def test_run_syscall(prog: Any, p: TestRunParams) -> TestRunOutcome:
     return out
 
 
+def test_run_flow_dissector(prog: Any, p: TestRunParams) -> TestRunOutcome:
+    """bpf_prog_test_run_flow_dissector: the frame from its Ethernet header, the flow keys
+    (``struct bpf_flow_keys``) are the output data; ctx_in may only set ``flags``."""
+    if p.flags or p.cpu or p.batch_size:
+        raise _einval("flow dissector test runs take no flags, cpu or batch_size")
+    data = p.data_in or b""
+    if len(data) < ETH_HLEN or len(data) > PAGE_SIZE:
+        raise _einval("data_size_in must be 14..4096 bytes for flow dissector programs")
+    keys_size = ctypes.sizeof(uapi.BpfFlowKeys)
+    ctx_raw = _ctx_init(p, keys_size)
+    flags = 0
+    if ctx_raw is not None:
+        flags_off = uapi.BpfFlowKeys.flags.offset
+        if not _range_zero(ctx_raw, 0, flags_off) or not _range_zero(ctx_raw, flags_off + 4,
+                                                                     keys_size):
+            raise _einval("ctx_in may set only bpf_flow_keys.flags")
+        flags = int.from_bytes(ctx_raw[flags_off:flags_off + 4], "little")
+    frame = LowBuffer(2 * PAGE_SIZE)
+    frame.buf[:len(data)] = data
+    skb_at = PAGE_SIZE
+    keys_at = skb_at + ctypes.sizeof(uapi.SkBuff)
+    c = uapi.SkBuff.from_address(frame.addr + skb_at)
+    keys = uapi.BpfFlowKeys.from_address(frame.addr + keys_at)
+    state = RunState(prog=prog, kind="flow", frame=frame, ctx_buf=c, data=0, end=len(data),
+                     frame_limit=len(data))
+    c.data, c.data_end = frame.addr, frame.addr + len(data)
+    c.flow_keys = frame.addr + keys_at
+    proto = int.from_bytes(data[12:14], "little")   # eth->h_proto, as stored (big endian)
+
+    def once() -> int:
+        ctypes.memset(frame.addr + keys_at, 0, keys_size)
+        keys.n_proto, keys.nhoff, keys.thoff, keys.flags = proto, ETH_HLEN, ETH_HLEN, flags
+        r0 = prog.execute(frame.addr + skb_at, state, memory=(frame.buf,), cpu=0)
+        keys.nhoff = min(max(keys.nhoff, ETH_HLEN), len(data))
+        keys.thoff = min(max(keys.thoff, keys.nhoff), len(data))
+        return r0
+
+    r0, duration = _repeat(prog, p, once)
+    out = _finish(p, bytes(frame.buf[keys_at:keys_at + keys_size]), r0, duration)
+    if ctx_raw is not None and out.err == 0:
+        _ctx_finish(p, bytes(ctx_raw), out)
+    frame.close()
+    return out
+
+
+def test_run_sk_lookup(prog: Any, p: TestRunParams) -> TestRunOutcome:
+    """bpf_prog_test_run_sk_lookup: ctx_in is the lookup (``struct bpf_sk_lookup``, sk and
+    ingress_ifindex zero); no data.  pyebpf has no sockets, so ``cookie`` comes back 0,
+    as from a program that assigned none."""
+    if p.flags or p.cpu or p.batch_size:
+        raise _einval("sk_lookup test runs take no flags, cpu or batch_size")
+    if p.data_in is not None or p.want_data_out:
+        raise _einval("sk_lookup test runs take no data")
+    size = ctypes.sizeof(uapi.BpfSkLookup)
+    ctx_raw = _ctx_init(p, size)
+    if ctx_raw is None:
+        raise _einval("sk_lookup test runs need ctx_in")
+    lk = uapi.BpfSkLookup.from_buffer_copy(bytes(ctx_raw))
+    if any(ctx_raw[:8]) or not _range_zero(ctx_raw, uapi.BpfSkLookup.local_port.offset + 4,
+                                           size):
+        raise _einval("ctx_in sets sk or a field past local_port")
+    if lk.local_port > 0xFFFF:
+        raise BPFError(errno.ERANGE, "local_port above 65535")
+    if lk.family not in (2, 10):
+        raise BPFError(errno.EAFNOSUPPORT, f"family {lk.family} is neither AF_INET nor "
+                       "AF_INET6")
+    buf = LowBuffer(PAGE_SIZE)
+    c = uapi.BpfSkLookup.from_address(buf.addr)
+    c.family, c.protocol = lk.family & 0xFFFF, lk.protocol & 0xFFFF
+    c.remote_port, c.local_port = lk.remote_port, lk.local_port & 0xFFFF
+    if lk.family == 2:
+        c.remote_ip4, c.local_ip4 = lk.remote_ip4, lk.local_ip4
+    else:
+        c.remote_ip6[:], c.local_ip6[:] = lk.remote_ip6[:], lk.local_ip6[:]
+    state = RunState(prog=prog)
+    r0, duration = _repeat(prog, p, lambda: prog.execute(buf.addr, state,
+                                                         memory=(buf.view(0, size),), cpu=0))
+    buf.close()
+    out = TestRunOutcome(retval=r0 & 0xFFFFFFFF, duration=duration)
+    lk_out = bytearray(ctx_raw)
+    lk_out[:8] = bytes(8)                   # the cookie of the selected socket: none
+    _ctx_finish(p, bytes(lk_out), out)
+    return out
+
+
 PROG_TYPES: dict[int, ProgTypeSpec] = {
     s.type: s for s in (
         ProgTypeSpec(PT.BPF_PROG_TYPE_SOCKET_FILTER, uapi.SkBuff, ctypes.sizeof(uapi.SkBuff),
@@ -581,6 +774,41 @@ PROG_TYPES: dict[int, ProgTypeSpec] = {
                      test_run_raw_tp),
         ProgTypeSpec(PT.BPF_PROG_TYPE_PERF_EVENT, None, 184, TRACING_HELPERS, None),
         ProgTypeSpec(PT.BPF_PROG_TYPE_SYSCALL, None, 0xFFFF, TRACING_HELPERS, test_run_syscall),
+        # verify only: the kernel has no test_run for these (ENOTSUPP)
+        ProgTypeSpec(PT.BPF_PROG_TYPE_SOCK_OPS, uapi.BpfSockOps, ctypes.sizeof(uapi.BpfSockOps)
+                     + 8, SOCK_OPS_HELPERS, None),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_CGROUP_SOCK, uapi.BpfSock, ctypes.sizeof(uapi.BpfSock),
+                     CGROUP_SOCK_HELPERS, None),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, uapi.BpfSockAddr,
+                     ctypes.sizeof(uapi.BpfSockAddr), SOCK_ADDR_HELPERS, None),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_CGROUP_SOCKOPT, uapi.BpfSockopt,
+                     ctypes.sizeof(uapi.BpfSockopt), SOCKOPT_HELPERS, None),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_CGROUP_SYSCTL, uapi.BpfSysctl,
+                     ctypes.sizeof(uapi.BpfSysctl), SYSCTL_HELPERS, None),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_CGROUP_DEVICE, uapi.BpfCgroupDevCtx,
+                     ctypes.sizeof(uapi.BpfCgroupDevCtx), DEVICE_HELPERS, None),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_SK_SKB, uapi.SkBuff, ctypes.sizeof(uapi.SkBuff),
+                     SK_SKB_HELPERS, None, packet=True),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_SK_MSG, uapi.SkMsgMd, ctypes.sizeof(uapi.SkMsgMd),
+                     SK_MSG_HELPERS, None, packet=True),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_SK_REUSEPORT, uapi.SkReuseportMd,
+                     ctypes.sizeof(uapi.SkReuseportMd), SK_REUSEPORT_HELPERS, None,
+                     packet=True),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_LWT_SEG6LOCAL, uapi.SkBuff, ctypes.sizeof(uapi.SkBuff),
+                     LWT_OUT_HELPERS, None, packet=True),
+        # the kernel test-runs these (EINVAL for SK_LOOKUP without a ctx_in, which
+        # pyebpf answers with EOPNOTSUPP: it has no sockets to select)
+        ProgTypeSpec(PT.BPF_PROG_TYPE_SK_LOOKUP, uapi.BpfSkLookup,
+                     ctypes.sizeof(uapi.BpfSkLookup), SK_LOOKUP_HELPERS, test_run_sk_lookup),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_FLOW_DISSECTOR, uapi.SkBuff, ctypes.sizeof(uapi.SkBuff),
+                     FLOW_DISSECTOR_HELPERS, test_run_flow_dissector, packet=True),
+        # LWT test runs are bpf_prog_test_run_skb's, from the network header as socket filters
+        ProgTypeSpec(PT.BPF_PROG_TYPE_LWT_IN, uapi.SkBuff, ctypes.sizeof(uapi.SkBuff),
+                     LWT_IN_HELPERS, test_run_skb, packet=True),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_LWT_OUT, uapi.SkBuff, ctypes.sizeof(uapi.SkBuff),
+                     LWT_OUT_HELPERS, test_run_skb, packet=True),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_LWT_XMIT, uapi.SkBuff, ctypes.sizeof(uapi.SkBuff),
+                     LWT_XMIT_HELPERS, test_run_skb, packet=True),
     )
 }
 """The program types pyebpf runs, by ``enum bpf_prog_type`` value."""

@@ -606,7 +606,7 @@ class Runtime:
         for insn in insns if not self.verifier else ():
             if insn.code == 0x85 and insn.src == 0:
                 helper = HELPERS.get(insn.imm)
-                if helper is None or not spec.helper_allowed(insn.imm):
+                if helper is None or not spec.helper_allowed(insn.imm, req.expected_attach_type):
                     try:  # func_id_name: the helper's name with its bpf_ prefix
                         name = "bpf_" + uapi.BpfFunc(insn.imm).name.removeprefix("BPF_FUNC_")
                     except ValueError:

@@ -813,6 +813,234 @@ class BpfSock(ctypes.Structure):
     ]
 
 
+class BpfSockAddr(ctypes.Structure):
+    """``struct bpf_sock_addr``."""
+
+    _fields_ = [
+        ("user_family", ctypes.c_uint32),
+        ("user_ip4", ctypes.c_uint32),
+        ("user_ip6", ctypes.c_uint32 * 4),
+        ("user_port", ctypes.c_uint32),
+        ("family", ctypes.c_uint32),
+        ("type", ctypes.c_uint32),
+        ("protocol", ctypes.c_uint32),
+        ("msg_src_ip4", ctypes.c_uint32),
+        ("msg_src_ip6", ctypes.c_uint32 * 4),
+        ("sk", ctypes.c_uint64),
+    ]
+
+
+class _BpfSockOpsUnion1(ctypes.Union):
+    """Nested union of BpfSockOps."""
+
+    _fields_ = [
+        ("args", ctypes.c_uint32 * 4),
+        ("reply", ctypes.c_uint32),
+        ("replylong", ctypes.c_uint32 * 4),
+    ]
+
+
+class BpfSockOps(ctypes.Structure):
+    """``struct bpf_sock_ops``."""
+
+    _anonymous_ = (
+        '_union1',
+    )
+    _fields_ = [
+        ("op", ctypes.c_uint32),
+        ("_union1", _BpfSockOpsUnion1),
+        ("family", ctypes.c_uint32),
+        ("remote_ip4", ctypes.c_uint32),
+        ("local_ip4", ctypes.c_uint32),
+        ("remote_ip6", ctypes.c_uint32 * 4),
+        ("local_ip6", ctypes.c_uint32 * 4),
+        ("remote_port", ctypes.c_uint32),
+        ("local_port", ctypes.c_uint32),
+        ("is_fullsock", ctypes.c_uint32),
+        ("snd_cwnd", ctypes.c_uint32),
+        ("srtt_us", ctypes.c_uint32),
+        ("bpf_sock_ops_cb_flags", ctypes.c_uint32),
+        ("state", ctypes.c_uint32),
+        ("rtt_min", ctypes.c_uint32),
+        ("snd_ssthresh", ctypes.c_uint32),
+        ("rcv_nxt", ctypes.c_uint32),
+        ("snd_nxt", ctypes.c_uint32),
+        ("snd_una", ctypes.c_uint32),
+        ("mss_cache", ctypes.c_uint32),
+        ("ecn_flags", ctypes.c_uint32),
+        ("rate_delivered", ctypes.c_uint32),
+        ("rate_interval_us", ctypes.c_uint32),
+        ("packets_out", ctypes.c_uint32),
+        ("retrans_out", ctypes.c_uint32),
+        ("total_retrans", ctypes.c_uint32),
+        ("segs_in", ctypes.c_uint32),
+        ("data_segs_in", ctypes.c_uint32),
+        ("segs_out", ctypes.c_uint32),
+        ("data_segs_out", ctypes.c_uint32),
+        ("lost_out", ctypes.c_uint32),
+        ("sacked_out", ctypes.c_uint32),
+        ("sk_txhash", ctypes.c_uint32),
+        ("bytes_received", ctypes.c_uint64),
+        ("bytes_acked", ctypes.c_uint64),
+        ("sk", ctypes.c_uint64),
+        ("skb_data", ctypes.c_uint64),
+        ("skb_data_end", ctypes.c_uint64),
+        ("skb_len", ctypes.c_uint32),
+        ("skb_tcp_flags", ctypes.c_uint32),
+    ]
+
+
+class BpfSockopt(ctypes.Structure):
+    """``struct bpf_sockopt``."""
+
+    _fields_ = [
+        ("sk", ctypes.c_uint64),
+        ("optval", ctypes.c_uint64),
+        ("optval_end", ctypes.c_uint64),
+        ("level", ctypes.c_int32),
+        ("optname", ctypes.c_int32),
+        ("optlen", ctypes.c_int32),
+        ("retval", ctypes.c_int32),
+    ]
+
+
+class BpfSysctl(ctypes.Structure):
+    """``struct bpf_sysctl``."""
+
+    _fields_ = [
+        ("write", ctypes.c_uint32),
+        ("file_pos", ctypes.c_uint32),
+    ]
+
+
+class BpfCgroupDevCtx(ctypes.Structure):
+    """``struct bpf_cgroup_dev_ctx``."""
+
+    _fields_ = [
+        ("access_type", ctypes.c_uint32),
+        ("major", ctypes.c_uint32),
+        ("minor", ctypes.c_uint32),
+    ]
+
+
+class SkMsgMd(ctypes.Structure):
+    """``struct sk_msg_md``."""
+
+    _fields_ = [
+        ("data", ctypes.c_uint64),
+        ("data_end", ctypes.c_uint64),
+        ("family", ctypes.c_uint32),
+        ("remote_ip4", ctypes.c_uint32),
+        ("local_ip4", ctypes.c_uint32),
+        ("remote_ip6", ctypes.c_uint32 * 4),
+        ("local_ip6", ctypes.c_uint32 * 4),
+        ("remote_port", ctypes.c_uint32),
+        ("local_port", ctypes.c_uint32),
+        ("size", ctypes.c_uint32),
+        ("sk", ctypes.c_uint64),
+    ]
+
+
+class SkReuseportMd(ctypes.Structure):
+    """``struct sk_reuseport_md``."""
+
+    _fields_ = [
+        ("data", ctypes.c_uint64),
+        ("data_end", ctypes.c_uint64),
+        ("len", ctypes.c_uint32),
+        ("eth_protocol", ctypes.c_uint32),
+        ("ip_protocol", ctypes.c_uint32),
+        ("bind_inany", ctypes.c_uint32),
+        ("hash", ctypes.c_uint32),
+        ("sk", ctypes.c_uint64),
+        ("migrating_sk", ctypes.c_uint64),
+    ]
+
+
+class _BpfSkLookupUnion0(ctypes.Union):
+    """Nested union of BpfSkLookup."""
+
+    _fields_ = [
+        ("sk", ctypes.c_uint64),
+        ("cookie", ctypes.c_uint64),
+    ]
+
+
+class BpfSkLookup(ctypes.Structure):
+    """``struct bpf_sk_lookup``."""
+
+    _anonymous_ = (
+        '_union0',
+    )
+    _fields_ = [
+        ("_union0", _BpfSkLookupUnion0),
+        ("family", ctypes.c_uint32),
+        ("protocol", ctypes.c_uint32),
+        ("remote_ip4", ctypes.c_uint32),
+        ("remote_ip6", ctypes.c_uint32 * 4),
+        ("remote_port", ctypes.c_uint16),
+        ("_pad0", ctypes.c_uint8 * 2),
+        ("local_ip4", ctypes.c_uint32),
+        ("local_ip6", ctypes.c_uint32 * 4),
+        ("local_port", ctypes.c_uint32),
+        ("ingress_ifindex", ctypes.c_uint32),
+    ]
+
+
+class _BpfFlowKeysUnion10Struct0(ctypes.Structure):
+    """Nested struct of _BpfFlowKeysUnion10."""
+
+    _fields_ = [
+        ("ipv4_src", ctypes.c_uint32),
+        ("ipv4_dst", ctypes.c_uint32),
+    ]
+
+
+class _BpfFlowKeysUnion10Struct1(ctypes.Structure):
+    """Nested struct of _BpfFlowKeysUnion10."""
+
+    _fields_ = [
+        ("ipv6_src", ctypes.c_uint32 * 4),
+        ("ipv6_dst", ctypes.c_uint32 * 4),
+    ]
+
+
+class _BpfFlowKeysUnion10(ctypes.Union):
+    """Nested union of BpfFlowKeys."""
+
+    _anonymous_ = (
+        '_struct0',
+        '_struct1',
+    )
+    _fields_ = [
+        ("_struct0", _BpfFlowKeysUnion10Struct0),
+        ("_struct1", _BpfFlowKeysUnion10Struct1),
+    ]
+
+
+class BpfFlowKeys(ctypes.Structure):
+    """``struct bpf_flow_keys``."""
+
+    _anonymous_ = (
+        '_union10',
+    )
+    _fields_ = [
+        ("nhoff", ctypes.c_uint16),
+        ("thoff", ctypes.c_uint16),
+        ("addr_proto", ctypes.c_uint16),
+        ("is_frag", ctypes.c_uint8),
+        ("is_first_frag", ctypes.c_uint8),
+        ("is_encap", ctypes.c_uint8),
+        ("ip_proto", ctypes.c_uint8),
+        ("n_proto", ctypes.c_uint16),
+        ("sport", ctypes.c_uint16),
+        ("dport", ctypes.c_uint16),
+        ("_union10", _BpfFlowKeysUnion10),
+        ("flags", ctypes.c_uint32),
+        ("flow_label", ctypes.c_uint32),
+    ]
+
+
 class BpfProgInfo(ctypes.Structure):
     """``struct bpf_prog_info``."""
 
@@ -1453,6 +1681,15 @@ C_TYPES = {
     "struct __sk_buff": SkBuff,
     "struct xdp_md": XdpMd,
     "struct bpf_sock": BpfSock,
+    "struct bpf_sock_addr": BpfSockAddr,
+    "struct bpf_sock_ops": BpfSockOps,
+    "struct bpf_sockopt": BpfSockopt,
+    "struct bpf_sysctl": BpfSysctl,
+    "struct bpf_cgroup_dev_ctx": BpfCgroupDevCtx,
+    "struct sk_msg_md": SkMsgMd,
+    "struct sk_reuseport_md": SkReuseportMd,
+    "struct bpf_sk_lookup": BpfSkLookup,
+    "struct bpf_flow_keys": BpfFlowKeys,
     "struct bpf_prog_info": BpfProgInfo,
     "struct bpf_map_info": BpfMapInfo,
     "struct bpf_btf_info": BpfBtfInfo,

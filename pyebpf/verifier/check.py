@@ -221,9 +221,13 @@ _FLIP = {"jeq": "jne", "jne": "jeq", "jgt": "jle", "jle": "jgt", "jge": "jlt",
 
 # reg_not_null: the pointer types a comparison with 0 is known for (ctx, stack and packet
 # pointers are not among them: both branches are explored)
-_NOT_NULL = (_T_MAP_VALUE, _T_MAP_KEY, _T_MAP_PTR, _T_MEM)
+_NOT_NULL = (_T_MAP_VALUE, _T_MAP_KEY, _T_MAP_PTR, _T_MEM, sc.SOCK, sc.SOCK_COMMON)
 # reg_type_mismatch_ok's exceptions: the pointers a load or store is converted for
 _NO_MIX = (_T_CTX,)
+# what a context load of each env.ctx_access kind yields
+_CTX_KINDS = {"pkt": _T_PKT, "pkt_end": _T_PKT_END, "pkt_meta": _T_PKT_META,
+              "sock": sc.SOCK, "sock_or_null": sc.SOCK_OR_NULL,
+              "sock_common_or_null": sc.SOCK_COMMON_OR_NULL, "flow_keys": sc.FLOW_KEYS}
 # alu_state bits of the kernel's ALU sanitation (only compared for equality here)
 _ALU_SANITIZE_SRC = 1
 _ALU_SANITIZE_DST = 2
@@ -1498,7 +1502,7 @@ class Checker:
         if ptr.t in sc.OR_NULL:
             raise Reject(f"R{d} pointer arithmetic on {sc.TYPE_STR[ptr.t]} prohibited, "
                          "null-check it first")
-        if ptr.t in (_T_PKT_END, _T_MAP_PTR):
+        if ptr.t in (_T_PKT_END, _T_MAP_PTR, sc.SOCK, sc.SOCK_COMMON):
             if not (ptr.t == _T_MAP_PTR and off.is_const() and off.smin == 0 and op == "add"):
                 raise Reject(f"R{d} pointer arithmetic on {sc.TYPE_STR[ptr.t]} prohibited")
         tname = sc.TYPE_STR[ptr.t]
@@ -1669,7 +1673,7 @@ class Checker:
             if reg.off:
                 raise Reject(f"dereference of modified ctx ptr R{regno} off={reg.off} "
                              "disallowed")
-            kind = env.ctx_access(self.prog_type, off, size, write, self.priv)
+            kind = env.ctx_access(self.prog_type, off, size, write, self.priv, self.attach)
             if kind is None or (sx and kind != "scalar"):
                 # a sign-extending load of a pointer field is no valid access either
                 raise Reject(f"invalid bpf_context access off={off} size={size}")
@@ -1680,17 +1684,11 @@ class Checker:
                 raise Reject(f"invalid bpf_context access off={off} size={size}")
             if not write:
                 self.ctx_loads[self.pc_now] = (off, size)
-                if kind == "pkt":
-                    val = Reg(_T_PKT)
+                if kind != "scalar":
+                    val = Reg(_CTX_KINDS[kind])
                     val.set_const(0)
-                    return val
-                if kind == "pkt_end":
-                    val = Reg(_T_PKT_END)
-                    val.set_const(0)
-                    return val
-                if kind == "pkt_meta":
-                    val = Reg(_T_PKT_META)
-                    val.set_const(0)
+                    if val.t in sc.OR_NULL:
+                        val.id = self.new_id()
                     return val
         elif t in (_T_MAP_VALUE, _T_MEM, _T_MAP_KEY):
             if write and not self.priv and src is not None and src.is_ptr() and t != _T_MAP_KEY:
@@ -1712,7 +1710,7 @@ class Checker:
             if t == _T_MAP_VALUE and reg.mp.fields:
                 self.special_fields(reg, off + reg.off, size)
         elif t in (_T_PKT, _T_PKT_META):
-            if write and self.prog_type == env.SOCKET_FILTER:
+            if write and not env.pkt_write_ok(self.prog_type):
                 raise Reject("cannot write into packet")
             if reg.smin < 0:
                 raise Reject(f"R{regno} min value is negative, either use unsigned index or "
@@ -1724,6 +1722,22 @@ class Checker:
             if not (o >= 0 and o + size <= reg.rng) or reg.umax + o + size > reg.rng + reg.umax:
                 raise Reject(f"invalid access to packet, off={o} size={size}, "
                              f"R{regno}(id={reg.id},off={o},r={reg.rng})", extra=outside)
+        elif t in sc.SOCK_TYPES:
+            # check_sock_access: read only, the bpf_sock fields the kernel converts
+            if write:
+                raise Reject(f"R{regno} cannot write into {sc.TYPE_STR[t]}")
+            if reg.smin < 0:
+                raise Reject(f"R{regno} min value is negative, either use unsigned index or "
+                             "do a if (index >=0) check.")
+            if env.sock_access(off + reg.off, size, t == sc.SOCK_COMMON) is None:
+                raise Reject(f"R{regno} invalid {sc.TYPE_STR[t]} access off={off + reg.off} "
+                             f"size={size}")
+        elif t == sc.FLOW_KEYS:
+            if write and src is not None and src.is_ptr():
+                raise Reject(f"R{vreg} leaks addr into flow keys")
+            o = off + reg.off
+            if o < 0 or o + size > env.FLOW_KEYS_SIZE:
+                raise Reject(f"invalid access to flow keys off={o} size={size}")
         else:
             raise Reject(f"R{regno} invalid mem access '{sc.TYPE_STR[t]}'")
         if not write and val.t == _T_SCALAR:
@@ -2261,7 +2275,7 @@ class Checker:
     # --- calls ---------------------------------------------------------------------------
     def _takes_callback(self, fid: int) -> bool:
         h = (self.helpers.get(fid) if self.helpers is not None
-             else env.helper_for(self.prog_type, fid))
+             else env.helper_for(self.prog_type, fid, self.attach))
         return h is not None and any(a.type is Arg.ARG_PTR_TO_FUNC for a in h.args)
 
     def helper_proto(self, fid: int) -> Helper:
@@ -2269,7 +2283,7 @@ class Checker:
         if self.helpers is not None:
             proto = self.helpers.get(fid)
         else:
-            proto = env.helper_for(self.prog_type, fid)
+            proto = env.helper_for(self.prog_type, fid, self.attach)
         if proto is None:
             if fid < 0 or fid >= env.HELPER_ID_LIMIT:
                 raise Reject(f"invalid func unknown#{fid}", errno.EINVAL)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from pyebpf import helpers, progtypes, uapi
 from pyebpf.helpers import Arg, Helper, Mod, Ret
+from pyebpf.verifier import sockctx
+from pyebpf.verifier.sockctx import FLOW_KEYS_SIZE, sock_access
 
 __all__ = ["Arg", "Helper", "MapInfo", "Mod", "Ret", "ctx_access", "helper_for",
            "map_func_incompatible"]
@@ -57,13 +59,14 @@ class MapInfo:
 
 # --- helpers ----------------------------------------------------------------------------
 
-def helper_for(prog_type: int, func_id: int) -> Helper | None:
-    """The helper ``func_id`` if programs of ``prog_type`` may call it (get_func_proto)."""
+def helper_for(prog_type: int, func_id: int, attach: int = 0) -> Helper | None:
+    """The helper ``func_id`` if programs of ``prog_type`` (loaded for ``attach``) may
+    call it (get_func_proto)."""
     h = helpers.HELPERS.get(func_id)
     if h is None:
         return None
     spec = progtypes.PROG_TYPES.get(prog_type)
-    if spec is not None and not spec.helper_allowed(func_id):
+    if spec is not None and not spec.helper_allowed(func_id, attach):
         return None
     return h
 
@@ -310,8 +313,14 @@ def tracepoint_access(off: int, size: int, write: bool) -> str | None:
 
 
 def ctx_access(prog_type: int, off: int, size: int, write: bool,
-               priv: bool = True) -> str | None:
-    """The kind of value a context access yields (None: the kernel refuses it)."""
+               priv: bool = True, attach: int = 0) -> str | None:
+    """The kind of value a context access yields (None: the kernel refuses it).
+
+    ``attach`` is the program's expected_attach_type: cgroup sock, sock_addr and sockopt
+    programs see different fields for different ones."""
+    if prog_type in sockctx.TYPES:
+        return sockctx.ctx_access(prog_type, off, size, write, fixup_attach_type(prog_type,
+                                                                                 attach))
     if prog_type == XDP:
         return xdp_access(off, size, write)
     if prog_type in (SOCKET_FILTER, SCHED_CLS, SCHED_ACT, CGROUP_SKB):
@@ -362,23 +371,86 @@ BPF_CGROUP_INET_INGRESS = int(uapi.BpfAttachType.BPF_CGROUP_INET_INGRESS)
 BPF_CGROUP_INET_EGRESS = int(uapi.BpfAttachType.BPF_CGROUP_INET_EGRESS)
 
 
+AT = uapi.BpfAttachType
+# cgroup types answering allow (1) or deny (0) at exit (check_return_code)
+_CGROUP_VERDICT = frozenset(int(t) for t in (
+    PT.BPF_PROG_TYPE_SOCK_OPS, PT.BPF_PROG_TYPE_CGROUP_SOCK, PT.BPF_PROG_TYPE_CGROUP_SOCKOPT,
+    PT.BPF_PROG_TYPE_CGROUP_SYSCTL, PT.BPF_PROG_TYPE_CGROUP_DEVICE,
+    PT.BPF_PROG_TYPE_SK_LOOKUP))
+# sock_addr hooks that cannot refuse: recvmsg and getpeername/getsockname return 1
+_SOCK_ADDR_RET1 = frozenset(int(a) for a in (
+    AT.BPF_CGROUP_UDP4_RECVMSG, AT.BPF_CGROUP_UDP6_RECVMSG, AT.BPF_CGROUP_UNIX_RECVMSG,
+    AT.BPF_CGROUP_INET4_GETPEERNAME, AT.BPF_CGROUP_INET6_GETPEERNAME,
+    AT.BPF_CGROUP_UNIX_GETPEERNAME, AT.BPF_CGROUP_INET4_GETSOCKNAME,
+    AT.BPF_CGROUP_INET6_GETSOCKNAME, AT.BPF_CGROUP_UNIX_GETSOCKNAME))
+_SOCK_ADDR_BIND = frozenset((int(AT.BPF_CGROUP_INET4_BIND), int(AT.BPF_CGROUP_INET6_BIND)))
+# bpf_prog_load_check_attach: the attach types each checked program type takes
+_ATTACH_TYPES: dict[int, frozenset[int]] = {
+    CGROUP_SKB: frozenset((BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_EGRESS)),
+    int(PT.BPF_PROG_TYPE_CGROUP_SOCK): frozenset(int(a) for a in (
+        AT.BPF_CGROUP_INET_SOCK_CREATE, AT.BPF_CGROUP_INET_SOCK_RELEASE,
+        AT.BPF_CGROUP_INET4_POST_BIND, AT.BPF_CGROUP_INET6_POST_BIND)),
+    int(PT.BPF_PROG_TYPE_CGROUP_SOCK_ADDR): _SOCK_ADDR_RET1 | _SOCK_ADDR_BIND | frozenset(
+        int(a) for a in (AT.BPF_CGROUP_INET4_CONNECT, AT.BPF_CGROUP_INET6_CONNECT,
+                         AT.BPF_CGROUP_UNIX_CONNECT, AT.BPF_CGROUP_UDP4_SENDMSG,
+                         AT.BPF_CGROUP_UDP6_SENDMSG, AT.BPF_CGROUP_UNIX_SENDMSG)),
+    int(PT.BPF_PROG_TYPE_CGROUP_SOCKOPT): frozenset((int(AT.BPF_CGROUP_GETSOCKOPT),
+                                                     int(AT.BPF_CGROUP_SETSOCKOPT))),
+    int(PT.BPF_PROG_TYPE_SK_LOOKUP): frozenset((int(AT.BPF_SK_LOOKUP),)),
+    int(PT.BPF_PROG_TYPE_SK_REUSEPORT): frozenset((int(AT.BPF_SK_REUSEPORT_SELECT),
+                                                   int(AT.BPF_SK_REUSEPORT_SELECT_OR_MIGRATE))),
+}
+# bpf_prog_load_fixup_attach_type: what an expected_attach_type of 0 becomes
+_ATTACH_FIXUP = {int(PT.BPF_PROG_TYPE_CGROUP_SOCK): int(AT.BPF_CGROUP_INET_SOCK_CREATE),
+                 int(PT.BPF_PROG_TYPE_SK_REUSEPORT): int(AT.BPF_SK_REUSEPORT_SELECT)}
+
+
+def fixup_attach_type(prog_type: int, expected_attach_type: int) -> int:
+    """bpf_prog_load_fixup_attach_type: cgroup sock and reuseport programs loaded with
+    expected_attach_type 0 (old loaders) get their type's default."""
+    if expected_attach_type == 0:
+        return _ATTACH_FIXUP.get(prog_type, 0)
+    return expected_attach_type
+
+
 def return_range(prog_type: int, expected_attach_type: int = 0) -> tuple[int, int] | None:
     """check_return_code: the range R0 must be in at exit, None where any value goes.
 
     cgroup skb programs answer allow (1) or drop (0); on egress bit 1 may also ask for
-    congestion notification (cn), so 0..3 there.
+    congestion notification (cn), so 0..3 there.  cgroup bind hooks may also set bit 1
+    (bypass the CAP_NET_BIND_SERVICE check); recvmsg and getpeername/getsockname hooks
+    cannot refuse.
     """
     if prog_type == CGROUP_SKB:
         return (0, 3) if expected_attach_type == BPF_CGROUP_INET_EGRESS else (0, 1)
+    if prog_type in _CGROUP_VERDICT:
+        return (0, 1)
+    if prog_type == PT.BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+        if expected_attach_type in _SOCK_ADDR_BIND:
+            return (0, 3)
+        return (1, 1) if expected_attach_type in _SOCK_ADDR_RET1 else (0, 1)
     return None
 
 
 def check_attach_type(prog_type: int, expected_attach_type: int) -> bool:
     """bpf_prog_load_check_attach: whether ``expected_attach_type`` suits ``prog_type``
     (the types whose attach type it checks; the others take any)."""
-    if prog_type == CGROUP_SKB:
-        return expected_attach_type in (BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_EGRESS)
-    return True
+    allowed = _ATTACH_TYPES.get(prog_type)
+    if allowed is None:
+        return True
+    return fixup_attach_type(prog_type, expected_attach_type) in allowed
+
+
+# may_access_direct_pkt_data: the program types that may write the packet directly
+_PKT_WRITERS = frozenset(int(t) for t in (
+    PT.BPF_PROG_TYPE_SCHED_CLS, PT.BPF_PROG_TYPE_SCHED_ACT, PT.BPF_PROG_TYPE_XDP,
+    PT.BPF_PROG_TYPE_LWT_XMIT, PT.BPF_PROG_TYPE_SK_SKB, PT.BPF_PROG_TYPE_SK_MSG,
+    PT.BPF_PROG_TYPE_CGROUP_SOCKOPT))
+
+
+def pkt_write_ok(prog_type: int) -> bool:
+    """Whether stores through a packet pointer are allowed ("cannot write into packet")."""
+    return prog_type in _PKT_WRITERS
 
 
 def ctx_size(prog_type: int) -> int:
@@ -390,5 +462,6 @@ def arg_is(spec: helpers.ArgSpec, t: Arg, mods: Mod = Mod.NONE) -> bool:
     return spec.type is t and (spec.mods & mods) == mods
 
 
+__all__ += ["FLOW_KEYS_SIZE", "fixup_attach_type", "pkt_write_ok", "sock_access"]
 __all__ += ["UNPRIV_HELPERS", "UNPRIV_PROG_TYPES", "Ret", "arg_is", "check_attach_type",
             "ctx_load_conversion", "ctx_size", "helper_name", "return_range"]

@@ -29,6 +29,14 @@ PKT_TYPES = (PKT, PKT_META, PKT_END)
 KEY_TYPES = (STACK, PKT, PKT_META, MAP_KEY, MAP_VALUE)  # map_key_value_types
 MEM_TYPES = (*KEY_TYPES, MEM)  # mem_types (ringbuf memory included)
 
+# what socket-side program types find in their contexts (``skops->sk``, ``ctx->sk``,
+# ``skb->flow_keys``), numbered after the types above
+SOCK, SOCK_OR_NULL, SOCK_COMMON, SOCK_COMMON_OR_NULL, FLOW_KEYS = range(len(TYPE_STR),
+                                                                       len(TYPE_STR) + 5)
+TYPE_STR += ("sock", "sock_or_null", "sock_common", "sock_common_or_null", "flow_keys")
+OR_NULL.update({SOCK_OR_NULL: SOCK, SOCK_COMMON_OR_NULL: SOCK_COMMON})
+SOCK_TYPES = (SOCK, SOCK_COMMON)
+
 
 def s64(v: int) -> int:
     v &= U64
