@@ -34,7 +34,7 @@ read+execute (never both) and unmapped with its :class:`JitImage`.
 import os
 import platform
 
-from libc.stdint cimport INT32_MIN, UINT32_MAX, int16_t, int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdint cimport INT32_MAX, INT32_MIN, UINT32_MAX, int16_t, int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
 
@@ -337,7 +337,7 @@ cdef void mov_ri(Asm *a, int dst, uint64_t v) noexcept nogil:
         rex(a, 0, 0, dst, 0)
         e8(a, 0xB8 + (dst & 7))
         e32(a, <uint32_t>v)
-    elif <int64_t>v >= INT32_MIN:
+    elif INT32_MIN <= <int64_t>v <= INT32_MAX:
         rr(a, 0, 1, 0xC7, 0, dst, 0)
         e32(a, <uint32_t>v)
     else:
