@@ -212,9 +212,11 @@ cdef struct Stub:
     int32_t label
     int32_t ret
     uint64_t info
+    int32_t base        # S_CHECK: the access is [base + disp]
+    int32_t disp
 
 cdef enum:
-    S_CHECK, S_BUDGET, S_DEPTH, S_ATOMIC
+    S_CHECK, S_BUDGET, S_DEPTH, S_ATOMIC, S_BUDGET_COND
 
 cdef struct Asm:
     Buf code
@@ -703,13 +705,23 @@ cdef void emit_tails(Asm *a) noexcept nogil:
     emit_thunk(a, L_TH_ATOMIC, <void *>jit_atomic, 7)
 
 
-cdef void emit_stubs(Asm *a) noexcept nogil:
+cdef void emit_stubs(Asm *a, Insn *insns) noexcept nogil:
     cdef int32_t i
     cdef Stub *s
+    cdef Entry *e
     for i in range(a.nstubs):
         s = &a.stubs[i]
         bind(a, s.label)
-        if s.kind == S_CHECK or s.kind == S_ATOMIC:
+        if s.kind == S_CHECK:
+            rm(a, 0, 1, 0x8D, AX, s.base, s.disp, 0)        # lea r10, [base + disp]
+        if s.kind == S_BUDGET_COND:
+            # the budget ran out before a conditional jump: a fault only if it is taken
+            e = &TABLE[insns[s.info].handler]
+            emit_cmp(a, e, &insns[s.info])
+            jcc(a, e.op ^ 1, N_FIXED + <int32_t>s.info + 1)
+            mov_ri(a, T, s.info)
+            jmp(a, L_BUDGET)
+        elif s.kind == S_CHECK or s.kind == S_ATOMIC:
             mov_ri(a, T, s.info)
             call(a, L_TH_CHECK if s.kind == S_CHECK else L_TH_ATOMIC)
             jmp(a, s.ret)
@@ -732,24 +744,28 @@ cdef void take(Asm *a, int32_t pending, int32_t pc, int32_t target) noexcept nog
     jmp(a, target)
 
 
-cdef int check_access(Asm *a, int base, int16_t off, int size, int need, int32_t pc,
-                      int r10_fixed) noexcept nogil:
-    """r10 = reg + off, checked for ``size`` bytes; returns the base register to use.
+cdef void check_access(Asm *a, int base, int16_t off, int size, int need, int32_t pc,
+                       int r10_fixed) noexcept nogil:
+    """Check [base + off] for ``size`` bytes against the hot region; the slow path asks
+    vm_access (with the address in r10) and faults as the interpreter does.
 
-    Returns RBP when the access is [r10 + off] inside the current frame of a program
-    that cannot change r10 (then no code is needed: the frame is always mapped).
+    No code for [r10 + off] inside the current frame of a program that cannot change
+    r10: that frame is always part of the stack region.
     """
     cdef int32_t ret
     if r10_fixed and base == RBP and off >= -STACK_SIZE and off + size <= 0:
-        return RBP
-    rm(a, 0, 1, 0x8D, AX, base, off, 0)             # lea r10, [base + off]
-    mov_rr(a, 1, T, AX)
+        return
+    if off:
+        rm(a, 0, 1, 0x8D, T, base, off, 0)          # lea r11, [base + off]
+    else:
+        mov_rr(a, 1, T, base)
     rm(a, 0, 1, 0x2B, T, VMR, O_RSTART if need == REGION_READ else O_WSTART, 0)
     rm(a, 0, 1, 0x3B, T, VMR, O_RLIM if need == REGION_READ else O_WLIM, 0)
     ret = new_label(a)
     jcc(a, 0x3, stub(a, S_CHECK, ret, size | (need << 4) | (<uint64_t>pc << 8)))  # jae
+    a.stubs[a.nstubs - 1].base = base
+    a.stubs[a.nstubs - 1].disp = off
     bind(a, ret)
-    return AX
 
 
 cdef void emit_alu(Asm *a, Entry *e, Insn *ins) noexcept nogil:
@@ -857,10 +873,10 @@ cdef void emit_mem(Asm *a, Entry *e, Insn *ins, int32_t pc, int r10_fixed) noexc
     cdef int d = X[ins.dst]
     cdef int s = X[ins.src]
     cdef int base
-    cdef int32_t disp
+    cdef int32_t disp = ins.off
     if e.kind == K_LDX:
-        base = check_access(a, s, ins.off, n, REGION_READ, pc, r10_fixed)
-        disp = ins.off if base == RBP else 0
+        base = s
+        check_access(a, s, ins.off, n, REGION_READ, pc, r10_fixed)
         if e.signed_load:
             rm(a, 0, 1, 0x0FBE if n == 1 else (0x0FBF if n == 2 else 0x63), d, base, disp, 0)
         elif n == 1:
@@ -870,8 +886,8 @@ cdef void emit_mem(Asm *a, Entry *e, Insn *ins, int32_t pc, int r10_fixed) noexc
         else:
             ld(a, n == 8, d, base, disp)
         return
-    base = check_access(a, d, ins.off, n, REGION_WRITE, pc, r10_fixed)
-    disp = ins.off if base == RBP else 0
+    base = d
+    check_access(a, d, ins.off, n, REGION_WRITE, pc, r10_fixed)
     if e.kind == K_ST:
         if n == 1:
             rm(a, 0, 0, 0xC6, 0, base, disp, 0)
@@ -898,7 +914,8 @@ cdef void emit_atomic(Asm *a, Entry *e, Insn *ins, int32_t pc, int r10_fixed) no
     cdef int op = e.op
     cdef int32_t done
     cdef uint64_t info = op | (w << 4) | (ins.src << 8)
-    check_access(a, X[ins.dst], ins.off, n, REGION_RW, pc, 0)
+    rm(a, 0, 1, 0x8D, AX, X[ins.dst], ins.off, 0)   # lea r10, [dst + off]
+    check_access(a, AX, 0, n, REGION_RW, pc, 0)
     done = new_label(a)
     if op == T_FETCH_OR or op == T_FETCH_AND or op == T_FETCH_XOR:
         mov_ri(a, T, info)
@@ -926,11 +943,9 @@ cdef void emit_atomic(Asm *a, Entry *e, Insn *ins, int32_t pc, int r10_fixed) no
     bind(a, done)
 
 
-cdef void emit_jcond(Asm *a, Entry *e, Insn *ins, int32_t pending, int32_t pc,
-                     int32_t target) noexcept nogil:
+cdef void emit_cmp(Asm *a, Entry *e, Insn *ins) noexcept nogil:
     cdef int w = e.wide
     cdef int d = X[ins.dst]
-    cdef size_t skip
     if e.reg:
         alu_rr(a, w, 0x85 if e.test else 0x39, d, X[ins.src])
     elif e.test:
@@ -938,9 +953,17 @@ cdef void emit_jcond(Asm *a, Entry *e, Insn *ins, int32_t pending, int32_t pc,
         e32(a, <uint32_t>ins.imm)
     else:
         alu_ri(a, w, 7, d, ins.imm)
-    skip = jcc8(a, e.op ^ 1)                        # not taken: the run goes on
-    take(a, pending, pc, target)
-    here8(a, skip)
+
+
+cdef void emit_jcond(Asm *a, Entry *e, Insn *ins, int32_t pending, int32_t pc,
+                     int32_t target) noexcept nogil:
+    """Charge the run on both paths (the count is exact either way), test the budget
+    first and the condition second: a spent budget only faults if the jump is taken,
+    which the out-of-line stub decides."""
+    charge(a, pending)
+    jcc(a, 0x8, stub(a, S_BUDGET_COND, 0, pc))      # js
+    emit_cmp(a, e, ins)
+    jcc(a, e.op, target)
 
 
 cdef void emit_push_frame(Asm *a, Executable exe, int32_t pc) noexcept:
@@ -1058,6 +1081,7 @@ cdef JitImage translate(Executable exe):
                     rr(&a, 0, 1, 0x63, X[ins.dst], X[ins.src], 0)
             elif e.kind == K_JCOND:
                 emit_jcond(&a, e, ins, pending, pc, target)
+                pending = 0
             elif e.kind == K_JA:
                 take(&a, pending, pc, target)
                 pending = 0
@@ -1112,7 +1136,7 @@ cdef JitImage translate(Executable exe):
                 jmp(&a, L_POP_RET)
             pc = npc
         # check_program guarantees the last instruction exits or jumps
-        emit_stubs(&a)
+        emit_stubs(&a, exe.insns)
         emit_tails(&a)
         if a.code.failed:
             raise MemoryError()
