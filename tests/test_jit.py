@@ -114,8 +114,8 @@ def test_runtime_switch_and_per_load_override() -> None:
 
 def test_obj_get_info_reports_the_native_image() -> None:
     from pyebpf.isa import encode
-    from pyebpf.syscall import bpf
     from pyebpf.runtime import Runtime
+    from pyebpf.syscall import bpf
 
     rt = Runtime(jit=True)
     code = [Instruction(0xB7, 0, 0, 0, 0, 0), Instruction(0x95, pc=1)]
@@ -334,7 +334,7 @@ def _gen_outcomes(gp, jit: bool, rnd: random.Random) -> list:
                 out.append(("ok", res.retval, bytes(res.data_out or b"")))
             except BPFError as exc:
                 out.append((type(exc).__name__, exc.errno, str(exc)))
-        for i, m in live.items():
+        for m in live.values():
             if m.map_type in (uapi.BpfMapType.BPF_MAP_TYPE_HASH,
                               uapi.BpfMapType.BPF_MAP_TYPE_ARRAY):
                 out.append(sorted((bytes(k), bytes(m[k])) for k in m))
