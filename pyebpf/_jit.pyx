@@ -702,7 +702,33 @@ cdef void emit_tails(Asm *a) noexcept nogil:
     emit_thunk(a, L_TH_CHECK, <void *>jit_check, 7)
     emit_thunk(a, L_TH_HELPER, <void *>jit_helper, 7)
     emit_thunk(a, L_TH_LDABS, <void *>jit_ldabs, 7)
-    emit_thunk(a, L_TH_ATOMIC, <void *>jit_atomic, 7)
+    emit_thunk(a, L_TH_ATOMIC, <void *>jit_atomic, 11)   # may write any source register
+
+
+cdef uint8_t *TAILS = NULL     # emit_tails' code, made once: every program gets a copy
+cdef size_t TAILS_LEN = 0
+cdef int32_t TAIL_OFF[N_FIXED]
+
+
+cdef void make_tails() except *:
+    global TAILS, TAILS_LEN
+    cdef Asm a
+    cdef int32_t i, rel
+    memset_asm(&a)
+    for i in range(N_FIXED):
+        new_label(&a)
+    emit_tails(&a)
+    if a.code.failed:
+        raise MemoryError()
+    for i in range(a.nfix):
+        rel = a.labels[a.fix[i].label] - <int32_t>(a.fix[i].at + 4)
+        memcpy(a.code.p + a.fix[i].at, &rel, 4)
+    for i in range(N_FIXED):
+        TAIL_OFF[i] = a.labels[i]
+    TAILS = a.code.p
+    TAILS_LEN = a.code.n
+    free(a.labels)
+    free(a.fix)
 
 
 cdef void emit_stubs(Asm *a, Insn *insns) noexcept nogil:
@@ -1137,7 +1163,13 @@ cdef JitImage translate(Executable exe):
             pc = npc
         # check_program guarantees the last instruction exits or jumps
         emit_stubs(&a, exe.insns)
-        emit_tails(&a)
+        # the shared tails: the same bytes for every program (position-independent)
+        grow(&a.code, TAILS_LEN)
+        if not a.code.failed:
+            for i in range(N_FIXED):
+                a.labels[i] = <int32_t>a.code.n + TAIL_OFF[i]
+            memcpy(a.code.p + a.code.n, TAILS, TAILS_LEN)
+            a.code.n += TAILS_LEN
         if a.code.failed:
             raise MemoryError()
         for i in range(a.nfix):
@@ -1194,6 +1226,9 @@ cdef void emit_end(Asm *a, Entry *e, int d) noexcept nogil:
     if e.width == 16:
         rr(a, 0, 0, 0xC1, 5, d, 0)                  # shr d32, 16
         e8(a, 16)
+
+
+make_tails()
 
 
 # --- selection (bpf_prog_select_runtime) ------------------------------------------------

@@ -190,7 +190,7 @@ def _random_program(rnd: random.Random) -> list[Instruction]:
             if rnd.random() < 0.5:
                 out.append(("call", rnd.randint(0, n)))
                 continue
-            imm = rnd.choice((1, 2, 7, 100, 5000, -1))
+            imm = rnd.choice((1, 2, 3, 3, 7, 100, 5000, -1))
         if form in (Form.JA, Form.JCOND_REG, Form.JCOND_IMM, Form.JA32):
             out.append(("jump", spec, dst, src, imm, rnd.randint(-4, 4)))
             continue
@@ -243,6 +243,11 @@ class _Env:
         self.vm.set_helper(1, lambda vm, a, b, c, d, e: (a * 3 + b) & M64)
         self.vm.set_helper(2, self._exit)
         self.vm.set_helper(7, lambda vm, *a: 1 // 0 if a[0] == 12345 else a[1] ^ a[2])
+        # a tail call from a Python helper: r0 = r6 * 2 + depth-dependent r10 use, then exit
+        tail = Executable([Instruction(0xBF, 0, 6, 0, 0, 0), Instruction(0x27, 0, 0, 0, 2, 1),
+                           Instruction(0x7B, 10, 0, -8, 0, 2), Instruction(0x79, 3, 10, -8, 0, 3),
+                           Instruction(0x0F, 0, 3, 0, 0, 4), Instruction(0x95, pc=5)], jit=False)
+        self.vm.set_helper(3, lambda vm, *a: vm.tail_call(tail) and 0)
 
     @staticmethod
     def _exit(vm, r1, *_):
