@@ -1066,7 +1066,8 @@ cdef JitImage translate(Executable exe):
             is_target[pc] = 0
         for pc in range(exe.ninsns):
             if exe.insns[pc].target >= 0 and TABLE[exe.insns[pc].handler].kind != K_NONE:
-                is_target[exe.insns[pc].target // sizeof(Insn)] = 1
+                target = exe.insns[pc].target // <int32_t>sizeof(Insn)
+                is_target[target] = 1
         for i in range(N_FIXED):
             new_label(&a)
         for pc in range(exe.ninsns):              # labels N_FIXED + pc: the instructions
@@ -1092,7 +1093,11 @@ cdef JitImage translate(Executable exe):
             if e.kind == K_NONE:                  # the second half of a LD_IMM64
                 raise JitError(22, f"no emitter for handler {ins.handler} at pc {pc}")
             pending += 1
-            if e.kind == K_ALU:
+            if (e.kind == K_ALU and e.op == A_MOV and e.reg and e.wide and pc + 1 < exe.ninsns
+                    and not is_target[pc + 1] and fuse_mov_add(&a, ins, &exe.insns[pc + 1])):
+                npc = pc + 2                      # mov + add: one lea
+                pending += 1
+            elif e.kind == K_ALU:
                 emit_alu(&a, e, ins)
             elif e.kind == K_NEG:
                 rr(&a, 0, e.wide, 0xF7, 3, X[ins.dst], 0)
@@ -1211,6 +1216,32 @@ cdef void memset_asm(Asm *a) noexcept nogil:
     a.stubs = NULL
     a.nstubs = 0
     a.capstubs = 0
+
+
+cdef bint fuse_mov_add(Asm *a, Insn *mov, Insn *nxt) noexcept nogil:
+    """``r_d = r_s; r_d += r_t`` (or ``+= imm``) as one lea; False when it does not apply."""
+    cdef Entry *e = &TABLE[nxt.handler]
+    cdef int d = X[mov.dst]
+    cdef int base = X[mov.src]
+    cdef int index
+    if e.kind != K_ALU or e.op != A_ADD or not e.wide or nxt.dst != mov.dst:
+        return False
+    if not e.reg:
+        rm(a, 0, 1, 0x8D, d, base, nxt.imm, 0)      # lea d, [s + imm]
+        return True
+    index = base if nxt.src == mov.dst else X[nxt.src]
+    if index == RSP:
+        return False
+    e8(a, 0x48 | ((d >> 3) << 2) | ((index >> 3) << 1) | (base >> 3))
+    e8(a, 0x8D)
+    if (base & 7) == 5:
+        e8(a, 0x44 | ((d & 7) << 3))                # mod 01, rm = SIB, disp8 0
+        e8(a, ((index & 7) << 3) | (base & 7))
+        e8(a, 0)
+    else:
+        e8(a, 0x04 | ((d & 7) << 3))                # mod 00, rm = SIB
+        e8(a, ((index & 7) << 3) | (base & 7))
+    return True
 
 
 cdef void emit_end(Asm *a, Entry *e, int d) noexcept nogil:
