@@ -15,6 +15,20 @@ storage).  Host memory outside them is never read or written, verified or not.
 from cpython.pycapsule cimport PyCapsule_GetPointer, PyCapsule_IsValid
 from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from pyebpf._atomic cimport (
+    atomic_cmpxchg32,
+    atomic_cmpxchg64,
+    atomic_fetch_add32,
+    atomic_fetch_add64,
+    atomic_fetch_and32,
+    atomic_fetch_and64,
+    atomic_fetch_or32,
+    atomic_fetch_or64,
+    atomic_fetch_xor32,
+    atomic_fetch_xor64,
+    atomic_xchg32,
+    atomic_xchg64,
+)
 from libc.stdlib cimport calloc, free
 from libc.string cimport memset
 
@@ -59,19 +73,6 @@ cdef extern from * nogil:
     uint64_t bswap64(uint64_t x)
     void unreachable "__builtin_unreachable"()
 
-cdef extern from "_atomic.h" nogil:
-    uint32_t atomic_fetch_add32(uint8_t *p, uint32_t v)
-    uint32_t atomic_fetch_or32(uint8_t *p, uint32_t v)
-    uint32_t atomic_fetch_and32(uint8_t *p, uint32_t v)
-    uint32_t atomic_fetch_xor32(uint8_t *p, uint32_t v)
-    uint64_t atomic_fetch_add64(uint8_t *p, uint64_t v)
-    uint64_t atomic_fetch_or64(uint8_t *p, uint64_t v)
-    uint64_t atomic_fetch_and64(uint8_t *p, uint64_t v)
-    uint64_t atomic_fetch_xor64(uint8_t *p, uint64_t v)
-    uint32_t atomic_xchg32(uint8_t *p, uint32_t v)
-    uint64_t atomic_xchg64(uint8_t *p, uint64_t v)
-    uint32_t atomic_cmpxchg32(uint8_t *p, uint32_t expected, uint32_t v)
-    uint64_t atomic_cmpxchg64(uint8_t *p, uint64_t expected, uint64_t v)
 
 
 DEFAULT_BUDGET = 1_000_000_000

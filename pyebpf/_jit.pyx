@@ -35,6 +35,20 @@ import os
 import platform
 
 from libc.stdint cimport INT32_MAX, INT32_MIN, UINT32_MAX, int16_t, int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from pyebpf._atomic cimport (
+    atomic_cmpxchg32,
+    atomic_cmpxchg64,
+    atomic_fetch_add32,
+    atomic_fetch_add64,
+    atomic_fetch_and32,
+    atomic_fetch_and64,
+    atomic_fetch_or32,
+    atomic_fetch_or64,
+    atomic_fetch_xor32,
+    atomic_fetch_xor64,
+    atomic_xchg32,
+    atomic_xchg64,
+)
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
 
@@ -72,19 +86,6 @@ cdef extern from "<sys/mman.h>" nogil:
     int PROT_READ, PROT_WRITE, PROT_EXEC, MAP_PRIVATE, MAP_ANONYMOUS
     void *MAP_FAILED
 
-cdef extern from "_atomic.h" nogil:
-    uint32_t atomic_fetch_add32(uint8_t *p, uint32_t v)
-    uint32_t atomic_fetch_or32(uint8_t *p, uint32_t v)
-    uint32_t atomic_fetch_and32(uint8_t *p, uint32_t v)
-    uint32_t atomic_fetch_xor32(uint8_t *p, uint32_t v)
-    uint64_t atomic_fetch_add64(uint8_t *p, uint64_t v)
-    uint64_t atomic_fetch_or64(uint8_t *p, uint64_t v)
-    uint64_t atomic_fetch_and64(uint8_t *p, uint64_t v)
-    uint64_t atomic_fetch_xor64(uint8_t *p, uint64_t v)
-    uint32_t atomic_xchg32(uint8_t *p, uint32_t v)
-    uint64_t atomic_xchg64(uint8_t *p, uint64_t v)
-    uint32_t atomic_cmpxchg32(uint8_t *p, uint32_t expected, uint32_t v)
-    uint64_t atomic_cmpxchg64(uint8_t *p, uint64_t expected, uint64_t v)
 
 
 class JitError(BPFError):
