@@ -1032,7 +1032,7 @@ cdef class JitImage:
 
     cdef void *mem
     cdef size_t size
-    cdef readonly bytes code
+    cdef size_t length
     cdef readonly uint64_t entry
 
     def __cinit__(self):
@@ -1043,7 +1043,12 @@ cdef class JitImage:
             munmap(self.mem, self.size)
 
     def __len__(self):
-        return len(self.code)
+        return self.length
+
+    @property
+    def code(self) -> bytes:
+        """The native bytes (what OBJ_GET_INFO's jited_prog_insns copies out)."""
+        return (<char *>self.mem)[:self.length]
 
 
 cdef JitImage translate(Executable exe):
@@ -1059,6 +1064,8 @@ cdef JitImage translate(Executable exe):
     cdef void *mem
     cdef size_t size
     memset_asm(&a)
+    # room for the usual code size up front: growing a big buffer would copy it
+    grow(&a.code, <size_t>exe.ninsns * 24 + TAILS_LEN + 256)
     is_target = <uint8_t *>malloc(exe.ninsns + 1)
     if is_target == NULL:
         raise MemoryError()
@@ -1192,7 +1199,7 @@ cdef JitImage translate(Executable exe):
         img.size = size
         if mprotect(mem, size, PROT_READ | PROT_EXEC) != 0:
             raise JitError(12, "mprotect failed")
-        img.code = (<char *>a.code.p)[:a.code.n]
+        img.length = a.code.n
         img.entry = <uint64_t>mem
         return img
     finally:
