@@ -1304,8 +1304,8 @@ def select_runtime(Executable exe, jit=None) -> None:
         return
     try:
         img = translate(exe)
-    except (JitError, MemoryError) as err:
-        exe._set_jit_error(str(err))
+    except Exception as err:  # any failure to translate: the interpreter runs the program
+        exe._set_jit_error(f"{type(err).__name__}: {err}")
         return
     exe._set_jit(img, img.entry)
 

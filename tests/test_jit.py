@@ -156,6 +156,21 @@ def test_disasm_jited(tmp_path) -> None:
     assert texts[0] == "push rbx" and texts[-1] == "ret"
 
 
+def test_objdump_and_capstone_decode_the_same_instructions() -> None:
+    import shutil
+
+    from pyebpf import jitdump
+
+    pytest.importorskip("capstone")
+    if shutil.which("objdump") is None:
+        pytest.skip("no objdump")
+    exe = Executable([Instruction(0x18, 1, 0, 0, 1 << 40, 0), Instruction(0x79, 0, 1, 8, 0, 2),
+                      Instruction(0x95, pc=3)], jit=True)
+    caps = jitdump.disassemble(exe.jit_image.code)
+    objd = jitdump._objdump(exe.jit_image.code)
+    assert [(o, raw) for o, raw, _ in caps] == [(o, raw) for o, raw, _ in objd]
+
+
 # --- differential fuzzing ---------------------------------------------------------------
 
 _BY_FORM: dict[Form, list] = {}
