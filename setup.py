@@ -12,6 +12,8 @@ setup(
         [Extension("pyebpf._core", ["pyebpf/_core.pyx"],
                    extra_compile_args=["-O3", "-fno-crossjumping"]),
          Extension("pyebpf._maps", ["pyebpf/_maps.pyx"], extra_compile_args=["-O3"]),
+         # the x86-64 JIT (it compiles everywhere; it only runs programs on x86-64)
+         Extension("pyebpf._jit", ["pyebpf/_jit.pyx"], extra_compile_args=["-O2"]),
          # the verifier's hot modules: plain Python, compiled in Cython's pure Python mode
          # (the .py files stay the source and run uncompiled where no compiler is found)
          *(Extension(f"pyebpf.verifier.{m}", [f"pyebpf/verifier/{m}.py"],

@@ -129,7 +129,7 @@ def _loop_bench(benchmark, record, name: str, prog: pyebpf.Executable, executed:
 def test_sum(benchmark, bench_report) -> None:
     n = 10_000_000
     code, executed = sum_loop(n)
-    prog, vm = pyebpf.Executable(encode(code)), pyebpf.VM(budget=10**10)
+    prog, vm = pyebpf.Executable(encode(code), jit=False), pyebpf.VM(budget=10**10)
     kcode, kexec = sum_loop(KERNEL_N)
     kns = kernel_ns_per_insn(kcode, kexec, 20, sum(range(KERNEL_N)))
     _loop_bench(benchmark, bench_report, "sum", prog, executed, lambda: vm.run(prog),
@@ -139,7 +139,7 @@ def test_sum(benchmark, bench_report) -> None:
 def test_fib(benchmark, bench_report) -> None:
     n = 5_000_000
     code, executed = fib_loop(n)
-    prog, vm = pyebpf.Executable(encode(code)), pyebpf.VM(budget=10**10)
+    prog, vm = pyebpf.Executable(encode(code), jit=False), pyebpf.VM(budget=10**10)
     kcode, kexec = fib_loop(KERNEL_N)
     kns = kernel_ns_per_insn(kcode, kexec, 20, fib(KERNEL_N))
     _loop_bench(benchmark, bench_report, "fib", prog, executed, lambda: vm.run(prog), fib(n), kns)
@@ -148,7 +148,7 @@ def test_fib(benchmark, bench_report) -> None:
 def test_csum(benchmark, bench_report) -> None:
     buf = bytes((i * 7 + 3) & 0xFF for i in range(CSUM_LEN))
     code, executed = csum_loop(CSUM_PASSES)
-    prog, vm = pyebpf.Executable(encode(code)), pyebpf.VM(budget=10**10)
+    prog, vm = pyebpf.Executable(encode(code), jit=False), pyebpf.VM(budget=10**10)
     addr = pyebpf.address_of(buf)
     kns = None
     if kernel.kernel_available()[0]:
@@ -162,7 +162,7 @@ def test_csum(benchmark, bench_report) -> None:
 
 def test_empty(benchmark, bench_report) -> None:
     code = [ins("ALU64_MOV_K", 0), EXIT]
-    prog, vm = pyebpf.Executable(encode(code)), pyebpf.VM()
+    prog, vm = pyebpf.Executable(encode(code), jit=False), pyebpf.VM()
     # many calls per round: one call is close to the timer's own overhead
     result = benchmark.pedantic(vm.run, (prog,), rounds=30, iterations=10_000, warmup_rounds=2)
     assert result == 0
@@ -179,5 +179,5 @@ def test_empty(benchmark, bench_report) -> None:
 def test_kernel_and_pyebpf_agree_on_the_loops(loop, n: int) -> None:
     """The benchmarked programs compute what they claim (a cheap check outside --benchmark-only)."""
     code, _ = loop(n)
-    r0 = pyebpf.VM().run(pyebpf.Executable(encode(code)))
+    r0 = pyebpf.VM().run(pyebpf.Executable(encode(code), jit=False))
     assert r0 == (sum(range(n)) if loop is sum_loop else fib(n))

@@ -94,10 +94,22 @@ ctypedef struct VMState:
     uint64_t fault_addr
     uint64_t fault_size
     Frame frames[MAX_FRAMES]
+    # The JIT's state (pyebpf/_jit.pyx): the native stack pointer at entry, and the
+    # last region vm_access accepted as start + limit (an access of up to 8 bytes at
+    # addr is inside when addr - start < lim; lim 0: none).  The write one is only
+    # ever a read-write region, so atomics may use it too.
+    uint64_t jit_rsp
+    uint64_t jit_read_start
+    uint64_t jit_read_lim
+    uint64_t jit_write_start
+    uint64_t jit_write_lim
+
+ctypedef int (*jit_fn)(VMState *vm) noexcept nogil
 
 
 cdef uint8_t *vm_access(VMState *vm, uint64_t addr, uint64_t size, uint32_t need) noexcept nogil
 cdef int vm_fault(VMState *vm, int kind, uint64_t addr, uint64_t size) noexcept nogil
+cdef int vm_call_helper(VMState *vm, uint64_t hid) noexcept nogil
 
 
 cdef class Executable:
@@ -106,6 +118,9 @@ cdef class Executable:
     cdef readonly bytes code
     cdef readonly int cpu
     cdef readonly list instructions
+    cdef jit_fn jit_entry           # native code for this program (pyebpf._jit), or NULL
+    cdef readonly object jit_image  # what owns that code
+    cdef readonly object jit_error  # why the JIT was asked for and not used (str), or None
 
 
 cdef class VM:

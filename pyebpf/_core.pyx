@@ -15,6 +15,20 @@ storage).  Host memory outside them is never read or written, verified or not.
 from cpython.pycapsule cimport PyCapsule_GetPointer, PyCapsule_IsValid
 from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from pyebpf._atomic cimport (
+    atomic_cmpxchg32,
+    atomic_cmpxchg64,
+    atomic_fetch_add32,
+    atomic_fetch_add64,
+    atomic_fetch_and32,
+    atomic_fetch_and64,
+    atomic_fetch_or32,
+    atomic_fetch_or64,
+    atomic_fetch_xor32,
+    atomic_fetch_xor64,
+    atomic_xchg32,
+    atomic_xchg64,
+)
 from libc.stdlib cimport calloc, free
 from libc.string cimport memmove, memset
 
@@ -45,41 +59,6 @@ cdef extern from * nogil:
     #define bswap32(x) ((uint32_t)__builtin_bswap32((uint32_t)(x)))
     #define bswap64(x) ((uint64_t)__builtin_bswap64((uint64_t)(x)))
 
-    /* Aligned atomics are real atomics; a misaligned one (the verifier refuses
-       those, an unverified program may try) is a plain read-modify-write, so a
-       split-lock trap can never kill the process. */
-    #define PYEBPF_RMW(bits, name, op)                                            \\
-    static inline uint##bits##_t atomic_fetch_##name##bits(uint8_t *p, uint##bits##_t v) { \\
-        uint##bits##_t old, nv;                                                 \\
-        if (((uintptr_t)p & (sizeof(old) - 1)) == 0)                            \\
-            return __atomic_fetch_##name((uint##bits##_t *)p, v, __ATOMIC_SEQ_CST); \\
-        memcpy(&old, p, sizeof old); nv = old op v; memcpy(p, &nv, sizeof nv);  \\
-        return old;                                                             \\
-    }
-    PYEBPF_RMW(32, add, +) PYEBPF_RMW(32, or, |) PYEBPF_RMW(32, and, &) PYEBPF_RMW(32, xor, ^)
-    PYEBPF_RMW(64, add, +) PYEBPF_RMW(64, or, |) PYEBPF_RMW(64, and, &) PYEBPF_RMW(64, xor, ^)
-
-    #define PYEBPF_XCHG(bits)                                                     \\
-    static inline uint##bits##_t atomic_xchg##bits(uint8_t *p, uint##bits##_t v) { \\
-        uint##bits##_t old;                                                     \\
-        if (((uintptr_t)p & (sizeof(old) - 1)) == 0)                            \\
-            return __atomic_exchange_n((uint##bits##_t *)p, v, __ATOMIC_SEQ_CST); \\
-        memcpy(&old, p, sizeof old); memcpy(p, &v, sizeof v);                   \\
-        return old;                                                             \\
-    }                                                                           \\
-    static inline uint##bits##_t atomic_cmpxchg##bits(uint8_t *p, uint##bits##_t expected, \\
-                                                       uint##bits##_t v) {      \\
-        uint##bits##_t old;                                                     \\
-        if (((uintptr_t)p & (sizeof(old) - 1)) == 0) {                          \\
-            __atomic_compare_exchange_n((uint##bits##_t *)p, &expected, v, 0,    \\
-                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);    \\
-            return expected;                                                    \\
-        }                                                                       \\
-        memcpy(&old, p, sizeof old);                                            \\
-        if (old == expected) memcpy(p, &v, sizeof v);                           \\
-        return old;                                                             \\
-    }
-    PYEBPF_XCHG(32) PYEBPF_XCHG(64)
     """
     uint8_t ld8(const uint8_t *p)
     uint16_t ld16(const uint8_t *p)
@@ -93,18 +72,7 @@ cdef extern from * nogil:
     uint32_t bswap32(uint64_t x)
     uint64_t bswap64(uint64_t x)
     void unreachable "__builtin_unreachable"()
-    uint32_t atomic_fetch_add32(uint8_t *p, uint32_t v)
-    uint32_t atomic_fetch_or32(uint8_t *p, uint32_t v)
-    uint32_t atomic_fetch_and32(uint8_t *p, uint32_t v)
-    uint32_t atomic_fetch_xor32(uint8_t *p, uint32_t v)
-    uint64_t atomic_fetch_add64(uint8_t *p, uint64_t v)
-    uint64_t atomic_fetch_or64(uint8_t *p, uint64_t v)
-    uint64_t atomic_fetch_and64(uint8_t *p, uint64_t v)
-    uint64_t atomic_fetch_xor64(uint8_t *p, uint64_t v)
-    uint32_t atomic_xchg32(uint8_t *p, uint32_t v)
-    uint64_t atomic_xchg64(uint8_t *p, uint64_t v)
-    uint32_t atomic_cmpxchg32(uint8_t *p, uint32_t expected, uint32_t v)
-    uint64_t atomic_cmpxchg64(uint8_t *p, uint64_t expected, uint64_t v)
+
 
 
 DEFAULT_BUDGET = 1_000_000_000
@@ -136,9 +104,14 @@ cdef uint8_t *vm_access(VMState *vm, uint64_t addr, uint64_t size, uint32_t need
             if need & REGION_WRITE:
                 vm.hot_write_start = r.start
                 vm.hot_write_span = r.end - r.start
+                if r.flags & REGION_RW == REGION_RW:
+                    vm.jit_write_start = r.start
+                    vm.jit_write_lim = r.end - r.start - 7 if r.end - r.start >= 8 else 0
             if need & REGION_READ:
                 vm.hot_read_start = r.start
                 vm.hot_read_span = r.end - r.start
+                vm.jit_read_start = r.start
+                vm.jit_read_lim = r.end - r.start - 7 if r.end - r.start >= 8 else 0
             return <uint8_t *>addr
     return NULL
 
@@ -146,6 +119,8 @@ cdef uint8_t *vm_access(VMState *vm, uint64_t addr, uint64_t size, uint32_t need
 cdef inline void forget_hot(VMState *vm) noexcept nogil:
     vm.hot_read_span = 0
     vm.hot_write_span = 0
+    vm.jit_read_lim = 0
+    vm.jit_write_lim = 0
 
 
 cdef inline uint8_t *hot_read(VMState *vm, uint64_t addr, uint64_t size) noexcept nogil:
@@ -239,6 +214,11 @@ cdef inline int call_helper(VMState *vm, uint64_t hid) noexcept nogil:
     return vm_fault(vm, FAULT_NO_HELPER, hid, 0)
 
 
+cdef int vm_call_helper(VMState *vm, uint64_t hid) noexcept nogil:
+    """call_helper for the JIT's generated code: C helpers and the fenced Python path."""
+    return call_helper(vm, hid)
+
+
 include "_dispatch.pxi"
 
 assert sizeof(Insn) == INSN_BYTES
@@ -263,8 +243,9 @@ cdef class Executable:
     def __cinit__(self):
         self.insns = NULL
         self.ninsns = 0
+        self.jit_entry = NULL
 
-    def __init__(self, code, cpu="probe"):
+    def __init__(self, code, cpu="probe", jit=None):
         from pyebpf.isa import cpu_version, encode
 
         insns = check_program(code, cpu)
@@ -293,6 +274,27 @@ cdef class Executable:
                 self.insns[insn.pc + 1].imm = _s32(insn.imm >> 32)
             target = jump_target(insn, spec)
             out.target = -1 if target is None else target * sizeof(Insn)
+        # bpf_prog_select_runtime: native code where the JIT is on and compiles the
+        # program, the interpreter otherwise (pyebpf._jit.select_runtime says which).
+        from pyebpf import _jit
+
+        _jit.select_runtime(self, jit)
+
+    def _set_jit(self, image, uint64_t entry):
+        """Run ``entry`` (native code ``image`` keeps alive) instead of the interpreter."""
+        self.jit_image = image
+        self.jit_entry = <jit_fn>entry
+        self.jit_error = None
+
+    def _set_jit_error(self, reason):
+        self.jit_image = None
+        self.jit_entry = NULL
+        self.jit_error = reason
+
+    @property
+    def jited(self):
+        """Whether runs of this program execute native code (the JIT's)."""
+        return self.jit_entry != NULL
 
     def __dealloc__(self):
         free(self.insns)
@@ -301,7 +303,8 @@ cdef class Executable:
         return self.ninsns
 
     def __repr__(self):
-        return f"<pyebpf Executable: {self.ninsns} insns, cpu v{self.cpu}>"
+        jit = ", jited" if self.jit_entry != NULL else ""
+        return f"<pyebpf Executable: {self.ninsns} insns, cpu v{self.cpu}{jit}>"
 
 
 cdef class VM:
@@ -499,7 +502,17 @@ cdef class VM:
             vm.fault_kind = FAULT_NONE
             vm.budget = min(self.budget_default if budget is None else budget, MAX_BUDGET)
             with nogil:
-                rc = run_loop(vm, prog.insns, prog.ninsns)
+                if prog.jit_entry != NULL:
+                    vm.jit_read_lim = 0
+                    vm.jit_write_lim = 0
+                    rc = prog.jit_entry(vm)
+                    if rc == HELPER_TAIL_CALL:
+                        # a tail call from native code continues in the interpreter,
+                        # which takes over the frames and budget the JIT left
+                        forget_hot(vm)
+                        rc = run_loop(vm, vm.tail_insns, vm.tail_ninsns)
+                else:
+                    rc = run_loop(vm, prog.insns, prog.ninsns)
         finally:
             for i in range(nviews):
                 PyBuffer_Release(&views[i])

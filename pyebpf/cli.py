@@ -99,6 +99,33 @@ def _disasm_lines(insns: list[isa.Instruction], syntax: str, prog: ProgramSpec |
     return out
 
 
+def _disasm_jited(listing: list, as_json: bool) -> int:
+    """Each program JIT-compiled, its native code disassembled (bpftool prog dump jited)."""
+    from pyebpf import _core, _jit
+    from pyebpf.jitdump import disassemble, format_rows
+
+    out = []
+    for name, section, insns, _prog in listing:
+        exe = _core.Executable(insns, jit=True)
+        if not exe.jited:
+            raise UsageError(f"{name}: not JIT-compiled: {exe.jit_error or 'no JIT'}"
+                             + ("" if _jit.SUPPORTED else " on this architecture"))
+        rows = disassemble(exe.jit_image.code)
+        out.append((name, section, rows))
+    if as_json:
+        _print_json([{"name": n, "section": s, "jited_prog_len": sum(len(r[1]) for r in rows),
+                      "insns": [{"offset": o, "raw": raw.hex(), "text": t}
+                                for o, raw, t in rows]} for n, s, rows in out])
+        return EXIT_OK
+    for k, (name, section, rows) in enumerate(out):
+        if k:
+            print()
+        print(f"{name}:" if not section else f"{name} (section {section}):")
+        for line in format_rows(rows):
+            print(line)
+    return EXIT_OK
+
+
 def cmd_disasm(args: argparse.Namespace) -> int:
     data = _read(args.file)
     if _is_elf(data):
@@ -109,6 +136,8 @@ def cmd_disasm(args: argparse.Namespace) -> int:
         if args.prog:
             raise UsageError("--prog needs an ELF object")
         listing = [(Path(args.file).name, "", isa.decode(data), None)]
+    if args.jited:
+        return _disasm_jited(listing, args.json)
     if args.json:
         _print_json([{"name": n, "section": s,
                       "insns": _disasm_lines(i, args.syntax, p, args.source)}
@@ -635,6 +664,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--prog", help="only this program")
     d.add_argument("--syntax", choices=("llvm", "conformance"), default="llvm")
     d.add_argument("--source", action="store_true", help="interleave source lines (BTF.ext)")
+    d.add_argument("--jited", action="store_true",
+                   help="the x86-64 code the JIT makes of each program (as written: map "
+                        "references keep their relocation values)")
     d.set_defaults(func=cmd_disasm)
 
     a = sub.add_parser("asm", help="assemble text into raw bytecode")

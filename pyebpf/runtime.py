@@ -67,6 +67,8 @@ class LoadRequest:
     func_info_rec_size: int = 0
     func_info_cnt: int = 0
     func_info: bytes = b""
+    # this load's bpf_jit_enable: True/False, or None for the runtime's setting
+    jit: bool | None = None
 
 
 @dataclass(eq=False)
@@ -221,7 +223,7 @@ class BpfProg:
         if tramp is None:
             call = isa.Instruction(0x85, 0, isa.BPF_PSEUDO_CALL, 0, pc + 1)
             code = isa.encode([call, isa.Instruction(0x95, 0, 0, 0, 0)]) + owner.core.code
-            tramp = owner._callbacks[pc] = _core.Executable(code)
+            tramp = owner._callbacks[pc] = _core.Executable(code, jit=owner.core.jited)
         inner = owner._make_vm()
         run = vm.user_object
         stack = (ctypes.c_char * 4096).from_address(vm.stack_top - 4096)
@@ -315,13 +317,15 @@ class Runtime:
     """Objects, fds, ids and pins of one isolated BPF "kernel"."""
 
     def __init__(self, ncpus: int | None = None, privileged: bool = True,
-                 verifier: bool = True) -> None:
+                 verifier: bool = True, jit: bool | None = None) -> None:
         """``ncpus``: virtual CPUs (default: the host's possible CPUs, as the kernel sizes
         per-CPU values); ``verifier=False`` loads with the structural checks only (for
-        running unverified code: the interpreter still keeps it inside its memory).
+        running unverified code: the interpreter still keeps it inside its memory);
+        ``jit``: this runtime's bpf_jit_enable (None: the process-wide one, PYEBPF_JIT).
         """
         from pyebpf.kernel import possible_cpus
 
+        self.jit = jit
         self.ncpus = ncpus or possible_cpus()
         self.privileged = privileged
         self.verifier = verifier
@@ -535,10 +539,11 @@ class Runtime:
         seen = result.seen if result is not None else b""
         resolved = self._resolve(self._sanitize_dead_code(
             _convert_ctx_loads(insns, req.prog_type, result), seen), used, code_key)
-        # 6. runtime selection (bpf_prog_select_runtime): no JIT, the interpreter
+        # 6. runtime selection (bpf_prog_select_runtime): the JIT where it is enabled and
+        # translates the program, the interpreter otherwise
         from pyebpf import _core
 
-        core = _core.Executable(resolved)
+        core = _core.Executable(resolved, jit=self.jit if req.jit is None else req.jit)
         prog = BpfProg(self, req.prog_type, req.expected_attach_type, req.prog_name,
                        resolved, core, list(dict.fromkeys(used.values())), gpl,
                        tag, code_key, xlated=self._xlated(insns, used))

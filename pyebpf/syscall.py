@@ -509,8 +509,12 @@ def _prog_info(p: BpfProg, info: Any) -> None:
     if u_maps and u_nmaps:
         ids = [m.id for m in p.used_maps][:u_nmaps]
         copy_to_user(u_maps, struct.pack(f"<{len(ids)}I", *ids))
+    # the native image when the program was JIT-compiled (bpf_prog_select_runtime)
+    jited = p.core.jit_image.code if p.core.jited else b""
     info.jited_prog_insns = keep["jited_prog_insns"]
-    info.jited_prog_len = 0
+    info.jited_prog_len = len(jited)
+    if jited and keep["jited_prog_len"] and keep["jited_prog_insns"]:
+        copy_to_user(keep["jited_prog_insns"], jited[:keep["jited_prog_len"]])
 
 
 def _btf_load(c: _Call) -> int:

@@ -21,6 +21,9 @@ import pytest
 from pyebpf import asm, conformance, isa
 from pyebpf.errors import LoadError
 
+# every test runs on the interpreter and on the JIT (tests/conftest.py: engine)
+pytestmark = pytest.mark.usefixtures("engine")
+
 CONFORMANCE_DIR = Path(os.environ.get(
     "PYEBPF_CONFORMANCE_DIR",
     Path(__file__).resolve().parents[2] / "shared" / "conformance"))

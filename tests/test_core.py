@@ -22,6 +22,9 @@ from pyebpf.errors import (
 from pyebpf.isa import SPECS
 from pyebpf.isa import Instruction as I  # noqa: N817
 
+# every test runs on the interpreter and on the JIT (tests/conftest.py: engine)
+pytestmark = pytest.mark.usefixtures("engine")
+
 M64 = (1 << 64) - 1
 EXIT = I(0x95)
 

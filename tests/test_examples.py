@@ -29,6 +29,9 @@ from pyebpf.pcap import read_pcap
 from pyebpf.runtime import Runtime
 from pyebpf.uapi import BpfMapType
 
+# every test runs on the interpreter and on the JIT (tests/conftest.py: engine)
+pytestmark = pytest.mark.usefixtures("engine")
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 OBJECTS = sorted(p.name for p in EXAMPLES.glob("*.o"))
 PACKETS = [p.data for p in read_pcap(EXAMPLES / "traffic.pcap")]

@@ -38,6 +38,9 @@ from pyebpf.isa import (
     encode,
 )
 
+# every test runs on the interpreter and on the JIT (tests/conftest.py: engine)
+pytestmark = pytest.mark.usefixtures("engine")
+
 LONG = os.environ.get("PYEBPF_LONG") == "1"
 EXAMPLES = 3000 if LONG else 150
 
