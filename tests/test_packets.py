@@ -136,5 +136,5 @@ def test_btf_from_python_inverts_to_python() -> None:
         fw.btf.from_python(key, {"addr": 0x01020304, "prefixlen": 24})
     with pytest.raises(ValueError, match="no member 'port'"):
         fw.btf.from_python(key, {"port": 1})
-    with pytest.raises(ValueError, match="member 'prefixlen'.*does not fit"):
+    with pytest.raises(ValueError, match=r"member 'prefixlen'.*does not fit"):
         fw.btf.from_python(key, {"prefixlen": 1 << 32})
