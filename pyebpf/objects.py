@@ -10,9 +10,11 @@ cilium/ebpf's ``Program.Run`` does: retval, data out, context out, duration.
 
 from __future__ import annotations
 
+import array
 import ctypes
 import errno
 import struct
+import threading
 from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Any, NamedTuple
 
@@ -268,6 +270,54 @@ class Map(_FdOwner, MutableMapping):
                 f"key={self.key_size} value={self.value_size} max={self.max_entries}>")
 
 
+# plain XDP test runs (progtypes.test_run_xdp): the frame is two pages, the xdp_md in the
+# second, the packet at XDP_PACKET_HEADROOM; sizes outside these take the bpf() path
+_PAGE = 4096
+_XDP_MIN, _XDP_MAX = 14, _PAGE - uapi.XDP_PACKET_HEADROOM - 320
+_U32, _U64 = struct.Struct("=I"), struct.Struct("=Q")
+
+
+class BatchResult:
+    """What :meth:`Program.test_run_batch` gives back: per packet, in order, the retval,
+    the data after the run (``data_out[i]``, sliced when asked for) and the duration
+    (``retvals`` and ``durations`` are arrays of ints)."""
+
+    def __init__(self, retvals: array.array, out: bytearray, packets: Sequence[bytes],
+                 durations: array.array) -> None:
+        self.retvals, self.durations = retvals, durations
+        self._out, self._packets = out, packets
+        self._offsets: list[int] | None = None
+        self._lengths: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.retvals)
+
+    @property
+    def data_out(self) -> _Slices:
+        if self._offsets is None:
+            self._lengths = [len(p) for p in self._packets]
+            offs, pos = [], 0
+            for n in self._lengths:
+                offs.append(pos)
+                pos += n
+            self._offsets = offs
+        return _Slices(self._out, self._offsets, self._lengths)
+
+
+class _Slices(Sequence):
+    def __init__(self, out: bytearray, offsets: list[int], lengths: list[int]) -> None:
+        self.out, self.offsets, self.lengths = out, offsets, lengths
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        o = self.offsets[i]
+        return bytes(self.out[o:o + self.lengths[i]])
+
+
 class RunResult(NamedTuple):
     """What a test run gives back (cilium/ebpf's RunOptions after Run)."""
 
@@ -275,6 +325,9 @@ class RunResult(NamedTuple):
     data_out: bytes | None
     ctx_out: bytes | None
     duration: int
+
+
+_new_result = tuple.__new__       # RunResult from a 4-tuple without NamedTuple's __new__
 
 
 def btf_load(data: bytes, runtime: Runtime | None = None) -> int:
@@ -327,6 +380,8 @@ class Program(_FdOwner):
             attr.prog_btf_fd, attr.func_info_rec_size = btf_fd, 8
             attr.func_info_cnt, attr.func_info = len(func_info), ctypes.addressof(fi_buf)
         self.fd = -1
+        self._fast: Any = None
+        self._tid = -1
         self.fd = bpf(Cmd.BPF_PROG_LOAD, attr, runtime=self.runtime)
         self.log = log.value.decode() if log is not None else ""
         self.prog_type = prog_type
@@ -340,7 +395,98 @@ class Program(_FdOwner):
 
         The output buffers default to room for the input plus 256 bytes (XDP and
         tc may grow a packet); ``cpu`` sets BPF_F_TEST_RUN_ON_CPU where allowed.
+        A plain XDP run (data only) of a program whose helpers are all C helpers goes
+        straight to the interpreter (:meth:`test_run_batch`'s loop); everything else
+        through ``bpf()``, with its checks and errnos.
         """
+        if (ctx is None and not repeat and cpu is None and data_size_out is None
+                and ctx_out is None and not flags and type(data) is bytes
+                and _XDP_MIN <= len(data) <= _XDP_MAX and not self.runtime._stats_users):
+            fast = self._fast
+            if fast is None:
+                fast = self._fast = self._fast_path()
+            if fast is not False:
+                rets, out, durs = self._run_frames([data])
+                return _new_result(RunResult, (_U32.unpack(rets)[0], bytes(out), None,
+                                               _U64.unpack(durs)[0]))
+        return self._test_run_bpf(data, ctx, repeat, cpu, data_size_out=data_size_out,
+                                  ctx_out=ctx_out, flags=flags)
+
+    def test_run_batch(self, packets: Sequence[bytes]) -> BatchResult:
+        """BPF_PROG_TEST_RUN of every packet in order (data only, as the CLI's capture
+        runs), in one C loop where :meth:`test_run` would take its direct path (XDP,
+        C helpers only), else one test run per packet.  A packet test_run refuses, or a
+        fault, raises with ``packet_index`` set on the exception."""
+        packets = packets if type(packets) is list else list(packets)
+        fast = self._fast
+        if fast is None:
+            fast = self._fast = self._fast_path()
+        if fast is not False and not self.runtime._stats_users:
+            try:
+                rets, out, durs = self._run_frames(packets)
+            except (TypeError, ValueError):
+                pass            # a packet not bytes or of a size test_run checks: below
+            else:
+                return BatchResult(array.array("I", bytes(rets)), out, packets,
+                                   array.array("Q", bytes(durs)))
+        rets_l, chunks, durs_l = [], [], []
+        for i, p in enumerate(packets):
+            try:
+                r = self._test_run_bpf(bytes(p))
+            except BPFError as e:
+                e.packet_index = i  # type: ignore[attr-defined]
+                raise
+            rets_l.append(r.retval)
+            chunks.append(r.data_out or b"")
+            durs_l.append(r.duration)
+        return BatchResult(array.array("I", rets_l), bytearray(b"".join(chunks)), chunks,
+                           array.array("Q", durs_l))
+
+    def _fast_path(self) -> Any:
+        """The runtime's program when plain XDP test runs may skip ``bpf()``: its helper
+        calls are all C helpers (none moves the packet bounds or needs the Python run
+        state) and it reaches no prog array or inner map.  False otherwise."""
+        from pyebpf.helpers import HELPERS
+
+        prog = self.runtime.get_prog(self.fd)
+        if self.prog_type != uapi.BpfProgType.BPF_PROG_TYPE_XDP or not prog._static_maps \
+                or prog.expected_attach_type in (uapi.BpfAttachType.BPF_XDP_DEVMAP,
+                                                 uapi.BpfAttachType.BPF_XDP_CPUMAP):
+            return False
+        for insn in prog.insns:
+            if insn.code == 0x85 and insn.src == 0:
+                h = HELPERS.get(insn.imm)
+                if h is None or type(h.impl).__name__ != "PyCapsule" or insn.imm == 12:
+                    return False
+        from pyebpf.progtypes import LowBuffer
+
+        self._frame = LowBuffer(2 * _PAGE)
+        return prog
+
+    def _run_frames(self, packets: list[bytes]) -> tuple[bytearray, bytearray, bytearray]:
+        prog = self._fast
+        with prog._lock:
+            vm = prog._vm
+            if vm is None:
+                vm = prog._vm = prog._make_vm()
+            run = prog._run_ctx
+            # get_ident is pthread_self (the native id _context keys on costs a syscall)
+            tid = threading.get_ident()
+            if run is None or len(prog._run_key) != len(prog.used_maps) or tid != self._tid:
+                run = prog._context()
+                self._tid = tid
+            if not prog._attached:
+                run.attach(vm)
+                prog._attached = True
+            run.state = None
+            return vm.run_xdp_frames(prog.core, self._frame.addr, 2 * _PAGE, _PAGE,
+                                     uapi.XDP_PACKET_HEADROOM, packets, _XDP_MIN, _XDP_MAX,
+                                     not self.runtime.verifier)
+
+    def _test_run_bpf(self, data: bytes | None = None,
+                      ctx: bytes | ctypes.Structure | None = None, repeat: int = 0,
+                      cpu: int | None = None, *, data_size_out: int | None = None,
+                      ctx_out: bool | None = None, flags: int = 0) -> RunResult:
         attr = uapi.BpfAttr()
         t = attr.test
         t.prog_fd, t.repeat = self.fd, repeat
@@ -392,4 +538,4 @@ def map_fd_load(dst: int, m: Map | int) -> isa.Instruction:
     return isa.Instruction(0x18, dst, isa.BPF_PSEUDO_MAP_FD, 0, fd & 0xFFFFFFFF)
 
 
-__all__ = ["Map", "Program", "RunResult", "map_fd_load"]
+__all__ = ["BatchResult", "Map", "Program", "RunResult", "map_fd_load"]
