@@ -67,6 +67,12 @@ class _FdOwner:
         bpf(Cmd.BPF_OBJ_PIN, attr, runtime=self.runtime)
 
 
+_MT = uapi.BpfMapType
+_PLAIN_TYPES = frozenset({_MT.BPF_MAP_TYPE_HASH, _MT.BPF_MAP_TYPE_ARRAY, _MT.BPF_MAP_TYPE_LRU_HASH,
+                          _MT.BPF_MAP_TYPE_PERCPU_HASH, _MT.BPF_MAP_TYPE_PERCPU_ARRAY,
+                          _MT.BPF_MAP_TYPE_LRU_PERCPU_HASH, _MT.BPF_MAP_TYPE_LPM_TRIE})
+
+
 class Map(_FdOwner, MutableMapping):
     """A BPF map.  ``Map(uapi.BpfMapType.BPF_MAP_TYPE_HASH, 4, 8, 1024)``.
 
@@ -104,6 +110,7 @@ class Map(_FdOwner, MutableMapping):
                 key_type, value_type)
             attr.btf_fd = own_btf
         self.fd = -1
+        self._direct = None
         try:
             self.fd = bpf(Cmd.BPF_MAP_CREATE, attr, runtime=self.runtime)
         finally:
@@ -112,9 +119,19 @@ class Map(_FdOwner, MutableMapping):
         self.map_type, self.key_size, self.value_size = map_type, key_size, value_size
         self.max_entries, self.flags = max_entries, flags
         obj = self.runtime.get_map(self.fd)
+        self._direct = obj
         self.ncpus = obj.ncpus
         self.user_value_size = obj.user_value_size
+        # what BPF_MAP_UPDATE_ELEM copies in: an inner map's fd for hash-of-maps
+        self._in_size = 4 if map_type == uapi.BpfMapType.BPF_MAP_TYPE_HASH_OF_MAPS \
+            else obj.user_value_size
         self.id = obj.id
+        # the map types whose element commands are the C map's own (no fd values, no
+        # special fields to hide, no value-taking lookup): straight to it
+        plain = map_type in _PLAIN_TYPES and obj.record is None
+        self._cmap = obj.cmap if plain else None
+        self._plain_read = plain and not flags & uapi.BPF_F_WRONLY
+        self._plain_write = plain and not flags & uapi.BPF_F_RDONLY
 
     def _load_btf(self, key_type: Any, value_type: Any) -> tuple[int, int, int]:
         """BTF_LOAD of the key and value types (as libbpf gives a map's ``__type``s):
@@ -134,17 +151,26 @@ class Map(_FdOwner, MutableMapping):
 
     # conversions ----------------------------------------------------------------
 
-    def _kbytes(self, key: Any) -> ctypes.Array | None:
+    def _key(self, key: Any) -> bytes | None:
+        """The key's bytes (an int in the key's size; ctypes values and bytes as they are)."""
         if key is None:
             return None
-        if isinstance(key, int):
+        kt = type(key)
+        if kt is int:
             # bytes(int) would make that many zero bytes: convert the number instead
-            key = key.to_bytes(self.key_size, "little") if self.key_type is None \
-                else self.key_type(key)
-        raw = bytes(key)
+            raw = key.to_bytes(self.key_size, "little") if self.key_type is None \
+                else bytes(self.key_type(key))
+        elif kt is bytes:
+            raw = key
+        else:
+            raw = bytes(key)
         if len(raw) != self.key_size:
             raise BPFError(errno.EINVAL, f"key must be {self.key_size} bytes")
-        return ctypes.create_string_buffer(raw, len(raw))
+        return raw
+
+    def _kbytes(self, key: Any) -> ctypes.Array | None:
+        raw = self._key(key)
+        return None if raw is None else ctypes.create_string_buffer(raw, len(raw))
 
     def _key_out(self, raw: bytes) -> Any:
         return self.key_type.from_buffer_copy(raw) if self.key_type is not None else raw
@@ -176,35 +202,67 @@ class Map(_FdOwner, MutableMapping):
         attr.flags = flags
         bpf(cmd, attr, runtime=self.runtime)
 
+    @property
+    def _m(self) -> Any:
+        """The runtime's map, for the direct paths (EBADF once this object is closed)."""
+        m = self._direct
+        if m is None or self.fd < 0:
+            raise BPFError(errno.EBADF, "the map is closed")
+        return m
+
     # operations ---------------------------------------------------------------------
+    # These call the runtime's map (pyebpf.maps.BpfMap) directly: the checks and errnos
+    # are its own, as BPF_MAP_*_ELEM's, without marshalling a bpf_attr.  Bloom filters
+    # (whose lookup takes a value) and the element commands on the bpf() path only.
 
     def lookup(self, key: Any, flags: int = 0) -> Any:
-        out = ctypes.create_string_buffer(max(self.user_value_size, 1))
-        self._elem(Cmd.BPF_MAP_LOOKUP_ELEM, key, out, flags)
-        return self._value_out(out.raw[:self.user_value_size])
+        if self._plain_read and not flags and self.fd >= 0:
+            return self._value_out(self._cmap.lookup(self._key(key)))
+        if self.map_type == uapi.BpfMapType.BPF_MAP_TYPE_BLOOM_FILTER:
+            out = ctypes.create_string_buffer(max(self.user_value_size, 1))
+            self._elem(Cmd.BPF_MAP_LOOKUP_ELEM, key, out, flags)
+            return self._value_out(out.raw[:self.user_value_size])
+        return self._value_out(self._m.lookup(self._key(key), flags))
 
     def update(self, key: Any, value: Any, flags: int = uapi.BPF_ANY) -> None:  # type: ignore[override]
-        raw = self._value_in(value)
-        self._elem(Cmd.BPF_MAP_UPDATE_ELEM, key, ctypes.create_string_buffer(raw, len(raw)),
-                   flags)
+        raw = value if type(value) is bytes else self._value_in(value)
+        if self._plain_write and self.fd >= 0 and len(raw) == self._in_size \
+                and not self._direct.frozen:
+            self._cmap.update(self._key(key), raw, flags)
+            return
+        m = self._m
+        if len(raw) != self._in_size:
+            raise BPFError(errno.EINVAL, f"value must be {self._in_size} bytes, "
+                           f"got {len(raw)}")
+        m.update(self._key(key), raw, flags, self.runtime.get)
 
     def delete(self, key: Any) -> None:
-        self._elem(Cmd.BPF_MAP_DELETE_ELEM, key, None)
+        self._m.delete(self._key(key))
 
     def next_key(self, key: Any = None) -> Any:
-        out = ctypes.create_string_buffer(max(self.key_size, 1))
-        k = self._kbytes(key)
-        attr = uapi.BpfAttr()
-        attr.map_fd = self.fd
-        attr.key = ctypes.addressof(k) if k is not None else 0
-        attr.next_key = ctypes.addressof(out)
-        bpf(Cmd.BPF_MAP_GET_NEXT_KEY, attr, runtime=self.runtime)
-        return self._key_out(out.raw[:self.key_size])
+        return self._key_out(self._m.next_key(self._key(key)))
 
     def lookup_and_delete(self, key: Any = None) -> Any:
-        out = ctypes.create_string_buffer(max(self.user_value_size, 1))
-        self._elem(Cmd.BPF_MAP_LOOKUP_AND_DELETE_ELEM, key, out)
-        return self._value_out(out.raw[:self.user_value_size])
+        return self._value_out(self._m.lookup_and_delete(self._key(key), 0))
+
+    def keys_list(self) -> list[Any]:
+        """Every key now, in iteration order, in one call (no GET_NEXT_KEY round trips)."""
+        out = self._m.keys()
+        return out if self.key_type is None else [self._key_out(k) for k in out]
+
+    def dump(self) -> list[tuple[Any, Any]]:
+        """Every (key, value) now, as BPF_MAP_LOOKUP_BATCH gives them: keys that vanish
+        meanwhile are skipped.  Arrays list every slot."""
+        m = self._m
+        out = []
+        lookup = m.lookup
+        for k in m.keys():
+            try:
+                v = lookup(k, 0)
+            except BPFError:
+                continue
+            out.append((self._key_out(k), self._value_out(v)))
+        return out
 
     def push(self, value: Any, flags: int = uapi.BPF_ANY) -> None:
         raw = self._value_in(value)
@@ -240,8 +298,7 @@ class Map(_FdOwner, MutableMapping):
                 raise KeyError(key) from None
             raise
 
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self.update(key, value)
+    __setitem__ = update
 
     def __delitem__(self, key: Any) -> None:
         try:
@@ -252,18 +309,15 @@ class Map(_FdOwner, MutableMapping):
             raise
 
     def __iter__(self) -> Iterator[Any]:
-        key = None
-        while True:
-            try:
-                key = self.next_key(key)
-            except BPFError as e:
-                if e.errno == errno.ENOENT:
-                    return
-                raise
-            yield key
+        """The keys as they are when iteration starts (GET_NEXT_KEY would see later
+        changes; a snapshot is what the batch commands give)."""
+        return iter(self.keys_list())
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return len(self._m.keys())
+
+    def items(self) -> list[tuple[Any, Any]]:  # type: ignore[override]
+        return self.dump()
 
     def __repr__(self) -> str:
         return (f"<pyebpf Map fd={self.fd} type={uapi.BpfMapType(self.map_type).name} "
