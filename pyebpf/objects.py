@@ -254,6 +254,11 @@ class Map(_FdOwner, MutableMapping):
         """Every (key, value) now, as BPF_MAP_LOOKUP_BATCH gives them: keys that vanish
         meanwhile are skipped.  Arrays list every slot."""
         m = self._m
+        if self._plain_read:
+            if self.key_type is None and self.value_type is None and \
+                    self.map_type not in PERCPU_TYPES:
+                return m.cmap.items()
+            return [(self._key_out(k), self._value_out(v)) for k, v in m.cmap.items()]
         out = []
         lookup = m.lookup
         for k in m.keys():
