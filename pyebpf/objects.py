@@ -475,7 +475,8 @@ class Program(_FdOwner):
         """BPF_PROG_TEST_RUN of every packet in order (data only, as the CLI's capture
         runs), in one C loop where :meth:`test_run` would take its direct path (XDP,
         C helpers only), else one test run per packet.  A packet test_run refuses, or a
-        fault, raises with ``packet_index`` set on the exception."""
+        fault, raises with ``packet_index`` set on the exception (and, for a refusal,
+        ``partial``: the BatchResult of the packets before it, which did run)."""
         packets = packets if type(packets) is list else list(packets)
         fast = self._fast
         if fast is None:
@@ -493,7 +494,11 @@ class Program(_FdOwner):
             try:
                 r = self._test_run_bpf(bytes(p))
             except BPFError as e:
+                # the packets before it did run: their results go with the error
                 e.packet_index = i  # type: ignore[attr-defined]
+                e.partial = BatchResult(  # type: ignore[attr-defined]
+                    array.array("I", rets_l), bytearray(b"".join(chunks)), chunks,
+                    array.array("Q", durs_l))
                 raise
             rets_l.append(r.retval)
             chunks.append(r.data_out or b"")
