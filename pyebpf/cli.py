@@ -69,7 +69,8 @@ def _print_json(value: object) -> None:
 
 # --- disasm -------------------------------------------------------------------------------
 
-def _map_comment(insn: isa.Instruction, prog: ProgramSpec | None) -> str:
+def _map_ref(insn: isa.Instruction, prog: ProgramSpec | None) -> str:
+    """``map[name]`` / ``map[name] + off`` for an LD_IMM64 of a map of ``prog``."""
     if prog is None or insn.code != isa.BPF_LD | isa.BPF_IMM | isa.BPF_DW:
         return ""
     idx = insn.imm & 0xFFFFFFFF
@@ -80,22 +81,63 @@ def _map_comment(insn: isa.Instruction, prog: ProgramSpec | None) -> str:
     return ""
 
 
+def _helper_name(hid: int) -> str | None:
+    from pyebpf import uapi
+
+    try:
+        return "bpf_" + uapi.BpfFunc(hid).name.removeprefix("BPF_FUNC_")
+    except ValueError:
+        return None
+
+
+def _jump_target(insn: isa.Instruction) -> int | None:
+    """The pc a jump goes to (None for other instructions)."""
+    cls = insn.code & 0x07
+    if cls not in (isa.BPF_JMP, isa.BPF_JMP32):
+        return None
+    op = insn.code & 0xF0
+    if op in (0x80, 0x90):                       # call, exit
+        return None
+    if cls == isa.BPF_JMP32 and op == 0x00:      # gotol
+        return insn.pc + 1 + insn.imm
+    return insn.pc + 1 + insn.off
+
+
 def _disasm_lines(insns: list[isa.Instruction], syntax: str, prog: ProgramSpec | None,
                   source: bool) -> list[dict[str, object]]:
+    """One row per instruction.  In the llvm syntax, as bpftool and llvm-objdump users
+    read it and ``pyebpf asm`` reads back: helper calls by name (``call
+    bpf_map_lookup_elem#1``), bpf-to-bpf calls as ``call pc+N``, map loads as
+    ``r1 = map[name]``, and jumps annotated with the label (``L12``) their target
+    row carries."""
     from pyebpf.asm import format_insn
 
     lines = {li.insn_off: li for li in prog.line_info} if prog is not None and source else {}
     subs = {pc: name for name, pc in prog.subprograms} if prog is not None else {}
+    llvm = syntax == "llvm"
+    targets = {t for i in insns if (t := _jump_target(i)) is not None} if llvm else set()
     out: list[dict[str, object]] = []
     for insn in insns:
+        text = format_insn(insn, syntax, exact=llvm)
+        ref = _map_ref(insn, prog)
+        if llvm:
+            if ref:
+                text = f"r{insn.dst} = {ref}"
+            elif insn.code == isa.BPF_JMP | isa.BPF_CALL and insn.src == 0:
+                name = _helper_name(insn.imm)
+                if name is not None:
+                    text = f"call {name}#{insn.imm}"
+            target = _jump_target(insn)
+            if target is not None:
+                text += f" <L{target}>"
         row: dict[str, object] = {"pc": insn.pc, "opcode": f"0x{insn.code:02x}",
-                                  "text": format_insn(insn, syntax),
-                                  "raw": insn.encode().hex()}
+                                  "text": text, "raw": insn.encode().hex()}
         if insn.pc in subs:
             row["function"] = subs[insn.pc]
-        comment = _map_comment(insn, prog)
-        if comment:
-            row["map"] = comment
+        if insn.pc in targets:
+            row["label"] = f"L{insn.pc}"
+        if ref:
+            row["map"] = ref
         li = lines.get(insn.pc)
         if li is not None:
             row["src"] = {"file": li.file_name, "line": li.line_num, "text": li.line}
@@ -121,7 +163,9 @@ def cmd_disasm(args: argparse.Namespace) -> int:
     for k, (name, section, insns, prog) in enumerate(listing):
         if k:
             print()
-        print(f"{name}:" if not section else f"{name} (section {section}):")
+        maps = f", maps: {' '.join(prog.map_names)}" if prog is not None and \
+            prog.map_names else ""
+        print(f"{name}:" if not section else f"{name} (section {section}{maps}):")
         for row in _disasm_lines(insns, args.syntax, prog, args.source):
             if "function" in row:
                 print(f"{row['function']}:")
@@ -129,8 +173,10 @@ def cmd_disasm(args: argparse.Namespace) -> int:
                 src = row["src"]
                 print(f"; {src['text'].strip()}"  # type: ignore[index]
                       f" [{Path(str(src['file'])).name}:{src['line']}]")  # type: ignore[index]
+            if "label" in row:
+                print(f"{row['label']}:")
             text = str(row["text"])
-            if "map" in row:
+            if "map" in row and args.syntax != "llvm":
                 text += f"  ; {row['map']}"
             if args.syntax == "llvm":
                 print(f"{row['pc']:5}: ({str(row['opcode'])[2:]}) {text}")
@@ -142,17 +188,21 @@ def cmd_disasm(args: argparse.Namespace) -> int:
 # --- asm ----------------------------------------------------------------------------------
 
 def cmd_asm(args: argparse.Namespace) -> int:
-    from pyebpf.asm import assemble
+    from pyebpf.asm import assemble_program
 
     text = _read(args.file).decode("utf-8", "replace")
     syntaxes = ["conformance", "llvm"] if args.syntax == "auto" else [args.syntax]
     first: BPFError | None = None
+    map_order: list[str] = []
+    given = args.maps.split(",") if args.maps else None
     for syntax in syntaxes:
         try:
-            insns = assemble(text, syntax)
+            insns, map_order = assemble_program(text, syntax, maps=given, program=args.prog)
             break
         except BPFError as e:
-            first = first or e
+            # auto: the syntax that read furthest says what is wrong
+            if first is None or (getattr(e, "line", 0) or 0) > (getattr(first, "line", 0) or 0):
+                first = e
     else:
         assert first is not None
         raise first
@@ -165,9 +215,12 @@ def cmd_asm(args: argparse.Namespace) -> int:
         except OSError as e:
             raise UsageError(f"cannot write {args.output!r}: {e.strerror}") from None
     if args.json:
-        _print_json({"output": args.output, "insns": len(insns), "bytes": len(code)})
+        _print_json({"output": args.output, "insns": len(insns), "bytes": len(code),
+                     "maps": map_order})
     elif args.output != "-":
         print(f"{args.output}: {len(insns)} instructions, {len(code)} bytes")
+        if map_order:
+            print(f"fd_array (BPF_PSEUDO_MAP_IDX) order: {', '.join(map_order)}")
     return EXIT_OK
 
 
@@ -734,6 +787,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("file", help="assembly source")
     a.add_argument("-o", "--output", required=True, help="output file ('-' for stdout)")
     a.add_argument("--syntax", choices=("auto", "llvm", "conformance"), default="auto")
+    a.add_argument("--prog", help="the program to assemble, when the text is a whole "
+                   "object's 'pyebpf disasm' output")
+    a.add_argument("--maps", metavar="A,B,...", help="fd_array order of the map[name] "
+                   "references (default: the disasm header's, else first use)")
     a.set_defaults(func=cmd_asm)
 
     m = sub.add_parser("maps", help="the maps an object defines")
