@@ -13,6 +13,8 @@ from pyebpf.errors import (
 )
 from pyebpf.isa import Instruction, decode, encode
 
+__version__ = "0.1.0"         # the distribution's (pyproject.toml), checked by a test
+
 # Public names and the module that defines each.  They are imported on first
 # use, so that the pure-Python modules (isa, the code generator) work before
 # the compiled extensions are built, and `import pyebpf` stays cheap.

@@ -30,7 +30,8 @@ from pyebpf._atomic cimport (
     atomic_xchg64,
 )
 from libc.stdlib cimport calloc, free
-from libc.string cimport memmove, memset
+from libc.string cimport memcpy, memmove, memset
+from posix.time cimport CLOCK_MONOTONIC, clock_gettime, timespec
 
 from pyebpf.errors import (
     BudgetExceededError,
@@ -526,6 +527,128 @@ cdef class VM:
         if rc != 0:
             self._raise_fault()
         return vm.regs[0]
+
+    def run_xdp_frames(self, Executable prog not None, uint64_t frame, uint64_t frame_size,
+                       uint64_t ctx_off, uint64_t headroom, list packets not None,
+                       uint64_t min_len, uint64_t max_len, bint scrub_frame=False, int cpu=0):
+        """XDP test runs of every packet in one C loop (the GIL released throughout).
+
+        For programs whose helpers are all C helpers that leave the packet bounds alone
+        (the caller checks): each packet is copied to ``frame + headroom``, the
+        ``xdp_md`` at ``frame + ctx_off`` is set as bpf_prog_test_run_xdp sets it (data,
+        data_end, data_meta, ingress_ifindex 1, rx_queue_index 0), the program runs with
+        the frame as its one region, and the packet is copied out and its bytes zeroed
+        again, so every run starts from the frame the kernel would allocate.
+        ``scrub_frame`` zeroes the whole frame between runs (unverified programs may write
+        anywhere in it).  Returns (retvals, data_out, durations): the u32 retvals and u64
+        durations (ns) packed in native order, and the packets' bytes after their runs
+        concatenated.  A packet that is not ``bytes`` raises TypeError, one outside
+        ``min_len..max_len`` ValueError, before anything runs; a fault stops the loop and
+        raises with ``packet_index`` set on the exception.
+        """
+        cdef VMState *vm = &self.state
+        cdef Py_ssize_t n = len(packets), i, total = 0
+        cdef const uint8_t **src = NULL
+        cdef uint64_t *lens = NULL
+        cdef uint32_t *rets
+        cdef uint64_t *durs
+        cdef uint8_t *outp
+        cdef uint32_t *ctx
+        cdef uint64_t plen, base = vm.nregions
+        cdef Region *r
+        cdef int rc = 0
+        cdef Py_ssize_t failed = -1
+        cdef timespec t0, t1
+        cdef int64_t budget = min(self.budget_default, MAX_BUDGET)
+        if frame_size < ctx_off + 24 or headroom + max_len > ctx_off or \
+                base + 1 > MAX_REGIONS:
+            raise ValueError("frame layout")
+        for i in range(n):
+            p = packets[i]
+            if type(p) is not bytes:
+                raise TypeError(f"packet {i} is not bytes")
+            plen = len(<bytes>p)
+            if plen < min_len or plen > max_len:
+                raise ValueError(f"packet {i}: {plen} bytes")
+            total += plen
+        out = bytearray(total)
+        ret_buf = bytearray(4 * n)
+        dur_buf = bytearray(8 * n)
+        src = <const uint8_t **>calloc(n + 1, sizeof(void *))
+        lens = <uint64_t *>calloc(n + 1, sizeof(uint64_t))
+        if src == NULL or lens == NULL:
+            free(src); free(lens)
+            raise MemoryError()
+        for i in range(n):
+            src[i] = <const uint8_t *><char *>(<bytes>packets[i])
+            lens[i] = len(<bytes>packets[i])
+        outp = <uint8_t *>(<char *>out) if total else NULL
+        rets = <uint32_t *>(<char *>ret_buf) if n else NULL
+        durs = <uint64_t *>(<char *>dur_buf) if n else NULL
+        ctx = <uint32_t *>(frame + ctx_off)
+        self._keep = []
+        self.pending_exc = None
+        r = &vm.regions[vm.nregions]
+        r.start = frame
+        r.end = frame + frame_size
+        r.flags = REGION_RW
+        vm.nregions += 1
+        vm.packet = NULL
+        vm.packet_len = 0
+        try:
+            with nogil:
+                for i in range(n):
+                    plen = lens[i]
+                    memcpy(<void *>(frame + headroom), src[i], plen)
+                    memset(<void *>ctx, 0, 24)
+                    ctx[0] = <uint32_t>(frame + headroom)
+                    ctx[1] = <uint32_t>(frame + headroom + plen)
+                    ctx[2] = <uint32_t>(frame + headroom)
+                    ctx[3] = 1
+                    memset(vm.regs, 0, sizeof(vm.regs))
+                    vm.regs[1] = frame + ctx_off
+                    vm.regs[10] = <uint64_t>(vm.stack + MAX_FRAMES * STACK_SIZE)
+                    memset(vm.stack + (MAX_FRAMES - 1) * STACK_SIZE, 0, STACK_SIZE)
+                    vm.depth = 0
+                    set_stack_region(vm)
+                    vm.tail_calls = 0
+                    vm.may_goto = MAX_LOOPS
+                    vm.cpu = cpu
+                    vm.fault_kind = FAULT_NONE
+                    vm.budget = budget
+                    clock_gettime(CLOCK_MONOTONIC, &t0)
+                    rc = run_loop(vm, prog.insns, prog.ninsns)
+                    clock_gettime(CLOCK_MONOTONIC, &t1)
+                    forget_hot(vm)
+                    if rc != 0:
+                        failed = i
+                        break
+                    durs[i] = <uint64_t>((t1.tv_sec - t0.tv_sec) * 1000000000
+                                         + (t1.tv_nsec - t0.tv_nsec))
+                    rets[i] = <uint32_t>vm.regs[0]
+                    memcpy(outp, <void *>(frame + headroom), plen)
+                    outp += plen
+                    if scrub_frame:
+                        memset(<void *>frame, 0, frame_size)
+                    else:
+                        memset(<void *>(frame + headroom), 0, plen)
+            if failed >= 0:
+                if scrub_frame:
+                    memset(<void *>frame, 0, frame_size)
+                else:
+                    memset(<void *>(frame + headroom), 0, lens[failed])
+                try:
+                    self._raise_fault()
+                except BaseException as e:
+                    e.packet_index = failed
+                    raise
+        finally:
+            free(src); free(lens)
+            forget_hot(vm)
+            vm.nregions = base
+            vm.depth = 0
+            set_stack_region(vm)
+        return ret_buf, out, dur_buf
 
     def registers(self):
         """r0..r10 as left by the last run."""

@@ -921,6 +921,31 @@ cdef class CMap:
             raise_errno(rc)
         return bytes(out)
 
+    def items(self) -> list:
+        """Every (key, value) in next_key order, values as :meth:`lookup` gives them, in
+        one C loop (what a dump through BPF_MAP_LOOKUP_BATCH returns; a key deleted
+        between its next_key and its lookup is skipped)."""
+        cdef MapC *m = self.c
+        cdef bytearray a = bytearray(max(m.key_size, 1)), b = bytearray(max(m.key_size, 1))
+        cdef uint8_t *cur = <uint8_t *><char *>a
+        cdef uint8_t *nxt = <uint8_t *><char *>b
+        cdef uint8_t *tmp
+        cdef uint8_t *v
+        cdef uint32_t size = m.elem_size if m.percpu else m.value_size
+        cdef list out = []
+        cdef int rc = map_next_key(m, NULL, cur)
+        while rc == 0:
+            v = map_lookup(m, cur, 0)
+            if v != NULL:
+                out.append(((<char *>cur)[:m.key_size], (<char *>v)[:size]))
+            rc = map_next_key(m, cur, nxt)
+            tmp = cur
+            cur = nxt
+            nxt = tmp
+        if rc != -ENOENT:
+            raise_errno(rc)
+        return out
+
     def push(self, value, uint64_t flags=0) -> None:
         cdef bytes v = bytes(value)
         if <uint32_t>len(v) != self.c.value_size:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from pyebpf import isa
 from pyebpf.errors import LoadError
@@ -791,7 +791,9 @@ def _llvm_format(insn: Instruction, spec: OpSpec, exact: bool) -> str:
 # --- public API -------------------------------------------------------------------------
 
 
-def assemble(text: str, syntax: str = "conformance") -> list[Instruction]:
+def assemble(text: str, syntax: str = "conformance", *,
+             maps: Sequence[str] | Mapping[str, int] | None = None,
+             program: str | None = None) -> list[Instruction]:
     """Translate assembly text into instructions (``pc`` = slot index).
 
     Lines hold one instruction, a ``label:`` (optionally followed by an
@@ -799,10 +801,55 @@ def assemble(text: str, syntax: str = "conformance") -> list[Instruction]:
     nothing.  Jumps take ``+N``/``-N`` or a label; in the conformance syntax
     ``exit`` names the first exit instruction unless defined as a label.
     Raises :class:`AsmError` with the line number and the reason.
+
+    In the llvm syntax ``r1 = map[name]`` and ``r1 = map[name] + 8`` (bpftool's and
+    ``pyebpf disasm``'s spelling) load a map or a pointer into its value: with ``maps``
+    a mapping of names to fds they are BPF_PSEUDO_MAP_FD/MAP_VALUE loads of those fds,
+    otherwise BPF_PSEUDO_MAP_IDX/MAP_IDX_VALUE indices into the fd_array, in the order
+    ``maps`` lists the names or, without it, in the order of ``pyebpf disasm``'s
+    ``name (section s, maps: a b):`` header, or of first use.  Text with several such
+    headers (a whole object's disassembly) needs ``program``.
     """
+    return assemble_program(text, syntax, maps=maps, program=program)[0]
+
+
+_HEADER = re.compile(r"\s*([\w.$]+) \(section ([^,()]*)(?:, maps: ([^()]*))?\):\s*")
+_MAP_REF = re.compile(r"(r\d+)\s*=\s*map\[([^\]\s]+)\](?:\s*\+\s*(0[xX][0-9a-fA-F]+|\d+))?"
+                      r"(?:\s+ll)?")
+
+
+def assemble_program(text: str, syntax: str = "conformance", *,
+                     maps: Sequence[str] | Mapping[str, int] | None = None,
+                     program: str | None = None) -> tuple[list[Instruction], list[str]]:
+    """:func:`assemble`, and the map names in fd_array order (what ``map[name]``
+    indices mean; empty when ``maps`` gives fds)."""
+    lines = text.splitlines()
+    headers = [(i, m) for i, ln in enumerate(lines) if (m := _HEADER.fullmatch(ln))]
+    first_line = 0
+    if headers:
+        names = [m.group(1) for _, m in headers]
+        if program is None and len(headers) > 1:
+            raise AsmError(f"the text holds several programs ({', '.join(names)}): "
+                           "choose one", 0)
+        chosen = [k for k, (_, m) in enumerate(headers) if program in (None, m.group(1))]
+        if not chosen:
+            raise AsmError(f"no program {program!r} in the text (programs: "
+                           f"{', '.join(names)})", 0)
+        k = chosen[0]
+        start, m = headers[k]
+        end = headers[k + 1][0] if k + 1 < len(headers) else len(lines)
+        first_line = start + 1
+        lines = lines[start + 1:end]
+        if maps is None and m.group(3):
+            maps = m.group(3).split()
+    elif program is not None:
+        raise AsmError(f"no program {program!r} in the text (it has no program headers)", 0)
+    fds = maps if isinstance(maps, Mapping) else None
+    order: list[str] = [] if maps is None or fds is not None else list(maps)
+    fixed = maps is not None
     parse = _conf_line if _syntax(syntax) == "conformance" else _llvm_line
     builder = _Builder()
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for lineno, raw in enumerate(lines, first_line + 1):
         line = _strip_comment(raw)
         while True:
             m = re.match(rf"({_IDENT})\s*:(?!=)\s*", line)
@@ -813,11 +860,39 @@ def assemble(text: str, syntax: str = "conformance") -> list[Instruction]:
         if not line:
             continue
         try:
-            insn, fixup = parse(line)
+            ref = _MAP_REF.fullmatch(re.sub(r"^\d+:\s*\([0-9a-fA-F]{2}\)\s*", "", line)) \
+                if parse is _llvm_line else None
+            if ref is not None:
+                insn, fixup = _map_load(ref.groups(), fds, order, fixed), None
+            else:
+                insn, fixup = parse(line)
         except ValueError as exc:
             raise AsmError(str(exc), lineno) from None
         builder.emit(insn, fixup, lineno)
-    return builder.finish(exit_label=syntax == "conformance")
+    return builder.finish(exit_label=syntax == "conformance"), order
+
+
+def _map_load(g: Sequence[str], fds: Mapping[str, int] | None, order: list[str],
+              fixed: bool) -> Instruction:
+    dst, name, off = _reg(g[0], 64), g[1], _int(g[2]) if g[2] else None
+    if off is not None and not 0 <= off < 1 << 29:
+        raise ValueError(f"map value offset {off} out of range")
+    if fds is not None:
+        if name not in fds:
+            raise ValueError(f"no map {name!r} (maps: {', '.join(fds) or 'none'})")
+        ref, src = fds[name] & 0xFFFFFFFF, isa.BPF_PSEUDO_MAP_FD
+        if off is not None:
+            src = isa.BPF_PSEUDO_MAP_VALUE
+    else:
+        if name not in order:
+            if fixed:
+                raise ValueError(f"no map {name!r} (maps: {', '.join(order) or 'none'})")
+            order.append(name)
+        ref, src = order.index(name), isa.BPF_PSEUDO_MAP_IDX
+        if off is not None:
+            src = isa.BPF_PSEUDO_MAP_IDX_VALUE
+    imm = ref | ((off or 0) << 32)
+    return _make(_sem("lddw", 8, Form.LDDW), dst=dst, src=src, imm=imm)
 
 
 def assemble_bytes(text: str, syntax: str = "conformance") -> bytes:

@@ -359,6 +359,114 @@ class BTF:
             return out
         return bytes(data)
 
+    def from_python(self, type_id: int, value: object, _depth: int = 0) -> bytes:
+        """Encode ``value`` as ``type_id`` (the inverse of :meth:`to_python`): ints (either
+        sign), bools, enum names, floats, ``str``/``bytes`` for char arrays, lists or tuples
+        for arrays and structs (members in order), dicts for structs and unions (members
+        left out are zero).  ``bytes`` of the type's exact size pass unchanged.  A value
+        that does not fit raises ``ValueError`` saying which member."""
+        if _depth > _MAX_RESOLVE_DEPTH:
+            raise BTFError(f"type [{type_id}]: value nesting too deep")
+        t = self.resolve(type_id)
+        size = self.size_of(type_id)
+        if isinstance(value, bytes | bytearray | memoryview) and len(value) == size and not (
+                t.kind == KIND_ARRAY and self._is_char_array(t)):
+            return bytes(value)
+        if t.kind == KIND_INT or t.kind == KIND_PTR:
+            return _int_bytes(value, size, self.type_name(type_id))
+        if t.kind in (KIND_ENUM, KIND_ENUM64):
+            if isinstance(value, str):
+                for m in t.members:
+                    if m.name == value:
+                        value = m.value & ((1 << (8 * size)) - 1)
+                        break
+                else:
+                    raise ValueError(f"{value!r} is not a value of {self.type_name(type_id)}")
+            return _int_bytes(value, size, self.type_name(type_id))
+        if t.kind == KIND_FLOAT:
+            if not isinstance(value, int | float):
+                raise ValueError(f"{value!r} is not a number ({self.type_name(type_id)})")
+            return struct.pack("<d" if size == 8 else "<f", value)
+        if t.kind == KIND_ARRAY:
+            esize = self.size_of(t.elem_type)
+            if self._is_char_array(t) and isinstance(value, str | bytes | bytearray):
+                raw = value.encode() if isinstance(value, str) else bytes(value)
+                if len(raw) > t.nelems:
+                    raise ValueError(f"{value!r} is longer than {self.type_name(type_id)}")
+                return raw.ljust(t.nelems, b"\0")
+            if not isinstance(value, list | tuple) or len(value) > t.nelems:
+                raise ValueError(f"{self.type_name(type_id)} takes a list of at most "
+                                 f"{t.nelems} elements, got {value!r}")
+            out = b"".join(self.from_python(t.elem_type, v, _depth + 1) for v in value)
+            return out + bytes(esize * (t.nelems - len(value)))
+        if t.kind in (KIND_STRUCT, KIND_UNION):
+            return self._struct_bytes(t, type_id, value, _depth)
+        raise ValueError(f"cannot encode a value of {self.type_name(type_id)} "
+                         f"({t.kind_name}): give its bytes")
+
+    def _is_char_array(self, t: Type) -> bool:
+        elem = self.resolve(t.elem_type)
+        return elem.kind == KIND_INT and elem.size == 1 and bool(
+            elem.encoding & INT_CHAR or elem.name == "char")
+
+    def _struct_bytes(self, t: Type, type_id: int, value: object, depth: int) -> bytes:
+        named = [(m.name or f"<anon{i}>", m) for i, m in enumerate(t.members)]
+        if isinstance(value, list | tuple):
+            if len(value) > len(named):
+                raise ValueError(f"{self.type_name(type_id)} has {len(named)} members, "
+                                 f"got {len(value)} values")
+            items = dict(zip([n for n, _ in named], value, strict=False))
+        elif isinstance(value, dict):
+            items = dict(value)
+        else:
+            raise ValueError(f"{self.type_name(type_id)} takes a dict or a tuple of its "
+                             f"members, got {value!r}")
+        buf = bytearray(t.size)
+        word = 0
+        for name, m in named:
+            if not m.name and name not in items:
+                # an anonymous struct/union member: its own members come from ``items``
+                inner = self.resolve(m.type)
+                if inner.kind in (KIND_STRUCT, KIND_UNION):
+                    sub = {n.name: items.pop(n.name) for n in inner.members if n.name in items}
+                    if sub:
+                        raw = self.from_python(m.type, sub, depth + 1)
+                        start = m.bit_offset // 8
+                        buf[start:start + len(raw)] = raw
+                continue
+            if name not in items:
+                continue
+            v = items.pop(name)
+            if m.bitfield_size:
+                if not isinstance(v, int) or not 0 <= v < 1 << m.bitfield_size:
+                    raise ValueError(f"member {name!r}: {v!r} does not fit "
+                                     f"{m.bitfield_size} bits")
+                word |= v << m.bit_offset
+                continue
+            try:
+                raw = self.from_python(m.type, v, depth + 1)
+            except ValueError as e:
+                raise ValueError(f"member {name!r}: {e}") from None
+            start = m.bit_offset // 8
+            buf[start:start + len(raw)] = raw
+        if items:
+            raise ValueError(f"{self.type_name(type_id)} has no member "
+                             f"{next(iter(items))!r}")
+        if word:
+            merged = int.from_bytes(buf, "little") | word
+            buf[:] = merged.to_bytes(t.size, "little")
+        return bytes(buf)
+
+
+def _int_bytes(value: object, size: int, what: str) -> bytes:
+    if isinstance(value, bool):
+        value = int(value)
+    if not isinstance(value, int):
+        raise ValueError(f"{value!r} is not an integer ({what})")
+    if not -(1 << (8 * size - 1)) <= value < 1 << (8 * size):
+        raise ValueError(f"{value} does not fit {what} ({size} bytes)")
+    return (value & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
+
 
 @dataclass
 class FuncInfo:

@@ -16,6 +16,7 @@ import argparse
 import errno
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,6 +32,9 @@ class UsageError(Exception):
 
 
 def _read(path: str) -> bytes:
+    """The file's bytes; ``-`` is standard input."""
+    if path == "-":
+        return sys.stdin.buffer.read()
     try:
         return Path(path).read_bytes()
     except OSError as e:
@@ -65,7 +69,8 @@ def _print_json(value: object) -> None:
 
 # --- disasm -------------------------------------------------------------------------------
 
-def _map_comment(insn: isa.Instruction, prog: ProgramSpec | None) -> str:
+def _map_ref(insn: isa.Instruction, prog: ProgramSpec | None) -> str:
+    """``map[name]`` / ``map[name] + off`` for an LD_IMM64 of a map of ``prog``."""
     if prog is None or insn.code != isa.BPF_LD | isa.BPF_IMM | isa.BPF_DW:
         return ""
     idx = insn.imm & 0xFFFFFFFF
@@ -76,22 +81,63 @@ def _map_comment(insn: isa.Instruction, prog: ProgramSpec | None) -> str:
     return ""
 
 
+def _helper_name(hid: int) -> str | None:
+    from pyebpf import uapi
+
+    try:
+        return "bpf_" + uapi.BpfFunc(hid).name.removeprefix("BPF_FUNC_")
+    except ValueError:
+        return None
+
+
+def _jump_target(insn: isa.Instruction) -> int | None:
+    """The pc a jump goes to (None for other instructions)."""
+    cls = insn.code & 0x07
+    if cls not in (isa.BPF_JMP, isa.BPF_JMP32):
+        return None
+    op = insn.code & 0xF0
+    if op in (0x80, 0x90):                       # call, exit
+        return None
+    if cls == isa.BPF_JMP32 and op == 0x00:      # gotol
+        return insn.pc + 1 + insn.imm
+    return insn.pc + 1 + insn.off
+
+
 def _disasm_lines(insns: list[isa.Instruction], syntax: str, prog: ProgramSpec | None,
                   source: bool) -> list[dict[str, object]]:
+    """One row per instruction.  In the llvm syntax, as bpftool and llvm-objdump users
+    read it and ``pyebpf asm`` reads back: helper calls by name (``call
+    bpf_map_lookup_elem#1``), bpf-to-bpf calls as ``call pc+N``, map loads as
+    ``r1 = map[name]``, and jumps annotated with the label (``L12``) their target
+    row carries."""
     from pyebpf.asm import format_insn
 
     lines = {li.insn_off: li for li in prog.line_info} if prog is not None and source else {}
     subs = {pc: name for name, pc in prog.subprograms} if prog is not None else {}
+    llvm = syntax == "llvm"
+    targets = {t for i in insns if (t := _jump_target(i)) is not None} if llvm else set()
     out: list[dict[str, object]] = []
     for insn in insns:
+        text = format_insn(insn, syntax, exact=llvm)
+        ref = _map_ref(insn, prog)
+        if llvm:
+            if ref:
+                text = f"r{insn.dst} = {ref}"
+            elif insn.code == isa.BPF_JMP | isa.BPF_CALL and insn.src == 0:
+                name = _helper_name(insn.imm)
+                if name is not None:
+                    text = f"call {name}#{insn.imm}"
+            target = _jump_target(insn)
+            if target is not None:
+                text += f" <L{target}>"
         row: dict[str, object] = {"pc": insn.pc, "opcode": f"0x{insn.code:02x}",
-                                  "text": format_insn(insn, syntax),
-                                  "raw": insn.encode().hex()}
+                                  "text": text, "raw": insn.encode().hex()}
         if insn.pc in subs:
             row["function"] = subs[insn.pc]
-        comment = _map_comment(insn, prog)
-        if comment:
-            row["map"] = comment
+        if insn.pc in targets:
+            row["label"] = f"L{insn.pc}"
+        if ref:
+            row["map"] = ref
         li = lines.get(insn.pc)
         if li is not None:
             row["src"] = {"file": li.file_name, "line": li.line_num, "text": li.line}
@@ -146,7 +192,9 @@ def cmd_disasm(args: argparse.Namespace) -> int:
     for k, (name, section, insns, prog) in enumerate(listing):
         if k:
             print()
-        print(f"{name}:" if not section else f"{name} (section {section}):")
+        maps = f", maps: {' '.join(prog.map_names)}" if prog is not None and \
+            prog.map_names else ""
+        print(f"{name}:" if not section else f"{name} (section {section}{maps}):")
         for row in _disasm_lines(insns, args.syntax, prog, args.source):
             if "function" in row:
                 print(f"{row['function']}:")
@@ -154,8 +202,10 @@ def cmd_disasm(args: argparse.Namespace) -> int:
                 src = row["src"]
                 print(f"; {src['text'].strip()}"  # type: ignore[index]
                       f" [{Path(str(src['file'])).name}:{src['line']}]")  # type: ignore[index]
+            if "label" in row:
+                print(f"{row['label']}:")
             text = str(row["text"])
-            if "map" in row:
+            if "map" in row and args.syntax != "llvm":
                 text += f"  ; {row['map']}"
             if args.syntax == "llvm":
                 print(f"{row['pc']:5}: ({str(row['opcode'])[2:]}) {text}")
@@ -167,17 +217,21 @@ def cmd_disasm(args: argparse.Namespace) -> int:
 # --- asm ----------------------------------------------------------------------------------
 
 def cmd_asm(args: argparse.Namespace) -> int:
-    from pyebpf.asm import assemble
+    from pyebpf.asm import assemble_program
 
     text = _read(args.file).decode("utf-8", "replace")
     syntaxes = ["conformance", "llvm"] if args.syntax == "auto" else [args.syntax]
     first: BPFError | None = None
+    map_order: list[str] = []
+    given = args.maps.split(",") if args.maps else None
     for syntax in syntaxes:
         try:
-            insns = assemble(text, syntax)
+            insns, map_order = assemble_program(text, syntax, maps=given, program=args.prog)
             break
         except BPFError as e:
-            first = first or e
+            # auto: the syntax that read furthest says what is wrong
+            if first is None or (getattr(e, "line", 0) or 0) > (getattr(first, "line", 0) or 0):
+                first = e
     else:
         assert first is not None
         raise first
@@ -190,9 +244,12 @@ def cmd_asm(args: argparse.Namespace) -> int:
         except OSError as e:
             raise UsageError(f"cannot write {args.output!r}: {e.strerror}") from None
     if args.json:
-        _print_json({"output": args.output, "insns": len(insns), "bytes": len(code)})
+        _print_json({"output": args.output, "insns": len(insns), "bytes": len(code),
+                     "maps": map_order})
     elif args.output != "-":
         print(f"{args.output}: {len(insns)} instructions, {len(code)} bytes")
+        if map_order:
+            print(f"fd_array (BPF_PSEUDO_MAP_IDX) order: {', '.join(map_order)}")
     return EXIT_OK
 
 
@@ -345,6 +402,8 @@ _TC_ACTIONS = {0xFFFFFFFF: "TC_ACT_UNSPEC", 0: "TC_ACT_OK", 1: "TC_ACT_RECLASSIF
 _PACKET_TYPES = frozenset({1, 3, 4, 6, 8, 9, 10, 11, 14, 19, 22})
 _SOCKET_FILTER, _SCHED_CLS, _SCHED_ACT, _XDP = 1, 3, 4, 6
 _PROGRESS_MIN = 200          # packets before a progress bar is worth drawing
+_BATCH = 8192                # packets per test_run_batch call (the progress bar's step)
+_REFUSED_SHOWN = 10          # refused packets listed by number
 
 
 def verdict_name(prog_type: int, retval: int) -> str:
@@ -387,8 +446,10 @@ def _inputs(args: argparse.Namespace, prog: ProgramSpec) -> tuple[str, list[byte
     from pyebpf.pcap import read_pcap
 
     if args.pcap is not None:
-        packets = [p.data for p in read_pcap(_read(args.pcap))]
-        return f"{len(packets)} packets from {args.pcap}", list(packets)
+        captured = list(read_pcap(_read(args.pcap)))
+        args.timestamps = [p.timestamp_ns for p in captured]
+        where = "standard input" if args.pcap == "-" else args.pcap
+        return f"{len(captured)} packets from {where}", [p.data for p in captured]
     if args.data is not None:
         data = _read(args.data)
         return f"{len(data)} bytes from {args.data}", [data]
@@ -408,19 +469,29 @@ class _Progress:
         self.total = total
         self.enabled = enabled and total >= _PROGRESS_MIN and sys.stderr.isatty()
         self.step = max(total // 100, 1)
+        self.start = time.monotonic()
+        self.last = -1
 
     def update(self, done: int) -> None:
-        if self.enabled and (done % self.step == 0 or done == self.total):
+        if self.enabled and (done // self.step != self.last or done == self.total):
+            self.last = done // self.step
             width = 40
             filled = width * done // self.total
+            elapsed = max(time.monotonic() - self.start, 1e-9)
+            rate = done / elapsed
+            eta = (self.total - done) / rate if rate else 0.0
             sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] "
-                             f"{done}/{self.total}")
+                             f"{done}/{self.total}  {_rate(rate)} packets/s  ETA {eta:.0f} s ")
             sys.stderr.flush()
 
     def close(self) -> None:
         if self.enabled:
-            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.write("\r" + " " * 100 + "\r")
             sys.stderr.flush()
+
+
+def _rate(r: float) -> str:
+    return f"{r / 1e6:.2f}M" if r >= 1e6 else f"{r / 1e3:.1f}k" if r >= 1e3 else f"{r:.0f}"
 
 
 def _jsonable(value: object) -> object:
@@ -558,36 +629,90 @@ def cmd_run(args: argparse.Namespace) -> int:
                           if ln.startswith("processed ")), None)
         verdicts: dict[str, int] = {}
         refused: dict[str, int] = {}
+        refused_packets: list[dict[str, object]] = []
         changed = 0
         durations: list[int] = []
+        outputs: list[tuple[int, bytes]] = []
+        timestamps = getattr(args, "timestamps", None)
         last = None
         progress = _Progress(len(runs), not args.json)
+
+        def account(i: int, data: bytes | None, retval: int, data_out: bytes | None,
+                    duration: int) -> None:
+            nonlocal changed
+            name = verdict_name(prog_spec.type, retval)
+            verdicts[name] = verdicts.get(name, 0) + 1
+            durations.append(duration)
+            if prog_spec.type in (_XDP, _SCHED_CLS, _SCHED_ACT) and data is not None \
+                    and data_out is not None and data_out != data:
+                changed += 1
+            if args.write_pcap is not None and data_out is not None:
+                ts = timestamps[i - 1] if timestamps else (i - 1) * 1_000_000
+                outputs.append((ts, data_out))
+
+        def one(i: int, data: bytes | None) -> None:
+            nonlocal last
+            try:
+                last = prog.test_run(data, ctx, repeat=args.repeat)
+            except ExecutionError as e:
+                # a verified program never faults in the kernel: this is no verdict
+                where = f"packet {i}: " if len(runs) > 1 else ""
+                raise BPFError(e.errno or errno.EFAULT,
+                               f"{where}program {prog_spec.name!r} stopped at "
+                               f"{e.strerror}") from None
+            except BPFError as e:
+                if len(runs) == 1:
+                    raise
+                code = errno.errorcode.get(e.errno or 0, str(e.errno))
+                refused[code] = refused.get(code, 0) + 1
+                if len(refused_packets) < _REFUSED_SHOWN:
+                    refused_packets.append({"packet": i, "errno": code,
+                                            "error": e.strerror or str(e)})
+                return
+            account(i, data, last.retval, last.data_out, last.duration)
+
+        batched = ctx is None and args.repeat == 0 and len(runs) > 1 and \
+            all(type(d) is bytes for d in runs)
         try:
-            for i, data in enumerate(runs, 1):
-                try:
-                    last = prog.test_run(data, ctx, repeat=args.repeat)
-                except ExecutionError as e:
-                    # a verified program never faults in the kernel: this is no verdict
-                    where = f"packet {i}: " if len(runs) > 1 else ""
-                    raise BPFError(e.errno or errno.EFAULT,
-                                   f"{where}program {prog_spec.name!r} stopped at "
-                                   f"{e.strerror}") from None
-                except BPFError as e:
-                    if len(runs) == 1:
-                        raise
-                    code = errno.errorcode.get(e.errno or 0, str(e.errno))
-                    refused[code] = refused.get(code, 0) + 1
-                    progress.update(i)
-                    continue
-                name = verdict_name(prog_spec.type, last.retval)
-                verdicts[name] = verdicts.get(name, 0) + 1
-                durations.append(last.duration)
-                if prog_spec.type in (_XDP, _SCHED_CLS, _SCHED_ACT) and data is not None \
-                        and last.data_out is not None and last.data_out != data:
-                    changed += 1
-                progress.update(i)
+            for start in range(0, len(runs), _BATCH):
+                chunk = runs[start:start + _BATCH]
+                if batched:
+                    try:
+                        res = prog.test_run_batch(chunk)  # type: ignore[arg-type]
+                    except ExecutionError as e:
+                        i = start + getattr(e, "packet_index", 0) + 1
+                        raise BPFError(e.errno or errno.EFAULT,
+                                       f"packet {i}: program {prog_spec.name!r} stopped at "
+                                       f"{e.strerror}") from None
+                    except BPFError as e:
+                        # a packet test_run refuses: the ones before it ran (partial),
+                        # it and the rest of the chunk go one by one
+                        res = getattr(e, "partial", None)
+                        done = getattr(e, "packet_index", None)
+                        if res is None or done is None:
+                            raise
+                    else:
+                        done = len(chunk)
+                    outs = res.data_out
+                    for j in range(done):
+                        account(start + j + 1, chunk[j], res.retvals[j], outs[j],
+                                res.durations[j])
+                    progress.update(start + done)
+                    chunk_rest = range(done, len(chunk))
+                else:
+                    chunk_rest = range(len(chunk))
+                for j in chunk_rest:
+                    one(start + j + 1, chunk[j])
+                    progress.update(start + j + 1)
         finally:
             progress.close()
+        if args.write_pcap is not None:
+            from pyebpf.pcap import write_pcap
+
+            try:
+                write_pcap(args.write_pcap, outputs)
+            except OSError as e:
+                raise UsageError(f"cannot write {args.write_pcap!r}: {e.strerror}") from None
         maps = _maps_after(coll, spec, runtime)
         trace = runtime.trace_pipe()
     durations.sort()
@@ -595,10 +720,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         "program": prog_spec.name, "section": prog_spec.section, "type": prog_spec.type_name,
         "input": what, "runs": len(runs), "repeat": args.repeat,
         "verified": {"processed": int(processed)} if processed else {},
-        "verdicts": verdicts, "refused": refused, "modified": changed,
+        "verdicts": verdicts, "refused": refused, "refused_packets": refused_packets,
+        "modified": changed,
         "median_ns": durations[len(durations) // 2] if durations else 0,
         "maps": maps, "trace": trace,
     }
+    if args.write_pcap is not None:
+        result["written"] = {"path": args.write_pcap, "packets": len(outputs)}
     if len(runs) == 1 and last is not None:
         result["retval"] = last.retval
         if last.data_out is not None:
@@ -640,7 +768,18 @@ def _print_run(r: dict[str, object], prog: ProgramSpec, runs: list[bytes | None]
             print(f"  {name:<{width}}  {count:>6}  {100 * count / total:5.1f}%")
         extra = f", {r['modified']} packets modified" if r["modified"] else ""
         median = int(r["median_ns"])  # type: ignore[arg-type]
-        print(f"  {r['runs']} runs, median {median / 1000:.1f} us per run{extra}")
+        per_run = f"{median / 1000:.1f} us" if median >= 1000 else f"{median} ns"
+        print(f"  {r['runs']} runs, median {per_run} per run{extra}")
+        for rp in r["refused_packets"]:  # type: ignore[union-attr]
+            print(f"  packet {rp['packet']} refused by test_run: {rp['errno']}: "
+                  f"{rp['error']}")
+        total_refused = sum(r["refused"].values())  # type: ignore[union-attr]
+        if total_refused > len(r["refused_packets"]):  # type: ignore[arg-type]
+            print(f"  ... and {total_refused - len(r['refused_packets'])} more refused")
+    if "written" in r:
+        w = r["written"]
+        print(f"  {w['packets']} packets as the program left them written to "  # type: ignore
+              f"{w['path']}")
     print()
     _print_maps(r["maps"])  # type: ignore[arg-type]
     trace = r["trace"]
@@ -653,10 +792,17 @@ def _print_run(r: dict[str, object], prog: ProgramSpec, runs: list[bytes | None]
 
 # --- entry point --------------------------------------------------------------------------
 
+def _version() -> str:
+    from pyebpf import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pyebpf", description="Load, verify, run and inspect "
                                 "eBPF programs without a kernel.")
     p.add_argument("-j", "--json", action="store_true", help="print JSON")
+    p.add_argument("--version", action="version", version=f"pyebpf {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     d = sub.add_parser("disasm", help="disassemble an object or raw bytecode")
@@ -673,6 +819,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("file", help="assembly source")
     a.add_argument("-o", "--output", required=True, help="output file ('-' for stdout)")
     a.add_argument("--syntax", choices=("auto", "llvm", "conformance"), default="auto")
+    a.add_argument("--prog", help="the program to assemble, when the text is a whole "
+                   "object's 'pyebpf disasm' output")
+    a.add_argument("--maps", metavar="A,B,...", help="fd_array order of the map[name] "
+                   "references (default: the disasm header's, else first use)")
     a.set_defaults(func=cmd_asm)
 
     m = sub.add_parser("maps", help="the maps an object defines")
@@ -690,11 +840,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--prog", help="the program to run (default: the object's entry point)")
     src = r.add_mutually_exclusive_group()
     src.add_argument("--data", metavar="FILE", help="one packet, raw bytes")
-    src.add_argument("--pcap", metavar="FILE", help="every packet of a pcap capture, in order")
+    src.add_argument("--pcap", metavar="FILE", help="every packet of a pcap or pcapng "
+                     "capture, in order ('-': standard input)")
     src.add_argument("--hex", metavar="HEX", help="one packet as hexadecimal bytes")
     r.add_argument("--ctx", metavar="FILE", help="the context (ctx_in), raw bytes")
     r.add_argument("--repeat", type=int, default=0, metavar="N",
                    help="run each input N times (as BPF_PROG_TEST_RUN's repeat)")
+    r.add_argument("--write-pcap", metavar="OUT",
+                   help="write every packet as the program left it (data_out) to a pcap")
     r.set_defaults(func=cmd_run)
 
     for sp in (d, a, m, v, r):

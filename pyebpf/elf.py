@@ -1301,11 +1301,7 @@ class Collection:
         if ms.type in _NOT_LISTABLE:
             return []
         out = []
-        for key in m:
-            try:
-                value = m.lookup(key)
-            except BPFError:
-                continue          # deleted meanwhile, or an empty array slot of fd maps
+        for key, value in m.dump():   # keys deleted meanwhile, empty fd-array slots: skipped
             if isinstance(value, list):
                 typed: object = [_typed(ms.btf, ms.value_type_id, v) for v in value]
             else:

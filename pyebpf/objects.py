@@ -10,9 +10,11 @@ cilium/ebpf's ``Program.Run`` does: retval, data out, context out, duration.
 
 from __future__ import annotations
 
+import array
 import ctypes
 import errno
 import struct
+import threading
 from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Any, NamedTuple
 
@@ -65,6 +67,12 @@ class _FdOwner:
         bpf(Cmd.BPF_OBJ_PIN, attr, runtime=self.runtime)
 
 
+_MT = uapi.BpfMapType
+_PLAIN_TYPES = frozenset({_MT.BPF_MAP_TYPE_HASH, _MT.BPF_MAP_TYPE_ARRAY, _MT.BPF_MAP_TYPE_LRU_HASH,
+                          _MT.BPF_MAP_TYPE_PERCPU_HASH, _MT.BPF_MAP_TYPE_PERCPU_ARRAY,
+                          _MT.BPF_MAP_TYPE_LRU_PERCPU_HASH, _MT.BPF_MAP_TYPE_LPM_TRIE})
+
+
 class Map(_FdOwner, MutableMapping):
     """A BPF map.  ``Map(uapi.BpfMapType.BPF_MAP_TYPE_HASH, 4, 8, 1024)``.
 
@@ -102,6 +110,7 @@ class Map(_FdOwner, MutableMapping):
                 key_type, value_type)
             attr.btf_fd = own_btf
         self.fd = -1
+        self._direct = None
         try:
             self.fd = bpf(Cmd.BPF_MAP_CREATE, attr, runtime=self.runtime)
         finally:
@@ -110,9 +119,19 @@ class Map(_FdOwner, MutableMapping):
         self.map_type, self.key_size, self.value_size = map_type, key_size, value_size
         self.max_entries, self.flags = max_entries, flags
         obj = self.runtime.get_map(self.fd)
+        self._direct = obj
         self.ncpus = obj.ncpus
         self.user_value_size = obj.user_value_size
+        # what BPF_MAP_UPDATE_ELEM copies in: an inner map's fd for hash-of-maps
+        self._in_size = 4 if map_type == uapi.BpfMapType.BPF_MAP_TYPE_HASH_OF_MAPS \
+            else obj.user_value_size
         self.id = obj.id
+        # the map types whose element commands are the C map's own (no fd values, no
+        # special fields to hide, no value-taking lookup): straight to it
+        plain = map_type in _PLAIN_TYPES and obj.record is None
+        self._cmap = obj.cmap if plain else None
+        self._plain_read = plain and not flags & uapi.BPF_F_WRONLY
+        self._plain_write = plain and not flags & uapi.BPF_F_RDONLY
 
     def _load_btf(self, key_type: Any, value_type: Any) -> tuple[int, int, int]:
         """BTF_LOAD of the key and value types (as libbpf gives a map's ``__type``s):
@@ -132,17 +151,26 @@ class Map(_FdOwner, MutableMapping):
 
     # conversions ----------------------------------------------------------------
 
-    def _kbytes(self, key: Any) -> ctypes.Array | None:
+    def _key(self, key: Any) -> bytes | None:
+        """The key's bytes (an int in the key's size; ctypes values and bytes as they are)."""
         if key is None:
             return None
-        if isinstance(key, int):
+        kt = type(key)
+        if kt is int:
             # bytes(int) would make that many zero bytes: convert the number instead
-            key = key.to_bytes(self.key_size, "little") if self.key_type is None \
-                else self.key_type(key)
-        raw = bytes(key)
+            raw = key.to_bytes(self.key_size, "little") if self.key_type is None \
+                else bytes(self.key_type(key))
+        elif kt is bytes:
+            raw = key
+        else:
+            raw = bytes(key)
         if len(raw) != self.key_size:
             raise BPFError(errno.EINVAL, f"key must be {self.key_size} bytes")
-        return ctypes.create_string_buffer(raw, len(raw))
+        return raw
+
+    def _kbytes(self, key: Any) -> ctypes.Array | None:
+        raw = self._key(key)
+        return None if raw is None else ctypes.create_string_buffer(raw, len(raw))
 
     def _key_out(self, raw: bytes) -> Any:
         return self.key_type.from_buffer_copy(raw) if self.key_type is not None else raw
@@ -174,35 +202,72 @@ class Map(_FdOwner, MutableMapping):
         attr.flags = flags
         bpf(cmd, attr, runtime=self.runtime)
 
+    @property
+    def _m(self) -> Any:
+        """The runtime's map, for the direct paths (EBADF once this object is closed)."""
+        m = self._direct
+        if m is None or self.fd < 0:
+            raise BPFError(errno.EBADF, "the map is closed")
+        return m
+
     # operations ---------------------------------------------------------------------
+    # These call the runtime's map (pyebpf.maps.BpfMap) directly: the checks and errnos
+    # are its own, as BPF_MAP_*_ELEM's, without marshalling a bpf_attr.  Bloom filters
+    # (whose lookup takes a value) and the element commands on the bpf() path only.
 
     def lookup(self, key: Any, flags: int = 0) -> Any:
-        out = ctypes.create_string_buffer(max(self.user_value_size, 1))
-        self._elem(Cmd.BPF_MAP_LOOKUP_ELEM, key, out, flags)
-        return self._value_out(out.raw[:self.user_value_size])
+        if self._plain_read and not flags and self.fd >= 0:
+            return self._value_out(self._cmap.lookup(self._key(key)))
+        if self.map_type == uapi.BpfMapType.BPF_MAP_TYPE_BLOOM_FILTER:
+            out = ctypes.create_string_buffer(max(self.user_value_size, 1))
+            self._elem(Cmd.BPF_MAP_LOOKUP_ELEM, key, out, flags)
+            return self._value_out(out.raw[:self.user_value_size])
+        return self._value_out(self._m.lookup(self._key(key), flags))
 
     def update(self, key: Any, value: Any, flags: int = uapi.BPF_ANY) -> None:  # type: ignore[override]
-        raw = self._value_in(value)
-        self._elem(Cmd.BPF_MAP_UPDATE_ELEM, key, ctypes.create_string_buffer(raw, len(raw)),
-                   flags)
+        raw = value if type(value) is bytes else self._value_in(value)
+        if self._plain_write and self.fd >= 0 and len(raw) == self._in_size \
+                and not self._direct.frozen:
+            self._cmap.update(self._key(key), raw, flags)
+            return
+        m = self._m
+        if len(raw) != self._in_size:
+            raise BPFError(errno.EINVAL, f"value must be {self._in_size} bytes, "
+                           f"got {len(raw)}")
+        m.update(self._key(key), raw, flags, self.runtime.get)
 
     def delete(self, key: Any) -> None:
-        self._elem(Cmd.BPF_MAP_DELETE_ELEM, key, None)
+        self._m.delete(self._key(key))
 
     def next_key(self, key: Any = None) -> Any:
-        out = ctypes.create_string_buffer(max(self.key_size, 1))
-        k = self._kbytes(key)
-        attr = uapi.BpfAttr()
-        attr.map_fd = self.fd
-        attr.key = ctypes.addressof(k) if k is not None else 0
-        attr.next_key = ctypes.addressof(out)
-        bpf(Cmd.BPF_MAP_GET_NEXT_KEY, attr, runtime=self.runtime)
-        return self._key_out(out.raw[:self.key_size])
+        return self._key_out(self._m.next_key(self._key(key)))
 
     def lookup_and_delete(self, key: Any = None) -> Any:
-        out = ctypes.create_string_buffer(max(self.user_value_size, 1))
-        self._elem(Cmd.BPF_MAP_LOOKUP_AND_DELETE_ELEM, key, out)
-        return self._value_out(out.raw[:self.user_value_size])
+        return self._value_out(self._m.lookup_and_delete(self._key(key), 0))
+
+    def keys_list(self) -> list[Any]:
+        """Every key now, in iteration order, in one call (no GET_NEXT_KEY round trips)."""
+        out = self._m.keys()
+        return out if self.key_type is None else [self._key_out(k) for k in out]
+
+    def dump(self) -> list[tuple[Any, Any]]:
+        """Every (key, value) now, as BPF_MAP_LOOKUP_BATCH gives them: keys that vanish
+        meanwhile are skipped.  Arrays list every slot."""
+        m = self._m
+        if self._plain_read:
+            if self.key_type is None and self.value_type is None and \
+                    self.map_type not in PERCPU_TYPES:
+                return m.cmap.items()
+            return [(self._key_out(k), self._value_out(v)) for k, v in m.cmap.items()]
+        out = []
+        lookup = m.lookup
+        for k in m.keys():
+            try:
+                v = lookup(k, 0)
+            except BPFError:
+                continue
+            out.append((self._key_out(k), self._value_out(v)))
+        return out
 
     def push(self, value: Any, flags: int = uapi.BPF_ANY) -> None:
         raw = self._value_in(value)
@@ -238,8 +303,7 @@ class Map(_FdOwner, MutableMapping):
                 raise KeyError(key) from None
             raise
 
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self.update(key, value)
+    __setitem__ = update
 
     def __delitem__(self, key: Any) -> None:
         try:
@@ -250,22 +314,67 @@ class Map(_FdOwner, MutableMapping):
             raise
 
     def __iter__(self) -> Iterator[Any]:
-        key = None
-        while True:
-            try:
-                key = self.next_key(key)
-            except BPFError as e:
-                if e.errno == errno.ENOENT:
-                    return
-                raise
-            yield key
+        """The keys as they are when iteration starts (GET_NEXT_KEY would see later
+        changes; a snapshot is what the batch commands give)."""
+        return iter(self.keys_list())
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return len(self._m.keys())
+
+    def items(self) -> list[tuple[Any, Any]]:  # type: ignore[override]
+        return self.dump()
 
     def __repr__(self) -> str:
         return (f"<pyebpf Map fd={self.fd} type={uapi.BpfMapType(self.map_type).name} "
                 f"key={self.key_size} value={self.value_size} max={self.max_entries}>")
+
+
+# plain XDP test runs (progtypes.test_run_xdp): the frame is two pages, the xdp_md in the
+# second, the packet at XDP_PACKET_HEADROOM; sizes outside these take the bpf() path
+_PAGE = 4096
+_XDP_MIN, _XDP_MAX = 14, _PAGE - uapi.XDP_PACKET_HEADROOM - 320
+_U32, _U64 = struct.Struct("=I"), struct.Struct("=Q")
+
+
+class BatchResult:
+    """What :meth:`Program.test_run_batch` gives back: per packet, in order, the retval,
+    the data after the run (``data_out[i]``, sliced when asked for) and the duration
+    (``retvals`` and ``durations`` are arrays of ints)."""
+
+    def __init__(self, retvals: array.array, out: bytearray, packets: Sequence[bytes],
+                 durations: array.array) -> None:
+        self.retvals, self.durations = retvals, durations
+        self._out, self._packets = out, packets
+        self._offsets: list[int] | None = None
+        self._lengths: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.retvals)
+
+    @property
+    def data_out(self) -> _Slices:
+        if self._offsets is None:
+            self._lengths = [len(p) for p in self._packets]
+            offs, pos = [], 0
+            for n in self._lengths:
+                offs.append(pos)
+                pos += n
+            self._offsets = offs
+        return _Slices(self._out, self._offsets, self._lengths)
+
+
+class _Slices(Sequence):
+    def __init__(self, out: bytearray, offsets: list[int], lengths: list[int]) -> None:
+        self.out, self.offsets, self.lengths = out, offsets, lengths
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        o = self.offsets[i]
+        return bytes(self.out[o:o + self.lengths[i]])
 
 
 class RunResult(NamedTuple):
@@ -275,6 +384,9 @@ class RunResult(NamedTuple):
     data_out: bytes | None
     ctx_out: bytes | None
     duration: int
+
+
+_new_result = tuple.__new__       # RunResult from a 4-tuple without NamedTuple's __new__
 
 
 def btf_load(data: bytes, runtime: Runtime | None = None) -> int:
@@ -327,6 +439,8 @@ class Program(_FdOwner):
             attr.prog_btf_fd, attr.func_info_rec_size = btf_fd, 8
             attr.func_info_cnt, attr.func_info = len(func_info), ctypes.addressof(fi_buf)
         self.fd = -1
+        self._fast: Any = None
+        self._tid = -1
         self.fd = bpf(Cmd.BPF_PROG_LOAD, attr, runtime=self.runtime)
         self.log = log.value.decode() if log is not None else ""
         self.prog_type = prog_type
@@ -340,7 +454,103 @@ class Program(_FdOwner):
 
         The output buffers default to room for the input plus 256 bytes (XDP and
         tc may grow a packet); ``cpu`` sets BPF_F_TEST_RUN_ON_CPU where allowed.
+        A plain XDP run (data only) of a program whose helpers are all C helpers goes
+        straight to the interpreter (:meth:`test_run_batch`'s loop); everything else
+        through ``bpf()``, with its checks and errnos.
         """
+        if (ctx is None and not repeat and cpu is None and data_size_out is None
+                and ctx_out is None and not flags and type(data) is bytes
+                and _XDP_MIN <= len(data) <= _XDP_MAX and not self.runtime._stats_users):
+            fast = self._fast
+            if fast is None:
+                fast = self._fast = self._fast_path()
+            if fast is not False:
+                rets, out, durs = self._run_frames([data])
+                return _new_result(RunResult, (_U32.unpack(rets)[0], bytes(out), None,
+                                               _U64.unpack(durs)[0]))
+        return self._test_run_bpf(data, ctx, repeat, cpu, data_size_out=data_size_out,
+                                  ctx_out=ctx_out, flags=flags)
+
+    def test_run_batch(self, packets: Sequence[bytes]) -> BatchResult:
+        """BPF_PROG_TEST_RUN of every packet in order (data only, as the CLI's capture
+        runs), in one C loop where :meth:`test_run` would take its direct path (XDP,
+        C helpers only), else one test run per packet.  A packet test_run refuses, or a
+        fault, raises with ``packet_index`` set on the exception (and, for a refusal,
+        ``partial``: the BatchResult of the packets before it, which did run)."""
+        packets = packets if type(packets) is list else list(packets)
+        fast = self._fast
+        if fast is None:
+            fast = self._fast = self._fast_path()
+        if fast is not False and not self.runtime._stats_users:
+            try:
+                rets, out, durs = self._run_frames(packets)
+            except (TypeError, ValueError):
+                pass            # a packet not bytes or of a size test_run checks: below
+            else:
+                return BatchResult(array.array("I", bytes(rets)), out, packets,
+                                   array.array("Q", bytes(durs)))
+        rets_l, chunks, durs_l = [], [], []
+        for i, p in enumerate(packets):
+            try:
+                r = self._test_run_bpf(bytes(p))
+            except BPFError as e:
+                # the packets before it did run: their results go with the error
+                e.packet_index = i  # type: ignore[attr-defined]
+                e.partial = BatchResult(  # type: ignore[attr-defined]
+                    array.array("I", rets_l), bytearray(b"".join(chunks)), chunks,
+                    array.array("Q", durs_l))
+                raise
+            rets_l.append(r.retval)
+            chunks.append(r.data_out or b"")
+            durs_l.append(r.duration)
+        return BatchResult(array.array("I", rets_l), bytearray(b"".join(chunks)), chunks,
+                           array.array("Q", durs_l))
+
+    def _fast_path(self) -> Any:
+        """The runtime's program when plain XDP test runs may skip ``bpf()``: its helper
+        calls are all C helpers (none moves the packet bounds or needs the Python run
+        state) and it reaches no prog array or inner map.  False otherwise."""
+        from pyebpf.helpers import HELPERS
+
+        prog = self.runtime.get_prog(self.fd)
+        if self.prog_type != uapi.BpfProgType.BPF_PROG_TYPE_XDP or not prog._static_maps \
+                or prog.expected_attach_type in (uapi.BpfAttachType.BPF_XDP_DEVMAP,
+                                                 uapi.BpfAttachType.BPF_XDP_CPUMAP):
+            return False
+        for insn in prog.insns:
+            if insn.code == 0x85 and insn.src == 0:
+                h = HELPERS.get(insn.imm)
+                if h is None or type(h.impl).__name__ != "PyCapsule" or insn.imm == 12:
+                    return False
+        from pyebpf.progtypes import LowBuffer
+
+        self._frame = LowBuffer(2 * _PAGE)
+        return prog
+
+    def _run_frames(self, packets: list[bytes]) -> tuple[bytearray, bytearray, bytearray]:
+        prog = self._fast
+        with prog._lock:
+            vm = prog._vm
+            if vm is None:
+                vm = prog._vm = prog._make_vm()
+            run = prog._run_ctx
+            # get_ident is pthread_self (the native id _context keys on costs a syscall)
+            tid = threading.get_ident()
+            if run is None or len(prog._run_key) != len(prog.used_maps) or tid != self._tid:
+                run = prog._context()
+                self._tid = tid
+            if not prog._attached:
+                run.attach(vm)
+                prog._attached = True
+            run.state = None
+            return vm.run_xdp_frames(prog.core, self._frame.addr, 2 * _PAGE, _PAGE,
+                                     uapi.XDP_PACKET_HEADROOM, packets, _XDP_MIN, _XDP_MAX,
+                                     not self.runtime.verifier)
+
+    def _test_run_bpf(self, data: bytes | None = None,
+                      ctx: bytes | ctypes.Structure | None = None, repeat: int = 0,
+                      cpu: int | None = None, *, data_size_out: int | None = None,
+                      ctx_out: bool | None = None, flags: int = 0) -> RunResult:
         attr = uapi.BpfAttr()
         t = attr.test
         t.prog_fd, t.repeat = self.fd, repeat
@@ -392,4 +602,4 @@ def map_fd_load(dst: int, m: Map | int) -> isa.Instruction:
     return isa.Instruction(0x18, dst, isa.BPF_PSEUDO_MAP_FD, 0, fd & 0xFFFFFFFF)
 
 
-__all__ = ["Map", "Program", "RunResult", "map_fd_load"]
+__all__ = ["BatchResult", "Map", "Program", "RunResult", "map_fd_load"]

@@ -54,13 +54,15 @@ def test_disasm_matches_spec_and_shows_source(capsys):
     code, out, _ = run(capsys, "disasm", FIREWALL, "--source")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "xdp_firewall (section xdp):"
-    insn_lines = [ln for ln in lines[1:] if not ln.startswith(";")]
+    assert lines[0] == "xdp_firewall (section xdp, maps: blocklist stats .rodata):"
+    insn_lines = [ln for ln in lines[1:] if not ln.startswith(";") and not ln.endswith(":")]
     assert len(insn_lines) == len(prog.instructions)
     assert insn_lines[0] == "    0: (61) r2 = *(u32 *)(r1 + 4)"
     assert any(ln.startswith("; int xdp_firewall(") or "xdp_firewall.bpf.c" in ln
                for ln in lines if ln.startswith(";"))
-    assert "; map[blocklist]" in out
+    assert "   45: (18) r1 = map[blocklist]" in lines
+    assert "   47: (85) call bpf_map_lookup_elem#1" in lines
+    assert "    4: (2d) if r3 > r2 goto +97 <L102>" in lines and "L102:" in lines
 
 
 def test_disasm_json_conformance(capsys):
