@@ -307,9 +307,23 @@ class Runtime:
             raise BPFError(errno.EBADF, f"fd {fd} is not open") from None
         entry = self._fds.get(fd)
         if entry is None or (entry[1], entry[2]) != (st.st_dev, st.st_ino):
-            self._fds.pop(fd, None)
+            stale = self._fds.pop(fd, None)
+            if stale is not None:
+                self._dropped(stale[0])
             raise BPFError(errno.EINVAL, f"fd {fd} is not a pyebpf object")
         return entry[0]
+
+    def holds(self, obj: Any) -> bool:
+        """Whether an open fd or a pin still refers to ``obj``."""
+        return any(e[0] is obj for e in list(self._fds.values())) or \
+            any(p is obj for p in list(self.pins.values()))
+
+    @staticmethod
+    def _dropped(obj: Any) -> None:
+        """An fd or pin of ``obj`` went away: links detach when it was the last one."""
+        notify = getattr(obj, "fd_dropped", None)
+        if notify is not None:
+            notify()
 
     def get(self, fd: int, kind: type | None = None) -> Any:
         """The object behind ``fd``: EBADF if closed, EINVAL if of another kind."""
@@ -331,6 +345,7 @@ class Runtime:
         if entry is None:
             raise BPFError(errno.EBADF, f"fd {fd} is not a pyebpf fd")
         os.close(fd)
+        self._dropped(entry[0])
 
     def open_fds(self) -> list[int]:
         return sorted(self._fds)
@@ -419,8 +434,10 @@ class Runtime:
 
     def unpin(self, path: str) -> None:
         path = os.path.normpath(path)
-        if self.pins.pop(path, None) is None:
+        obj = self.pins.pop(path, None)
+        if obj is None:
             raise BPFError(errno.ENOENT, path)
+        self._dropped(obj)
 
     def get_pinned(self, path: str) -> Any:
         path = self._check_path(path)

@@ -1,0 +1,541 @@
+"""Attach points inside a Python process: Python functions as uprobes, and tracepoints.
+
+**Python functions as uprobes/uretprobes.**  A ``BPF_PROG_TYPE_KPROBE`` program
+attached to ``module:qualname`` runs on every call of that function (uprobe) or on
+every return from it (uretprobe).  It sees a ``struct pt_regs`` laid out as on
+x86-64: the call's positional arguments in ``di, si, dx, cx, r8, r9`` (the System V
+argument registers), and on return the return value in ``ax``.  Values become
+registers as a C function would receive them: ints as u64 (two's complement),
+``bool`` and ``None`` as 1/0, floats as their IEEE-754 bits, and ``bytes``,
+``bytearray`` and ``str`` (UTF-8, NUL-terminated) as pointers to memory the program
+may read with ``bpf_probe_read_user``/``_str`` during that run; any other object is
+passed as its ``id()`` (an address the program cannot read).
+
+How a function is hooked, and why it costs nothing when nothing is attached: on
+3.12+ ``sys.monitoring`` turns on PY_START/PY_RETURN events for that one code object;
+on 3.11 the function's ``__code__`` is swapped for a trampoline with the same free
+variables that calls the original through a clone of the function.  Either way the
+function is untouched again once its last program is detached.  A target that does
+not exist yet (a function ``__main__`` defines later) can wait: ``pending=True``
+watches calls with ``sys.setprofile`` until its code object first runs, then hooks it.
+
+**Tracepoints declared by applications** (the USDT analogue)::
+
+    request = pyebpf.tracepoint("app:request", "user_id", "size")
+    ...
+    if request.enabled:            # a slot read: ~5 ns when nothing is attached
+        request(user_id, size)
+
+``RAW_TRACEPOINT`` programs (``SEC("raw_tp/app:request")``) see the arguments as an
+array of u64; ``TRACEPOINT`` programs (``SEC("tp/app/request")``) see a trace record:
+the 8-byte common header (``common_type``, ``common_flags``,
+``common_preempt_count``, ``common_pid``) followed by one u64 per argument.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib
+import os
+import struct
+import sys
+import threading
+import types
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from pyebpf._core import address_of
+from pyebpf.errors import BPFError
+from pyebpf.progtypes import RunState
+
+U64 = (1 << 64) - 1
+PT_REGS_SIZE = 168                  # struct pt_regs on x86-64: 21 u64
+# byte offsets in struct pt_regs (x86-64): r15 r14 r13 r12 bp bx r11 r10 r9 r8 ax cx dx si
+# di orig_ax ip cs flags sp ss
+ARG_OFFSETS = (112, 104, 96, 88, 72, 64)          # di, si, dx, cx, r8, r9
+AX_OFFSET, IP_OFFSET, SP_OFFSET = 80, 128, 152
+MAX_ARGS = 6
+MAX_TP_ARGS = 12                    # a raw tracepoint's u64 args (bpf_trace_run12)
+TRACE_HEADER = struct.Struct("<HBBi")   # struct trace_entry
+
+
+def to_register(value: Any, keep: list) -> int:
+    """``value`` as a u64 register; readable buffers are appended to ``keep`` (they
+    become the run's memory regions, so the pointer is valid during that run only)."""
+    if value is None or value is False:
+        return 0
+    if value is True:
+        return 1
+    if isinstance(value, int):
+        return value & U64
+    if isinstance(value, float):
+        return struct.unpack("<Q", struct.pack("<d", value))[0]
+    if isinstance(value, str):
+        value = value.encode("utf-8", "surrogatepass") + b"\0"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        if len(value) == 0:
+            return 0
+        keep.append(value)
+        return address_of(value)
+    return id(value) & U64
+
+
+def resolve(target: str) -> Any:
+    """The callable ``module:qualname`` names (ENOENT if the module or any attribute on
+    the way is missing, EINVAL if it is not a Python function)."""
+    module, sep, qualname = target.partition(":")
+    if not sep or not module or not qualname:
+        raise BPFError(errno.EINVAL, f"probe target {target!r} is not 'module:qualname'")
+    try:
+        obj: Any = sys.modules.get(module) or importlib.import_module(module)
+    except ImportError as e:
+        raise BPFError(errno.ENOENT, f"no module {module!r}: {e}") from None
+    for part in qualname.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise BPFError(errno.ENOENT, f"{target}: no attribute {part!r}") from None
+    func = getattr(obj, "__func__", obj)            # methods, classmethods
+    if not isinstance(func, types.FunctionType):
+        raise BPFError(errno.EINVAL, f"{target} is not a Python function "
+                       f"({type(obj).__name__})")
+    return func
+
+
+# --- running programs -------------------------------------------------------------------
+
+class _Attached:
+    """One program on one attach point, with a reusable run state."""
+
+    __slots__ = ("cookie", "link", "prog", "state")
+
+    def __init__(self, prog: Any, cookie: int = 0, link: Any = None) -> None:
+        self.prog = prog
+        self.state = RunState(prog=prog)
+        self.cookie = cookie
+        self.link = link
+
+    def run(self, ctx: bytearray, keep: list) -> int:
+        return self.prog.execute(address_of(ctx), self.state, memory=(ctx, *keep))
+
+
+def _report(exc: BaseException, where: str) -> None:
+    """A program that faults must not break the traced application: say so on stderr
+    (as the kernel counts a failed program run and carries on)."""
+    print(f"pyebpf: program on {where} failed: {exc}", file=sys.stderr)
+
+
+# --- Python functions ----------------------------------------------------------------------
+
+_HOOK_CONST = "__pyebpf_probe_hook__"
+
+
+def _trampoline_code(func: types.FunctionType, hook: Callable[[tuple, dict], Any]) -> Any:
+    """A code object that calls ``hook(args, kwargs)``, with ``func``'s free variables
+    (``__code__`` may only be replaced by code with as many) and its names."""
+    code = func.__code__
+    free = code.co_freevars
+    lines = ["def _outer():"]
+    lines += [f"    {v} = None" for v in free]
+    lines.append("    def _tramp(*_pyebpf_a, **_pyebpf_k):")
+    if free:
+        lines.append(f"        ({', '.join(free)})")
+    lines.append(f"        return {_HOOK_CONST!r}(_pyebpf_a, _pyebpf_k)")
+    lines.append("    return _tramp")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)     # "'str' object is not callable"
+        outer = compile("\n".join(lines), code.co_filename, "exec")
+    tramp = next(c for c in next(c for c in outer.co_consts if isinstance(c, types.CodeType)
+                                 ).co_consts if isinstance(c, types.CodeType))
+    consts = tuple(hook if c == _HOOK_CONST else c for c in tramp.co_consts)
+    extra = {"co_qualname": code.co_qualname} if hasattr(code, "co_qualname") else {}
+    return tramp.replace(co_consts=consts, co_name=code.co_name,
+                         co_firstlineno=code.co_firstlineno, **extra)
+
+
+class FunctionSite:
+    """The attach point of one Python function: its entry and return programs."""
+
+    def __init__(self, func: types.FunctionType, target: str) -> None:
+        self.func = func
+        self.target = target
+        self.code = func.__code__
+        self.entry: list[_Attached] = []
+        self.ret: list[_Attached] = []
+        self._installed = False
+        self._orig: types.FunctionType | None = None
+        self._signature: Any = None
+
+    # install / uninstall ---------------------------------------------------------------
+
+    def _install(self) -> None:
+        if self._installed:
+            return
+        if _MONITORING:
+            _monitor.add(self)
+        else:
+            f = self.func
+            orig = types.FunctionType(self.code, f.__globals__, f.__name__, f.__defaults__,
+                                      f.__closure__)
+            orig.__kwdefaults__ = f.__kwdefaults__
+            orig.__dict__.update(f.__dict__)
+            self._orig = orig
+            f.__code__ = _trampoline_code(f, self._call)
+        self._installed = True
+
+    def _uninstall(self) -> None:
+        if not self._installed:
+            return
+        if _MONITORING:
+            _monitor.remove(self)
+        else:
+            self.func.__code__ = self.code
+            self._orig = None
+        self._installed = False
+
+    def add(self, att: _Attached, retprobe: bool) -> None:
+        (self.ret if retprobe else self.entry).append(att)
+        self._install()
+
+    def remove(self, att: _Attached) -> None:
+        for lst in (self.entry, self.ret):
+            if att in lst:
+                lst.remove(att)
+        if not self.entry and not self.ret:
+            self._uninstall()
+            _SITES.pop(self.code, None)
+
+    # firing ----------------------------------------------------------------------------
+
+    def fire_entry(self, args: tuple) -> None:
+        keep: list = []
+        regs = bytearray(PT_REGS_SIZE)
+        for off, a in zip(ARG_OFFSETS, args[:MAX_ARGS], strict=False):
+            v = to_register(a, keep)
+            struct.pack_into("<Q", regs, off, v)
+        struct.pack_into("<Q", regs, IP_OFFSET, id(self.code) & U64)
+        for att in list(self.entry):
+            try:
+                att.run(regs, keep)
+            except Exception as e:
+                _report(e, f"uprobe {self.target}")
+
+    def fire_return(self, value: Any) -> None:
+        keep: list = []
+        regs = bytearray(PT_REGS_SIZE)
+        struct.pack_into("<Q", regs, AX_OFFSET, to_register(value, keep))
+        struct.pack_into("<Q", regs, IP_OFFSET, id(self.code) & U64)
+        for att in list(self.ret):
+            try:
+                att.run(regs, keep)
+            except Exception as e:
+                _report(e, f"uretprobe {self.target}")
+
+    def _bind(self, args: tuple, kwargs: dict) -> tuple:
+        """Positional arguments as the function's parameters receive them (keywords and
+        defaults filled in), for the argument registers."""
+        if not kwargs and len(args) >= self.code.co_argcount:
+            return args
+        sig = self._signature
+        if sig is None:
+            import inspect
+
+            clone = types.FunctionType(self.code, self.func.__globals__, None,
+                                       self.func.__defaults__, self.func.__closure__)
+            clone.__kwdefaults__ = self.func.__kwdefaults__
+            sig = self._signature = inspect.signature(clone)
+        try:
+            bound = sig.bind(*args, **kwargs)
+        except TypeError:
+            return args
+        bound.apply_defaults()
+        return tuple(bound.arguments.values())
+
+    def _call(self, args: tuple, kwargs: dict) -> Any:
+        """The trampoline's target (3.11): entry programs, the call, return programs."""
+        orig = self._orig
+        if orig is None:                    # detached while a call was on its way in
+            return types.FunctionType(self.code, self.func.__globals__)(*args, **kwargs)
+        if self.entry:
+            self.fire_entry(self._bind(args, kwargs))
+        result = orig(*args, **kwargs)
+        if self.ret:
+            self.fire_return(result)
+        return result
+
+
+_SITES: dict[Any, FunctionSite] = {}          # code object -> site
+_sites_lock = threading.Lock()
+
+
+def function_site(target: str | Callable[..., Any]) -> FunctionSite:
+    """The attach point for ``target`` (a ``module:qualname`` string or a function)."""
+    if isinstance(target, str):
+        func = resolve(target)
+        name = target
+    else:
+        func = getattr(target, "__func__", target)
+        if not isinstance(func, types.FunctionType):
+            raise BPFError(errno.EINVAL, f"{target!r} is not a Python function")
+        name = f"{func.__module__}:{func.__qualname__}"
+    with _sites_lock:
+        code = func.__code__
+        site = _SITES.get(code)
+        if site is None:
+            for s in _SITES.values():       # already hooked (3.11: code swapped)
+                if s.func is func:
+                    return s
+            site = _SITES[code] = FunctionSite(func, name)
+        return site
+
+
+# --- 3.12+: sys.monitoring ------------------------------------------------------------------
+
+_MONITORING = sys.version_info >= (3, 12) and hasattr(sys, "monitoring") and \
+    not os.environ.get("PYEBPF_NO_MONITORING")
+
+
+class _Monitor:
+    """One sys.monitoring tool id for every probed code object (3.12+)."""
+
+    def __init__(self) -> None:
+        self.tool: int | None = None
+        self.by_code: dict[Any, FunctionSite] = {}
+
+    def _start_tool(self) -> None:
+        mon = sys.monitoring           # type: ignore[attr-defined]
+        for tool in (4, 3, 2, 1, 0):   # the free ids after the debugger/coverage/profiler ones
+            if mon.get_tool(tool) is None:
+                mon.use_tool_id(tool, "pyebpf")
+                self.tool = tool
+                break
+        else:
+            raise BPFError(errno.EBUSY, "no free sys.monitoring tool id")
+        mon.register_callback(self.tool, mon.events.PY_START, self._on_start)
+        mon.register_callback(self.tool, mon.events.PY_RETURN, self._on_return)
+
+    def add(self, site: FunctionSite) -> None:
+        if self.tool is None:
+            self._start_tool()
+        mon = sys.monitoring           # type: ignore[attr-defined]
+        self.by_code[site.code] = site
+        mon.set_local_events(self.tool, site.code, mon.events.PY_START | mon.events.PY_RETURN)
+
+    def remove(self, site: FunctionSite) -> None:
+        mon = sys.monitoring           # type: ignore[attr-defined]
+        self.by_code.pop(site.code, None)
+        mon.set_local_events(self.tool, site.code, 0)
+
+    def _on_start(self, code: Any, offset: int) -> Any:
+        site = self.by_code.get(code)
+        if site is not None and site.entry:
+            frame = sys._getframe(1)
+            names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+            site.fire_entry(tuple(frame.f_locals.get(n) for n in names))
+        return None
+
+    def _on_return(self, code: Any, offset: int, value: Any) -> Any:
+        site = self.by_code.get(code)
+        if site is not None and site.ret:
+            site.fire_return(value)
+        return None
+
+
+_monitor = _Monitor()
+
+
+# --- targets that do not exist yet ----------------------------------------------------------
+
+class _PendingWatcher:
+    """Waits (with sys.setprofile) for pending targets' code to run, then hooks them.
+
+    The first call of such a function is traced from the profiler's own call/return
+    events (its arguments read from the frame); later calls go through the hook.
+    The profiler is removed once nothing is pending or in flight.
+    """
+
+    def __init__(self) -> None:
+        self.pending: dict[tuple[str, str], list[Callable[[types.FunctionType], None]]] = {}
+        self.inflight: dict[int, FunctionSite] = {}     # id(frame) -> site (return due)
+        self._prev: Any = None
+        self._active = False
+
+    def add(self, module: str, qualname: str,
+            on_found: Callable[[types.FunctionType], None]) -> None:
+        self.pending.setdefault((module, qualname), []).append(on_found)
+        if not self._active:
+            self._prev = sys.getprofile()
+            threading.setprofile(self._profile)
+            sys.setprofile(self._profile)
+            self._active = True
+
+    def _done(self) -> None:
+        if self._active and not self.pending and not self.inflight:
+            sys.setprofile(self._prev)
+            threading.setprofile(self._prev)   # type: ignore[arg-type]
+            self._active = False
+
+    def _profile(self, frame: Any, event: str, arg: Any) -> None:
+        if event == "call":
+            code = frame.f_code
+            key = (frame.f_globals.get("__name__", ""), getattr(code, "co_qualname",
+                                                                 code.co_name))
+            waiting = self.pending.pop(key, None)
+            if waiting is not None:
+                func = _function_of(code, frame.f_globals)
+                if func is not None:
+                    for cb in waiting:
+                        cb(func)
+                    site = _SITES.get(code)
+                    if site is not None:
+                        names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+                        site.fire_entry(tuple(frame.f_locals.get(n) for n in names))
+                        if site.ret:
+                            self.inflight[id(frame)] = site
+                self._done()
+        elif event == "return" and self.inflight:
+            site = self.inflight.pop(id(frame), None)
+            if site is not None:
+                site.fire_return(arg)
+                self._done()
+
+    def cancel(self, module: str, qualname: str,
+               on_found: Callable[[types.FunctionType], None]) -> None:
+        cbs = self.pending.get((module, qualname), [])
+        if on_found in cbs:
+            cbs.remove(on_found)
+        if not cbs:
+            self.pending.pop((module, qualname), None)
+        self._done()
+
+
+def _function_of(code: Any, globals_: dict) -> types.FunctionType | None:
+    """The function object running ``code`` (found once, when a pending target starts)."""
+    import gc
+
+    for ref in gc.get_referrers(code):
+        if isinstance(ref, types.FunctionType) and ref.__code__ is code:
+            return ref
+    return None
+
+
+pending_watcher = _PendingWatcher()
+
+
+# --- application tracepoints -----------------------------------------------------------------
+
+class Tracepoint:
+    """A static tracepoint an application declares (``pyebpf.tracepoint``).
+
+    ``enabled`` is true while a program is attached: guard the call with it so an
+    unattached tracepoint costs one attribute read.  Calling it runs every attached
+    program with the arguments as u64s (at most 12, as a raw tracepoint's).
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_lock",
+        "args",
+        "category",
+        "enabled",
+        "event",
+        "id",
+        "name",
+        "perf",
+        "raw",
+    )
+
+    def __init__(self, name: str, args: tuple[str, ...], tp_id: int) -> None:
+        self.name = name
+        self.category, _, self.event = name.rpartition(":")
+        self.args = args
+        self.id = tp_id
+        self.raw: list[_Attached] = []      # RAW_TRACEPOINT programs
+        self.perf: list[_Attached] = []     # TRACEPOINT programs (through perf events)
+        self.enabled = False
+        self._lock = threading.Lock()
+
+    def _update(self) -> None:
+        self.enabled = bool(self.raw or self.perf)
+
+    def add(self, att: _Attached, raw: bool) -> None:
+        with self._lock:
+            (self.raw if raw else self.perf).append(att)
+            self._update()
+
+    def remove(self, att: _Attached) -> None:
+        with self._lock:
+            for lst in (self.raw, self.perf):
+                if att in lst:
+                    lst.remove(att)
+            self._update()
+
+    def __call__(self, *args: Any) -> None:
+        if not self.enabled:
+            return
+        if len(args) > MAX_TP_ARGS:
+            raise TypeError(f"tracepoint {self.name} takes at most {MAX_TP_ARGS} arguments")
+        keep: list = []
+        vals = [to_register(a, keep) for a in args]
+        if self.raw:
+            ctx = bytearray(8 * max(len(vals), 1))
+            struct.pack_into(f"<{len(vals)}Q", ctx, 0, *vals)
+            for att in list(self.raw):
+                try:
+                    att.run(ctx, keep)
+                except Exception as e:
+                    _report(e, f"raw tracepoint {self.name}")
+        if self.perf:
+            rec = bytearray(TRACE_HEADER.size + 8 * len(vals))
+            TRACE_HEADER.pack_into(rec, 0, self.id, 0, 0, os.getpid())
+            struct.pack_into(f"<{len(vals)}Q", rec, TRACE_HEADER.size, *vals)
+            for att in list(self.perf):
+                try:
+                    att.run(rec, keep)
+                except Exception as e:
+                    _report(e, f"tracepoint {self.name}")
+
+    def __repr__(self) -> str:
+        return f"<pyebpf tracepoint {self.name}({', '.join(self.args)})>"
+
+
+_TRACEPOINTS: dict[str, Tracepoint] = {}
+_tp_lock = threading.Lock()
+
+
+def tracepoint(name: str, *args: str) -> Tracepoint:
+    """Declare (or get) the application tracepoint ``category:name`` with named u64
+    arguments; the same name always gives the same tracepoint."""
+    if ":" not in name or not name.rpartition(":")[2] or not name.partition(":")[0]:
+        raise ValueError(f"tracepoint name {name!r} is not 'category:name'")
+    if len(args) > MAX_TP_ARGS:
+        raise ValueError(f"at most {MAX_TP_ARGS} arguments")
+    with _tp_lock:
+        tp = _TRACEPOINTS.get(name)
+        if tp is None:
+            tp = _TRACEPOINTS[name] = Tracepoint(name, tuple(args), 1000 + len(_TRACEPOINTS))
+        elif args and tp.args and tuple(args) != tp.args:
+            raise ValueError(f"tracepoint {name} was declared with arguments {tp.args}")
+        elif args and not tp.args:
+            tp.args = tuple(args)
+        return tp
+
+
+def find_tracepoint(name: str) -> Tracepoint | None:
+    """A declared tracepoint by ``category:name`` (raw tracepoint names) or
+    ``category/name`` (tracefs-style, as SEC("tp/category/name") gives)."""
+    tp = _TRACEPOINTS.get(name)
+    if tp is None and "/" in name:
+        cat, _, ev = name.rpartition("/")
+        tp = _TRACEPOINTS.get(f"{cat}:{ev}")
+    return tp
+
+
+def tracepoints() -> list[Tracepoint]:
+    return list(_TRACEPOINTS.values())
+
+
+__all__ = ["ARG_OFFSETS", "AX_OFFSET", "PT_REGS_SIZE", "FunctionSite", "Tracepoint",
+           "find_tracepoint", "function_site", "pending_watcher", "resolve", "to_register",
+           "tracepoint", "tracepoints"]

@@ -1,0 +1,145 @@
+/* Programs for tests/test_events.py: uprobes and uretprobes on the Python functions of
+ * tests/probe_targets.py, application tracepoints (raw and perf-event style), and
+ * events out through a ring buffer and a perf event array. */
+#include <linux/bpf.h>
+#include <linux/ptrace.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+struct event {
+	__u32 pid;
+	__u32 tid;
+	__u64 arg;
+	__s64 ret;
+	char name[16];
+	char comm[16];
+};
+
+struct tp_request {			/* the record a tracepoint program sees */
+	__u16 common_type;
+	__u8 common_flags;
+	__u8 common_preempt_count;
+	__s32 common_pid;
+	__u64 user_id;
+	__u64 size;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, 8);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u64);
+	__type(value, __u64);
+	__uint(max_entries, 1024);
+} sizes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 16);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+	__uint(max_entries, 4);		/* libbpf would size 0 to the CPUs */
+} perf_events SEC(".maps");
+
+static void bump(__u32 slot, __u64 by)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &slot);
+
+	if (v)
+		__sync_fetch_and_add(v, by);
+}
+
+/* counters[0]: calls of add, [1]: sum of a + b, [2]: sum of returns */
+SEC("uprobe/probe_targets:add")
+int on_add(struct pt_regs *ctx)
+{
+	bump(0, 1);
+	bump(1, PT_REGS_PARM1(ctx) + PT_REGS_PARM2(ctx));
+	return 0;
+}
+
+SEC("uretprobe/probe_targets:add")
+int on_add_return(struct pt_regs *ctx)
+{
+	bump(2, PT_REGS_RC(ctx));
+	return 0;
+}
+
+/* greet(name: str, n: int) -> str: one ring buffer event per call */
+SEC("uprobe/probe_targets:greet")
+int on_greet(struct pt_regs *ctx)
+{
+	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!e)
+		return 0;
+	e->pid = id >> 32;
+	e->tid = id;
+	e->arg = PT_REGS_PARM2(ctx);
+	e->ret = 0;
+	bpf_probe_read_user_str(e->name, sizeof(e->name), (void *)PT_REGS_PARM1(ctx));
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* the return value of greet (a str) through the perf event array */
+SEC("uretprobe/probe_targets:greet")
+int on_greet_return(struct pt_regs *ctx)
+{
+	struct event e = {};
+
+	e.pid = bpf_get_current_pid_tgid() >> 32;
+	e.ret = 1;
+	bpf_probe_read_user_str(e.name, sizeof(e.name), (void *)PT_REGS_RC(ctx));
+	bpf_perf_event_output(ctx, &perf_events, BPF_F_CURRENT_CPU, &e, sizeof(e));
+	return 0;
+}
+
+/* app:request(user_id, size): raw tracepoint sums sizes per user */
+SEC("raw_tp/app:request")
+int on_request(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 user = ctx->args[0], size = ctx->args[1];
+	__u64 *v = bpf_map_lookup_elem(&sizes, &user);
+
+	if (v)
+		__sync_fetch_and_add(v, size);
+	else
+		bpf_map_update_elem(&sizes, &user, &size, BPF_NOEXIST);
+	return 0;
+}
+
+/* the same tracepoint as a perf-event tracepoint: counters[3] calls, [4] last pid,
+ * [5] sum of sizes */
+SEC("tp/app/request")
+int on_request_tp(struct tp_request *ctx)
+{
+	bump(3, 1);
+	bump(5, ctx->size);
+	__u32 slot = 4;
+	__u64 pid = ctx->common_pid;
+
+	bpf_map_update_elem(&counters, &slot, &pid, BPF_ANY);
+	return 0;
+}
+
+/* reads args[2]: refused on a two-argument tracepoint (max_ctx_offset) */
+SEC("raw_tp/app:request")
+int reads_third_arg(struct bpf_raw_tracepoint_args *ctx)
+{
+	bump(6, ctx->args[2]);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
