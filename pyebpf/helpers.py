@@ -356,7 +356,11 @@ def perf_event_output(vm: Any, ctx: int, map_ptr: int, flags: int, data: int, si
     reader = bmap.perf_readers.get(index)
     if reader is None:
         return _neg(errno.ENOENT)
-    reader.append(vm.read(data, size))
+    offer = getattr(reader, "offer", None)      # a bounded perf buffer (pyebpf.events)
+    if offer is None:
+        reader.append(vm.read(data, size))
+    elif not offer(vm.read(data, size)):
+        return _neg(errno.ENOSPC)
     return 0
 
 

@@ -249,6 +249,8 @@ class BpfLink:
             if self._released:
                 return
             self._released = True
+        if not self.id:         # never attached (bpf_link_cleanup): nothing to take off
+            return
         self._release()
         self.runtime._ids["link"].pop(self.id, None)
 

@@ -245,6 +245,8 @@ def ctx_access(prog_type: int, off: int, size: int, write: bool,
     limit = spec.ctx_size if spec is not None else 0
     if prog_type == PT.BPF_PROG_TYPE_TRACEPOINT:
         limit = min(limit, PERF_MAX_TRACE_SIZE)
+        if off < 8:     # tp_prog_is_valid_access: the common header is not readable
+            return None
     if prog_type == PT.BPF_PROG_TYPE_SYSCALL:
         return "scalar" if off + size <= limit else None
     if write or off + size > limit:
