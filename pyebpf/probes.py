@@ -58,6 +58,8 @@ AX_OFFSET, IP_OFFSET, SP_OFFSET = 80, 128, 152
 MAX_ARGS = 6
 MAX_TP_ARGS = 12                    # a raw tracepoint's u64 args (bpf_trace_run12)
 TRACE_HEADER = struct.Struct("<HBBi")   # struct trace_entry
+_ARG_REGS = struct.Struct("<7Q")        # r9, r8, ax, cx, dx, si, di
+_U64 = struct.Struct("<Q")
 
 
 def to_register(value: Any, keep: list) -> int:
@@ -161,8 +163,9 @@ class FunctionSite:
         self.func = func
         self.target = target
         self.code = func.__code__
-        self.entry: list[_Attached] = []
-        self.ret: list[_Attached] = []
+        self.entry: tuple[_Attached, ...] = ()
+        self.ret: tuple[_Attached, ...] = ()
+        self.ip = id(self.code) & U64       # pt_regs.ip: the code object, as an address
         self._installed = False
         self._orig: types.FunctionType | None = None
         self._signature: Any = None
@@ -195,13 +198,15 @@ class FunctionSite:
         self._installed = False
 
     def add(self, att: _Attached, retprobe: bool) -> None:
-        (self.ret if retprobe else self.entry).append(att)
+        if retprobe:
+            self.ret += (att,)
+        else:
+            self.entry += (att,)
         self._install()
 
     def remove(self, att: _Attached) -> None:
-        for lst in (self.entry, self.ret):
-            if att in lst:
-                lst.remove(att)
+        self.entry = tuple(a for a in self.entry if a is not att)
+        self.ret = tuple(a for a in self.ret if a is not att)
         if not self.entry and not self.ret:
             self._uninstall()
             _SITES.pop(self.code, None)
@@ -211,11 +216,16 @@ class FunctionSite:
     def fire_entry(self, args: tuple) -> None:
         keep: list = []
         regs = bytearray(PT_REGS_SIZE)
-        for off, a in zip(ARG_OFFSETS, args[:MAX_ARGS], strict=False):
-            v = to_register(a, keep)
-            struct.pack_into("<Q", regs, off, v)
-        struct.pack_into("<Q", regs, IP_OFFSET, id(self.code) & U64)
-        for att in list(self.entry):
+        n = len(args)
+        if n:
+            v = [0, 0, 0, 0, 0, 0]
+            for i in range(min(n, MAX_ARGS)):
+                a = args[i]
+                v[i] = a & U64 if type(a) is int else to_register(a, keep)
+            # r9 r8 ax cx dx si di are consecutive in pt_regs
+            _ARG_REGS.pack_into(regs, ARG_OFFSETS[5], v[5], v[4], 0, v[3], v[2], v[1], v[0])
+        _U64.pack_into(regs, IP_OFFSET, self.ip)
+        for att in self.entry:
             try:
                 att.run(regs, keep)
             except Exception as e:
@@ -224,9 +234,10 @@ class FunctionSite:
     def fire_return(self, value: Any) -> None:
         keep: list = []
         regs = bytearray(PT_REGS_SIZE)
-        struct.pack_into("<Q", regs, AX_OFFSET, to_register(value, keep))
-        struct.pack_into("<Q", regs, IP_OFFSET, id(self.code) & U64)
-        for att in list(self.ret):
+        _U64.pack_into(regs, AX_OFFSET, value & U64 if type(value) is int
+                       else to_register(value, keep))
+        _U64.pack_into(regs, IP_OFFSET, self.ip)
+        for att in self.ret:
             try:
                 att.run(regs, keep)
             except Exception as e:

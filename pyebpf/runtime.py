@@ -154,7 +154,7 @@ class BpfProg:
             self._maps_by_address = {m.address: m for m in maps}
             self._run_ctx, self._run_key = ctx, key
             self._attached = False
-        tid = threading.get_native_id()
+        tid = _thread_id()
         if tid != self._run_tid:
             pid_tgid, uid_gid = identity()
             self._run_ctx.set_identity(pid_tgid, uid_gid, time.monotonic_ns())
@@ -227,6 +227,18 @@ class BpfProg:
         finally:
             run.attach(vm)
         return r0
+
+
+_tls = threading.local()
+
+
+def _thread_id() -> int:
+    """The calling thread's kernel tid, cached per thread (gettid is a system call)."""
+    try:
+        return _tls.tid
+    except AttributeError:
+        _tls.tid = threading.get_native_id()
+        return _tls.tid
 
 
 # maps through which a run may reach other maps (inner maps, tail-called programs' maps)
