@@ -6,6 +6,9 @@ Run: ``pytest bench/test_bench_events.py --benchmark-only``.
   ``on_add`` program (tests/data/events/probes.bpf.c: two map updates) attached as a
   uprobe; the difference per call is the probe's cost (the trampoline, building
   ``pt_regs``, running the program).  Target (issue 10): <= 1 us.
+Times are CPU time of the calling thread (best of 5), so that the other tenants of a
+shared machine do not count.
+
 - tracepoint: ``if tp.enabled: tp(i, i)`` with nothing attached, against the empty loop;
   the difference per iteration is what an application pays for offering the hook.
   Target: <= 50 ns.
@@ -31,12 +34,13 @@ N = 20_000
 
 
 def _per_call(fn: Any, n: int, repeat: int = 5) -> float:
-    """Best of ``repeat`` timings of ``fn(n)``, in ns per iteration."""
+    """Best of ``repeat`` timings of ``fn(n)``, in ns of this thread's CPU time per
+    iteration (CPU time: on a shared machine wall time also counts the other tenants)."""
     best = float("inf")
     for _ in range(repeat):
-        start = time.perf_counter_ns()
+        start = time.thread_time_ns()
         fn(n)
-        best = min(best, (time.perf_counter_ns() - start) / n)
+        best = min(best, (time.thread_time_ns() - start) / n)
     return best
 
 
@@ -51,10 +55,10 @@ def test_uprobe_overhead_per_call(benchmark: Any, bench_report: Any) -> None:
     try:
         bare = _per_call(_calls, N)
         with links.attach_uprobe(coll.programs["on_add"], "probe_targets:add"):
-            benchmark.pedantic(_calls, (N,), rounds=5, iterations=1, warmup_rounds=1)
-            attached = benchmark.stats.stats.min * 1e9 / N
+            benchmark.pedantic(_calls, (N,), rounds=3, iterations=1, warmup_rounds=1)
+            attached = _per_call(_calls, N)
             calls = coll.entries("counters")[0].value_typed
-        assert calls == 6 * N                   # every call ran the program
+        assert calls == 9 * N                   # every call ran the program
         ns = attached - bare
         benchmark.extra_info.update(bare_ns=round(bare, 1), attached_ns=round(attached, 1),
                                     overhead_ns=round(ns, 1))
@@ -81,8 +85,8 @@ def _empty(n: int) -> None:
 def test_unattached_tracepoint(benchmark: Any, bench_report: Any) -> None:
     n = 1_000_000
     empty = _per_call(_empty, n)
-    benchmark.pedantic(_guarded, (n,), rounds=5, iterations=1, warmup_rounds=1)
-    ns = benchmark.stats.stats.min * 1e9 / n - empty
+    benchmark.pedantic(_guarded, (n,), rounds=3, iterations=1, warmup_rounds=1)
+    ns = _per_call(_guarded, n) - empty
     unguarded = _per_call(lambda k: [TP(i, i) for i in range(k)], n // 10) - empty
     benchmark.extra_info.update(ns_per_check=round(ns, 1),
                                 ns_per_unguarded_call=round(unguarded, 1))

@@ -166,6 +166,7 @@ class FunctionSite:
         self.entry: tuple[_Attached, ...] = ()
         self.ret: tuple[_Attached, ...] = ()
         self.ip = id(self.code) & U64       # pt_regs.ip: the code object, as an address
+        self._argcount = self.code.co_argcount
         self._installed = False
         self._orig: types.FunctionType | None = None
         self._signature: Any = None
@@ -225,9 +226,11 @@ class FunctionSite:
             # r9 r8 ax cx dx si di are consecutive in pt_regs
             _ARG_REGS.pack_into(regs, ARG_OFFSETS[5], v[5], v[4], 0, v[3], v[2], v[1], v[0])
         _U64.pack_into(regs, IP_OFFSET, self.ip)
+        r1 = address_of(regs)
+        memory = (regs, *keep)
         for att in self.entry:
             try:
-                att.run(regs, keep)
+                att.prog.execute(r1, att.state, memory=memory)
             except Exception as e:
                 _report(e, f"uprobe {self.target}")
 
@@ -246,8 +249,6 @@ class FunctionSite:
     def _bind(self, args: tuple, kwargs: dict) -> tuple:
         """Positional arguments as the function's parameters receive them (keywords and
         defaults filled in), for the argument registers."""
-        if not kwargs and len(args) >= self.code.co_argcount:
-            return args
         sig = self._signature
         if sig is None:
             import inspect
@@ -269,7 +270,11 @@ class FunctionSite:
         if orig is None:                    # detached while a call was on its way in
             return types.FunctionType(self.code, self.func.__globals__)(*args, **kwargs)
         if self.entry:
-            self.fire_entry(self._bind(args, kwargs))
+            if kwargs or len(args) < self._argcount:
+                args_now = self._bind(args, kwargs)
+            else:
+                args_now = args
+            self.fire_entry(args_now)
         result = orig(*args, **kwargs)
         if self.ret:
             self.fire_return(result)
