@@ -185,9 +185,9 @@ def perf_event_open_uprobe(target: Any, retprobe: bool = False, *, pending: bool
     """Open a uprobe (or uretprobe) perf event on a Python function: its fd.
 
     ``target`` is ``"module:qualname"`` or the function itself.  A missing target is
-    ENOENT, as a uprobe on a missing file or symbol; with ``pending=True`` a target in a
-    module that exists but has not defined it yet (``__main__`` before the definition
-    runs) is hooked when its code first runs.
+    ENOENT, as a uprobe on a missing file or symbol; with ``pending=True`` a missing
+    target (a module not imported yet, a function ``__main__`` defines later) is hooked
+    when its code first runs, and ``__main__:`` targets always wait for that.
     """
     from pyebpf.probes import function_site, pending_watcher
 
@@ -196,6 +196,9 @@ def perf_event_open_uprobe(target: Any, retprobe: bool = False, *, pending: bool
         f"{getattr(target, '__module__', '?')}:{getattr(target, '__qualname__', '?')}"
     ev = PerfEvent(rt, "uretprobe" if retprobe else "uprobe", name)
     try:
+        if pending and isinstance(target, str) and target.startswith("__main__:"):
+            # the program's __main__ may not be running yet (pyebpf trace): wait for it
+            raise BPFError(errno.ENOENT, "deferred")
         ev.site = function_site(target)
     except BPFError as e:
         if not (pending and e.errno == errno.ENOENT and isinstance(target, str)):

@@ -114,6 +114,7 @@ class _Attached:
 
     def __init__(self, prog: Any, cookie: int = 0, link: Any = None) -> None:
         self.prog = prog
+        prog.prepare()
         self.state = RunState(prog=prog)
         self.cookie = cookie
         self.link = link

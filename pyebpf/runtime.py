@@ -172,6 +172,14 @@ class BpfProg:
                 vm.set_helper(hid, helper.impl)
         return vm
 
+    def prepare(self) -> None:
+        """Build the VM and run context now (an attached program's first event should not
+        pay for them)."""
+        with self._lock:
+            if self._vm is None:
+                self._vm = self._make_vm()
+            self._context()
+
     def execute(self, r1: int, state: Any, *, memory: tuple = (), packet: Any = None,
                 cpu: int = 0) -> int:
         """Run once with ``r1`` (the context's address, inside ``memory``); returns r0."""
