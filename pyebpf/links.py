@@ -416,7 +416,9 @@ def link_create(rt: Runtime, lc: Any) -> int:
     if t == PT.BPF_PROG_TYPE_SCHED_CLS:
         raise BPFError(errno.ENODEV, f"no network device with ifindex {lc.target_ifindex}")
     if t == PT.BPF_PROG_TYPE_CGROUP_SKB:
-        raise BPFError(errno.EBADF, f"target fd {lc.target_fd} is not a cgroup")
+        from pyebpf.cgroups import cgroup_link_create
+
+        return cgroup_link_create(rt, prog, lc)
     raise BPFError(errno.EINVAL, f"{PT(t).name} programs have no link type in pyebpf")
 
 

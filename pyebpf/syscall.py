@@ -554,21 +554,26 @@ def _bind_map(c: _Call) -> int:
     return 0
 
 
-# The attach family needs something to attach to: pyebpf has no cgroups, devices,
-# tracepoints or links yet, so each fails the way the kernel does for a target
-# that does not exist.
+# The attach family: cgroups (pyebpf.cgroups) for PROG_ATTACH/DETACH/QUERY, perf events
+# and tracepoints of the Python process (pyebpf.links, pyebpf.probes) for links.
 
 def _prog_attach(c: _Call) -> int:
-    a = c.attr
-    if a.attach_type >= uapi.MAX_BPF_ATTACH_TYPE:
-        raise BPFError(errno.EINVAL, "unknown attach type")
+    from pyebpf import cgroups
+
     if c.cmd == C.BPF_PROG_ATTACH:
-        c.rt.get_prog(a.attach_bpf_fd)
-    raise BPFError(errno.EBADF, f"target fd {a.target_fd} is not a cgroup, socket or device")
+        return cgroups.prog_attach(c.rt, c.attr)
+    return cgroups.prog_detach(c.rt, c.attr)
 
 
 def _prog_query(c: _Call) -> int:
-    raise BPFError(errno.EBADF, f"target fd {c.attr.query.target_fd} is not a cgroup or device")
+    from pyebpf import cgroups
+
+    off = uapi.BpfAttr.query.offset
+
+    def put(name: str, value: int) -> None:
+        c.put(uapi.BpfAttrProgQuery, off, name, value)
+
+    return cgroups.prog_query(c.rt, c.attr.query, put)
 
 
 def _raw_tp_open(c: _Call) -> int:
