@@ -129,6 +129,40 @@ def _report(exc: BaseException, where: str) -> None:
     print(f"pyebpf: program on {where} failed: {exc}", file=sys.stderr)
 
 
+# --- Python stacks (bpf_get_stack) ------------------------------------------------------------
+
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__))
+_TRAMPOLINES: dict[Any, Any] = {}       # trampoline code -> the probed (original) code
+_CODE_BY_IP: dict[int, Any] = {}        # ips handed out by python_stack -> code objects
+
+
+def python_stack(limit: int = 127) -> list[int]:
+    """The calling thread's Python stack as u64 "instruction pointers" (a code object's
+    id, as pt_regs.ip of a uprobe), innermost first, pyebpf's own frames left out (a
+    probed function's trampoline frame counts as that function)."""
+    out: list[int] = []
+    frame: Any = sys._getframe(1)
+    while frame is not None and len(out) < limit:
+        code = _TRAMPOLINES.get(frame.f_code, frame.f_code)
+        if code is not frame.f_code or not code.co_filename.startswith(_PKG_DIR):
+            ip = id(code) & U64
+            _CODE_BY_IP[ip] = code
+            out.append(ip)
+        frame = frame.f_back
+    return out
+
+
+def symbolize(ip: int) -> str | None:
+    """``file.py:qualname`` of a stack or pt_regs.ip value pyebpf handed out, else None."""
+    code = _CODE_BY_IP.get(ip)
+    if code is None:
+        site = next((s for s in list(_SITES.values()) if s.ip == ip), None)
+        code = site.code if site is not None else None
+    if code is None:
+        return None
+    return f"{os.path.basename(code.co_filename)}:{getattr(code, 'co_qualname', code.co_name)}"
+
+
 # --- Python functions ----------------------------------------------------------------------
 
 _HOOK_CONST = "__pyebpf_probe_hook__"
@@ -186,7 +220,9 @@ class FunctionSite:
             orig.__kwdefaults__ = f.__kwdefaults__
             orig.__dict__.update(f.__dict__)
             self._orig = orig
-            f.__code__ = _trampoline_code(f, self._call)
+            tramp = _trampoline_code(f, self._call)
+            _TRAMPOLINES[tramp] = self.code
+            f.__code__ = tramp
         self._installed = True
 
     def _uninstall(self) -> None:
@@ -195,6 +231,7 @@ class FunctionSite:
         if _MONITORING:
             _monitor.remove(self)
         else:
+            _TRAMPOLINES.pop(self.func.__code__, None)
             self.func.__code__ = self.code
             self._orig = None
         self._installed = False
@@ -554,5 +591,5 @@ def tracepoints() -> list[Tracepoint]:
 
 
 __all__ = ["ARG_OFFSETS", "AX_OFFSET", "PT_REGS_SIZE", "FunctionSite", "Tracepoint",
-           "find_tracepoint", "function_site", "pending_watcher", "resolve", "to_register",
-           "tracepoint", "tracepoints"]
+           "find_tracepoint", "function_site", "pending_watcher", "python_stack", "resolve",
+           "symbolize", "to_register", "tracepoint", "tracepoints"]

@@ -228,6 +228,8 @@ BASE_HELPERS = _ids(
 TRACING_HELPERS = BASE_HELPERS | _ids(
     "get_current_pid_tgid", "get_current_uid_gid", "get_current_comm", "probe_read",
     "probe_read_str", "perf_event_output")
+# what programs on events (kprobe/uprobe, tracepoints, perf events) add to those
+EVENT_HELPERS = TRACING_HELPERS | _ids("get_stack", "send_signal")
 SKB_BASE = BASE_HELPERS | _ids("skb_load_bytes", "perf_event_output", "csum_diff")
 TC_HELPERS = SKB_BASE | _ids("skb_store_bytes", "l3_csum_replace", "l4_csum_replace",
                              "redirect")
@@ -571,11 +573,11 @@ PROG_TYPES: dict[int, ProgTypeSpec] = {
                      CGROUP_SKB_HELPERS, test_run_skb, packet=True),
         ProgTypeSpec(PT.BPF_PROG_TYPE_XDP, uapi.XdpMd, ctypes.sizeof(uapi.XdpMd),
                      XDP_HELPERS, test_run_xdp, packet=True),
-        ProgTypeSpec(PT.BPF_PROG_TYPE_KPROBE, None, 168, TRACING_HELPERS, None),  # pt_regs
-        ProgTypeSpec(PT.BPF_PROG_TYPE_TRACEPOINT, None, 0xFFFF, TRACING_HELPERS, None),
-        ProgTypeSpec(PT.BPF_PROG_TYPE_RAW_TRACEPOINT, None, 12 * 8, TRACING_HELPERS,
+        ProgTypeSpec(PT.BPF_PROG_TYPE_KPROBE, None, 168, EVENT_HELPERS, None),  # pt_regs
+        ProgTypeSpec(PT.BPF_PROG_TYPE_TRACEPOINT, None, 0xFFFF, EVENT_HELPERS, None),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_RAW_TRACEPOINT, None, 12 * 8, EVENT_HELPERS,
                      test_run_raw_tp),
-        ProgTypeSpec(PT.BPF_PROG_TYPE_PERF_EVENT, None, 176, TRACING_HELPERS, None),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_PERF_EVENT, None, 176, EVENT_HELPERS, None),
         ProgTypeSpec(PT.BPF_PROG_TYPE_SYSCALL, None, 0xFFFF, TRACING_HELPERS, test_run_syscall),
     )
 }

@@ -19,3 +19,19 @@ class Greeter:
 
 def fib(n: int) -> int:
     return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+
+def leaf() -> int:
+    return 1
+
+
+def middle() -> int:
+    return leaf()
+
+
+def outer() -> int:
+    return middle()
+
+
+def signal_me(sig: int) -> int:
+    return sig

@@ -400,3 +400,37 @@ def test_tracepoint_header_is_not_readable(kernel: Any) -> None:
         load_into_kernel(spec).close()
     assert "invalid bpf_context access off=4 size=4" in str(ours.value)
     assert "invalid bpf_context access off=4 size=4" in str(theirs.value)
+
+
+def test_python_stack_through_bpf_get_stack(coll: Any) -> None:
+    """bpf_get_stack(BPF_F_USER_STACK) gives the Python stack, innermost first, each
+    frame as a code object's id; probes.symbolize names them."""
+    seen: list[Any] = []
+    rb = RingBuffer(coll.maps["events"], seen.append,
+                    decode=record_decoder(coll, "events", "stack_event"))
+    with attach(coll, "stack_of_leaf"), attach(coll, "stack_errors"):
+        probe_targets.outer()
+    assert rb.consume() == 1
+    n = seen[0]["len"] // 8
+    assert seen[0]["len"] == 64                          # 8 frames fill the buffer
+    names = [probes.symbolize(ip) for ip in seen[0]["ips"][:n]]
+    assert names[:4] == ["probe_targets.py:leaf", "probe_targets.py:middle",
+                         "probe_targets.py:outer", "test_events.py:"
+                         "test_python_stack_through_bpf_get_stack"]
+    assert counters(coll)[7] == 1 | 2 | 4 | 8
+
+
+def test_send_signal(coll: Any) -> None:
+    import signal
+
+    got: list[int] = []
+    old = signal.signal(signal.SIGUSR1, lambda sig, frame: got.append(sig))
+    try:
+        with attach(coll, "send_sig"):
+            probe_targets.signal_me(int(signal.SIGUSR1))
+            probe_targets.signal_me(0)                    # no signal: a permission check
+            probe_targets.signal_me(65)                   # not a signal: -EINVAL
+    finally:
+        signal.signal(signal.SIGUSR1, old)
+    assert got == [signal.SIGUSR1]
+    assert counters(coll)[6] == 100 + 100 + (100 - errno.EINVAL)

@@ -146,4 +146,45 @@ int reads_third_arg(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+struct stack_event {
+	__s64 len;			/* what bpf_get_stack returned */
+	__u64 ips[8];
+};
+
+const struct stack_event *unused_stack_event __attribute__((unused));
+
+/* the Python stack at probe_targets:leaf (called through middle and outer) */
+SEC("uprobe/probe_targets:leaf")
+int stack_of_leaf(struct pt_regs *ctx)
+{
+	struct stack_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e)
+		return 0;
+	e->len = bpf_get_stack(ctx, e->ips, sizeof(e->ips), BPF_F_USER_STACK);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* the kernel stack (none in pyebpf), a bad size and unknown flags */
+SEC("uprobe/probe_targets:leaf")
+int stack_errors(struct pt_regs *ctx)
+{
+	__u64 ips[4];
+
+	bump(7, bpf_get_stack(ctx, ips, sizeof(ips), 0) == 0);
+	bump(7, (bpf_get_stack(ctx, ips, 12, BPF_F_USER_STACK) == -22) << 1);
+	bump(7, (bpf_get_stack(ctx, ips, sizeof(ips), 1 << 12) == -22) << 2);
+	bump(7, (bpf_get_stack(ctx, ips, sizeof(ips), BPF_F_USER_STACK | 1) == 8 * 4) << 3);
+	return 0;
+}
+
+/* signal_me(sig): bpf_send_signal(sig) */
+SEC("uprobe/probe_targets:signal_me")
+int send_sig(struct pt_regs *ctx)
+{
+	bump(6, bpf_send_signal(PT_REGS_PARM1(ctx)) + 100);
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";
