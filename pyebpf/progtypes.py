@@ -224,12 +224,13 @@ BASE_HELPERS = _ids(
     "ktime_get_coarse_ns", "jiffies64", "ringbuf_output", "ringbuf_reserve", "ringbuf_submit",
     "ringbuf_discard", "ringbuf_query", "spin_lock", "spin_unlock", "loop",
     "for_each_map_elem", "strncmp", "strtol", "strtoul", "snprintf", "trace_printk",
-    "probe_read_kernel", "probe_read_kernel_str", "probe_read_user", "probe_read_user_str")
+    "probe_read_kernel", "probe_read_kernel_str", "probe_read_user", "probe_read_user_str",
+    "send_signal")          # 6.18's bpf_base_func_proto has bpf_send_signal
 TRACING_HELPERS = BASE_HELPERS | _ids(
     "get_current_pid_tgid", "get_current_uid_gid", "get_current_comm", "probe_read",
-    "probe_read_str", "perf_event_output")
-# what programs on events (kprobe/uprobe, tracepoints, perf events) add to those
-EVENT_HELPERS = TRACING_HELPERS | _ids("get_stack", "send_signal")
+    "probe_read_str", "perf_event_output", "get_stack")
+# is_tracing_prog_type (kprobe, tracepoints, perf events): not ktime_get_coarse_ns
+EVENT_HELPERS = TRACING_HELPERS - _ids("ktime_get_coarse_ns")
 SKB_BASE = BASE_HELPERS | _ids("skb_load_bytes", "perf_event_output", "csum_diff")
 TC_HELPERS = SKB_BASE | _ids("skb_store_bytes", "l3_csum_replace", "l4_csum_replace",
                              "redirect")

@@ -434,3 +434,33 @@ def test_send_signal(coll: Any) -> None:
         signal.signal(signal.SIGUSR1, old)
     assert got == [signal.SIGUSR1]
     assert counters(coll)[6] == 100 + 100 + (100 - errno.EINVAL)
+
+
+@pytest.mark.parametrize("ptype", [PT.BPF_PROG_TYPE_KPROBE, PT.BPF_PROG_TYPE_TRACEPOINT,
+                                   PT.BPF_PROG_TYPE_RAW_TRACEPOINT,
+                                   PT.BPF_PROG_TYPE_PERF_EVENT])
+def test_event_program_helpers_match_kernel(kernel: Any, ptype: int) -> None:
+    """Every helper pyebpf has, called from a program of each event type: refused for the
+    type ("cannot use helper") exactly where the kernel refuses it."""
+    from pyebpf import helpers
+    from pyebpf.isa import Instruction
+    from pyebpf.objects import Program
+
+    differ = []
+    for hid in sorted(helpers.HELPERS):
+        insns = [Instruction(0x85, 0, 0, 0, hid, 0), Instruction(0xB7, 0, 0, 0, 0, 1),
+                 Instruction(0x95, 0, 0, 0, 0, 2)]
+        try:
+            kernel.KernelProgram(insns, ptype, log_level=1).close()
+            theirs = ""
+        except BPFError as e:
+            theirs = getattr(e, "log", "") or str(e)
+        try:
+            Program(insns, ptype, log_level=1, runtime=Runtime()).close()
+            ours = ""
+        except BPFError as e:
+            ours = getattr(e, "log", "") or str(e)
+        if ("cannot use helper" in theirs) != ("cannot use helper" in ours):
+            differ.append(f"{helpers.HELPERS[hid].name}: kernel {theirs[-80:]!r} "
+                          f"ours {ours[-80:]!r}")
+    assert not differ, "\n".join(differ)
