@@ -578,7 +578,8 @@ PROG_TYPES: dict[int, ProgTypeSpec] = {
         ProgTypeSpec(PT.BPF_PROG_TYPE_TRACEPOINT, None, 0xFFFF, EVENT_HELPERS, None),
         ProgTypeSpec(PT.BPF_PROG_TYPE_RAW_TRACEPOINT, None, 12 * 8, EVENT_HELPERS,
                      test_run_raw_tp),
-        ProgTypeSpec(PT.BPF_PROG_TYPE_PERF_EVENT, None, 176, EVENT_HELPERS, None),
+        # struct bpf_perf_event_data: pt_regs, sample_period, addr
+        ProgTypeSpec(PT.BPF_PROG_TYPE_PERF_EVENT, None, 184, EVENT_HELPERS, None),
         ProgTypeSpec(PT.BPF_PROG_TYPE_SYSCALL, None, 0xFFFF, TRACING_HELPERS, test_run_syscall),
     )
 }

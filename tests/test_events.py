@@ -464,3 +464,42 @@ def test_event_program_helpers_match_kernel(kernel: Any, ptype: int) -> None:
             differ.append(f"{helpers.HELPERS[hid].name}: kernel {theirs[-80:]!r} "
                           f"ours {ours[-80:]!r}")
     assert not differ, "\n".join(differ)
+
+
+LDX = {1: 0x71, 2: 0x69, 4: 0x61, 8: 0x79}
+STX = {1: 0x73, 2: 0x6B, 4: 0x63, 8: 0x7B}
+
+
+@pytest.mark.parametrize(("ptype", "end"), [(PT.BPF_PROG_TYPE_KPROBE, 176),
+                                            (PT.BPF_PROG_TYPE_TRACEPOINT, 64),
+                                            (PT.BPF_PROG_TYPE_RAW_TRACEPOINT, 104),
+                                            (PT.BPF_PROG_TYPE_PERF_EVENT, 192)])
+def test_event_ctx_access_matches_kernel(kernel: Any, ptype: int, end: int) -> None:
+    """Every read and write of the context at offsets 0..end, sizes 1/2/4/8 (aligned or
+    not): allowed or refused as the kernel does (kprobe_prog_is_valid_access,
+    tp_prog_is_valid_access, raw_tp_prog_is_valid_access, pe_prog_is_valid_access)."""
+    from pyebpf.isa import Instruction
+    from pyebpf.objects import Program
+
+    differ = []
+    for off in range(end):
+        for size in (1, 2, 4, 8):
+            for write in (False, True):
+                access = Instruction(STX[size], 1, 2, off, 0, 1) if write else \
+                    Instruction(LDX[size], 0, 1, off, 0, 1)
+                insns = [Instruction(0xB7, 2, 0, 0, 0, 0), access,
+                         Instruction(0xB7, 0, 0, 0, 0, 2), Instruction(0x95, 0, 0, 0, 0, 3)]
+                try:
+                    kernel.KernelProgram(insns, ptype).close()
+                    theirs = True
+                except BPFError:
+                    theirs = False
+                try:
+                    Program(insns, ptype, runtime=Runtime()).close()
+                    ours = True
+                except BPFError:
+                    ours = False
+                if theirs != ours:
+                    differ.append(f"{'write' if write else 'read'} off={off} size={size}: "
+                                  f"kernel {theirs} ours {ours}")
+    assert not differ, "\n".join(differ[:20]) + f"\n({len(differ)} in all)"

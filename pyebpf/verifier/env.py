@@ -249,6 +249,8 @@ def ctx_access(prog_type: int, off: int, size: int, write: bool,
             return None
     if prog_type == PT.BPF_PROG_TYPE_SYSCALL:
         return "scalar" if off + size <= limit else None
+    if prog_type == PT.BPF_PROG_TYPE_PERF_EVENT and off < 168 and size != 8:
+        return None     # pe_prog_is_valid_access: the registers are read whole
     if write or off + size > limit:
         return None
     return "scalar"
