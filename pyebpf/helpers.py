@@ -379,7 +379,8 @@ def get_stack(vm: Any, ctx: int, buf: int, size: int, flags: int, _r5: int) -> i
         return _neg(errno.EINVAL)
     from pyebpf.probes import python_stack
 
-    ips = python_stack() if user else []
+    state = getattr(getattr(vm, "user_object", None), "state", None)
+    ips = python_stack(frame=getattr(state, "sample_frame", None)) if user else []
     ips = ips[flags & uapi.BPF_F_SKIP_FIELD_MASK:][:size // elem]
     if elem == 8:
         data = b"".join(ip.to_bytes(8, "little") for ip in ips)

@@ -122,6 +122,7 @@ class PerfEvent:
         self.site: Any = None               # probes.FunctionSite
         self.tp: Any = None                 # probes.Tracepoint
         self.attached: Any = None           # probes._Attached
+        self.sampler: Any = None            # probes.Sampler (cpu-clock events)
         self.id = 0
         self._pending: tuple[str, str, Any] | None = None
 
@@ -133,8 +134,8 @@ class PerfEvent:
         """perf_event_set_bpf_prog: one program, of the type this event runs."""
         if self.attached is not None:
             raise BPFError(errno.EEXIST, f"perf event {self.target} already has a program")
-        want = PT.BPF_PROG_TYPE_TRACEPOINT if self.kind == "tracepoint" \
-            else PT.BPF_PROG_TYPE_KPROBE
+        want = {"tracepoint": PT.BPF_PROG_TYPE_TRACEPOINT,
+                "timer": PT.BPF_PROG_TYPE_PERF_EVENT}.get(self.kind, PT.BPF_PROG_TYPE_KPROBE)
         if prog.prog_type != want:
             raise BPFError(errno.EINVAL, f"a {self.kind} perf event runs "
                            f"{PT(want).name} programs, not {PT(prog.prog_type).name}")
@@ -146,6 +147,8 @@ class PerfEvent:
             self.tp.add(att, raw=False)
         elif self.site is not None:
             self.site.add(att, self.retprobe)
+        elif self.sampler is not None:
+            self.sampler.start(att)
 
     def clear_prog(self) -> None:
         att, self.attached = self.attached, None
@@ -155,6 +158,8 @@ class PerfEvent:
             self.tp.remove(att)
         elif self.site is not None:
             self.site.remove(att)
+        elif self.sampler is not None:
+            self.sampler.stop()
 
     def _found(self, func: types.FunctionType) -> None:
         """A pending target's function ran for the first time: hook it now."""
@@ -221,6 +226,23 @@ def perf_event_open_tracepoint(name: str, *, runtime: Runtime | None = None) -> 
                        "pyebpf.tracepoint)")
     ev = PerfEvent(rt, "tracepoint", tp.name)
     ev.tp = tp
+    return rt.new_fd(ev)
+
+
+def perf_event_open_timer(freq: int = 99, *, thread: Any = None,
+                          runtime: Runtime | None = None) -> int:
+    """Open a software cpu-clock perf event sampling a thread (default: the main thread)
+    ``freq`` times a second: its fd.  A PERF_EVENT program attached to it runs at each
+    sample, with ``bpf_get_stack(BPF_F_USER_STACK)`` giving that thread's Python stack
+    (a sampling profiler)."""
+    from pyebpf.probes import Sampler
+
+    if not 0 < freq <= 10_000:
+        raise BPFError(errno.EINVAL, f"sample frequency {freq} out of 1..10000")
+    rt = runtime or default_runtime()
+    t = thread if thread is not None else threading.main_thread()
+    ev = PerfEvent(rt, "timer", f"cpu-clock@{freq}Hz")
+    ev.sampler = Sampler(t, freq)
     return rt.new_fd(ev)
 
 
@@ -638,6 +660,13 @@ def attach_tracepoint(prog: Any, name: str, *, cookie: int = 0) -> Link:
     return _perf_link(fd, perf, rt, cookie)
 
 
+def attach_perf_event(prog: Any, freq: int = 99, *, thread: Any = None) -> Link:
+    """Attach a PERF_EVENT program to a timer sampling ``thread`` ``freq`` times a second."""
+    fd, rt = _prog_fd(prog)
+    perf = perf_event_open_timer(freq, thread=thread, runtime=rt)
+    return _perf_link(fd, perf, rt, 0)
+
+
 def attach_raw_tracepoint(prog: Any, name: str, *, cookie: int = 0) -> Link:
     """RAW_TRACEPOINT_OPEN of a RAW_TRACEPOINT program on ``category:name``."""
     from pyebpf.syscall import bpf
@@ -682,5 +711,6 @@ def attach_collection(coll: Any, *, pending: bool = False) -> list[Link]:
 
 
 __all__ = ["BpfLink", "Link", "LinkInfo", "PerfEvent", "PerfLink", "RawTracepointLink",
-           "attach", "attach_collection", "attach_raw_tracepoint", "attach_tracepoint",
-           "attach_uprobe", "perf_event_open_tracepoint", "perf_event_open_uprobe"]
+           "attach", "attach_collection", "attach_perf_event", "attach_raw_tracepoint",
+           "attach_tracepoint", "attach_uprobe", "perf_event_open_timer",
+           "perf_event_open_tracepoint", "perf_event_open_uprobe"]

@@ -136,12 +136,14 @@ _TRAMPOLINES: dict[Any, Any] = {}       # trampoline code -> the probed (origina
 _CODE_BY_IP: dict[int, Any] = {}        # ips handed out by python_stack -> code objects
 
 
-def python_stack(limit: int = 127) -> list[int]:
-    """The calling thread's Python stack as u64 "instruction pointers" (a code object's
-    id, as pt_regs.ip of a uprobe), innermost first, pyebpf's own frames left out (a
-    probed function's trampoline frame counts as that function)."""
+def python_stack(limit: int = 127, frame: Any = None) -> list[int]:
+    """The calling thread's Python stack (or the one from ``frame`` out) as u64
+    "instruction pointers" (a code object's id, as pt_regs.ip of a uprobe), innermost
+    first, pyebpf's own frames left out (a probed function's trampoline frame counts as
+    that function)."""
     out: list[int] = []
-    frame: Any = sys._getframe(1)
+    if frame is None:
+        frame = sys._getframe(1)
     while frame is not None and len(out) < limit:
         code = _TRAMPOLINES.get(frame.f_code, frame.f_code)
         if code is not frame.f_code or not code.co_filename.startswith(_PKG_DIR):
@@ -477,6 +479,65 @@ def _function_of(code: Any, globals_: dict) -> types.FunctionType | None:
 pending_watcher = _PendingWatcher()
 
 
+# --- sampling (cpu-clock perf events) --------------------------------------------------------
+
+PERF_EVENT_DATA_SIZE = 184          # struct bpf_perf_event_data: pt_regs, sample_period, addr
+
+
+class Sampler:
+    """Runs a PERF_EVENT program ``freq`` times a second on a thread's current state.
+
+    The program runs in a sampler thread, as the sampled thread would see it: pid/tid
+    are the sampled thread's, ``pt_regs.ip`` is its innermost Python frame and
+    ``bpf_get_stack`` walks its stack (sys._current_frames).
+    """
+
+    def __init__(self, thread: threading.Thread, freq: int) -> None:
+        self.thread = thread
+        self.freq = freq
+        self.samples = 0
+        self._stop = threading.Event()
+        self._worker: threading.Thread | None = None
+
+    def start(self, att: _Attached) -> None:
+        self._stop.clear()
+        self._worker = threading.Thread(target=self._loop, args=(att,), daemon=True,
+                                        name=f"pyebpf-sampler-{self.freq}Hz")
+        self._worker.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        w, self._worker = self._worker, None
+        if w is not None and w is not threading.current_thread():
+            w.join()
+
+    def _loop(self, att: _Attached) -> None:
+        from pyebpf import runtime as _rt
+
+        _rt._tls.tid = self.thread.native_id or threading.get_native_id()
+        period = 1.0 / self.freq
+        period_ns = 1_000_000_000 // self.freq
+        while not self._stop.wait(period):
+            frame = sys._current_frames().get(self.thread.ident)  # type: ignore[arg-type]
+            if frame is None:
+                if not self.thread.is_alive():
+                    return
+                continue
+            ctx = bytearray(PERF_EVENT_DATA_SIZE)
+            stack = python_stack(1, frame)
+            _U64.pack_into(ctx, IP_OFFSET, stack[0] if stack else 0)
+            _U64.pack_into(ctx, PT_REGS_SIZE, period_ns)            # sample_period
+            att.state.sample_frame = frame
+            try:
+                att.prog.execute(address_of(ctx), att.state, memory=(ctx,))
+            except Exception as e:
+                _report(e, "perf event (cpu-clock)")
+            finally:
+                att.state.sample_frame = None
+            del frame
+            self.samples += 1
+
+
 # --- application tracepoints -----------------------------------------------------------------
 
 class Tracepoint:
@@ -590,6 +651,6 @@ def tracepoints() -> list[Tracepoint]:
     return list(_TRACEPOINTS.values())
 
 
-__all__ = ["ARG_OFFSETS", "AX_OFFSET", "PT_REGS_SIZE", "FunctionSite", "Tracepoint",
+__all__ = ["ARG_OFFSETS", "AX_OFFSET", "PT_REGS_SIZE", "FunctionSite", "Sampler", "Tracepoint",
            "find_tracepoint", "function_site", "pending_watcher", "python_stack", "resolve",
            "symbolize", "to_register", "tracepoint", "tracepoints"]

@@ -157,6 +157,7 @@ class BpfProg:
         tid = _thread_id()
         if tid != self._run_tid:
             pid_tgid, uid_gid = identity()
+            pid_tgid = (pid_tgid >> 32 << 32) | tid     # a sampler runs as its thread
             self._run_ctx.set_identity(pid_tgid, uid_gid, time.monotonic_ns())
             self._run_tid = tid
         return self._run_ctx

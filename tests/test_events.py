@@ -503,3 +503,47 @@ def test_event_ctx_access_matches_kernel(kernel: Any, ptype: int, end: int) -> N
                     differ.append(f"{'write' if write else 'read'} off={off} size={size}: "
                                   f"kernel {theirs} ours {ours}")
     assert not differ, "\n".join(differ[:20]) + f"\n({len(differ)} in all)"
+
+
+def test_sampling_profiler_sees_the_sampled_thread(coll: Any, rt: Runtime) -> None:
+    """A PERF_EVENT program on a 100 Hz cpu-clock event over a worker thread: every
+    sample is that thread's (tid), with its innermost frame as pt_regs.ip and its Python
+    stack from bpf_get_stack."""
+    import time
+
+    stop = threading.Event()
+
+    def busy() -> None:
+        while not stop.is_set():
+            probe_targets.fib(12)
+
+    worker = threading.Thread(target=busy)
+    worker.start()
+    try:
+        with links.attach_perf_event(coll.programs["sample"], 100, thread=worker) as link:
+            time.sleep(0.3)
+            assert link.info().type == uapi.BpfLinkType.BPF_LINK_TYPE_PERF_EVENT
+            ev = rt.get(link._perf_fd)
+            n = ev.sampler.samples
+        time.sleep(0.05)
+        assert ev.sampler.samples == n                   # detached: sampling stopped
+    finally:
+        stop.set()
+        worker.join()
+    entries = {(e.key_typed["tid"], e.key_typed["ip"], e.key_typed["depth"]): e.value_typed
+               for e in coll.entries("samples")}
+    assert n >= 5 and sum(entries.values()) == n
+    assert counters(coll)[8] == n                           # sample_period: 10 ms
+    assert {tid for tid, _, _ in entries} == {worker.native_id}
+    names = {probes.symbolize(ip) for _, ip, _ in entries}
+    assert names <= {"probe_targets.py:fib", "test_events.py:busy"}
+    assert "probe_targets.py:fib" in names
+    assert all(depth >= 2 for _, _, depth in entries)      # fib..., busy, run, ...
+    # a kprobe program on a cpu-clock event is refused, as a perf_event one on a uprobe
+    perf = links.perf_event_open_timer(50, runtime=rt)
+    assert err(_link_create, rt, coll.programs["on_add"].fd, perf) == errno.EINVAL
+    up = links.perf_event_open_uprobe("probe_targets:add", runtime=rt)
+    assert err(_link_create, rt, coll.programs["sample"].fd, up) == errno.EINVAL
+    assert err(links.perf_event_open_timer, 0, runtime=rt) == errno.EINVAL
+    rt.close(perf)
+    rt.close(up)

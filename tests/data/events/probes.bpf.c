@@ -3,6 +3,7 @@
  * events out through a ring buffer and a perf event array. */
 #include <linux/bpf.h>
 #include <linux/ptrace.h>
+#include <linux/bpf_perf_event.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
@@ -31,7 +32,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, __u64);
-	__uint(max_entries, 8);
+	__uint(max_entries, 10);
 } counters SEC(".maps");
 
 struct {
@@ -184,6 +185,42 @@ SEC("uprobe/probe_targets:signal_me")
 int send_sig(struct pt_regs *ctx)
 {
 	bump(6, bpf_send_signal(PT_REGS_PARM1(ctx)) + 100);
+	return 0;
+}
+
+
+/* a sampling profiler: perf_event samples counted per (tid, innermost frame) and the
+ * sampled thread's stack depth */
+struct sample_key {
+	__u32 tid;
+	__u32 depth;
+	__u64 ip;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct sample_key);
+	__type(value, __u64);
+	__uint(max_entries, 1024);
+} samples SEC(".maps");
+
+SEC("perf_event")
+int sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 ips[16];
+	struct sample_key k = {};
+	__u64 one = 1, *n;
+	long len = bpf_get_stack(ctx, ips, sizeof(ips), BPF_F_USER_STACK);
+
+	k.tid = bpf_get_current_pid_tgid();
+	k.depth = len > 0 ? len / 8 : 0;
+	k.ip = PT_REGS_IP(&ctx->regs);
+	n = bpf_map_lookup_elem(&samples, &k);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else
+		bpf_map_update_elem(&samples, &k, &one, BPF_NOEXIST);
+	bump(8, ctx->sample_period == 10000000);
 	return 0;
 }
 
