@@ -32,6 +32,9 @@ def _options(t: argparse.ArgumentParser) -> None:
     t.add_argument("--event-type", metavar="STRUCT",
                    help="the BTF struct of event records (default: the struct of their size)")
     t.add_argument("--no-maps", action="store_true", help="do not print the maps at exit")
+    t.add_argument("--sample", type=int, metavar="HZ", default=0,
+                   help="run SEC(\"perf_event\") programs HZ times a second over the "
+                   "program's main thread (a sampling profiler)")
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -129,12 +132,28 @@ def _consumers(coll: Any, printer: _Printer, event_type: str | None) -> list[Any
 
 
 def _symbolize(maps: list[dict[str, Any]], names: dict[int, str]) -> None:
-    """Keys that are a probed function's pt_regs.ip become its name."""
+    """Keys that are Python code addresses (a probed function's pt_regs.ip, bpf_get_stack
+    frames) become names, also inside structs and arrays (stacks lose their zero tail)."""
+    from pyebpf.probes import symbolize
+
+    def name(v: Any) -> Any:
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, int):
+            return names.get(v) or symbolize(v) or v
+        if isinstance(v, list):
+            out = [name(x) for x in v]
+            if any(isinstance(x, str) for x in out):
+                while out and out[-1] == 0:
+                    out.pop()
+            return out
+        if isinstance(v, dict):
+            return {k: name(x) for k, x in v.items()}
+        return v
+
     for info in maps:
         for e in info.get("entries", ()):
-            key = e.get("key")
-            if isinstance(key, int) and key in names:
-                e["key"] = names[key]
+            e["key"] = name(e.get("key"))
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
@@ -156,6 +175,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
             setattr(args, k, getattr(args, k) + getattr(parsed, k))
         args.event_type = parsed.event_type or args.event_type
         args.no_maps = parsed.no_maps or args.no_maps
+        args.sample = parsed.sample or args.sample
         args.json = parsed.json
         rest = rest[i:]
     kind, target, argv = _script(rest)
@@ -170,7 +190,10 @@ def cmd_trace(args: argparse.Namespace) -> int:
     plan = [(n, p.section) for n, p in spec.programs.items()
             if p.section.partition("/")[0] in ATTACHABLE and p.section.partition("/")[2]]
     plan += extra
-    if not plan:
+    sampled = [n for n, p in spec.programs.items() if p.section == "perf_event"]
+    if sampled and not args.sample:
+        raise UsageError(f"{', '.join(sampled)}: perf_event programs need --sample HZ")
+    if not plan and not sampled:
         raise UsageError(f"{args.obj}: no program has an attach point (uprobe/MODULE:FUNC, "
                          "uretprobe/..., tp/CAT/NAME, raw_tp/CAT:NAME); use --attach")
     runtime = default_runtime()
@@ -185,6 +208,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
                 name = rest.replace("/", ":") if kind_ in ("tp", "tracepoint") else rest
                 probes.tracepoint(name)
             attached.append(links.attach(coll.programs[prog], section, pending=True))
+        for prog in sampled:
+            attached.append(links.attach_perf_event(coll.programs[prog], args.sample))
         names = _probe_names(runtime)
         printer = _Printer(bool(args.json), names)
         consumers = _consumers(coll, printer, args.event_type)

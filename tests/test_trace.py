@@ -62,3 +62,20 @@ def test_trace_errors() -> None:
     assert r.returncode == 2 and "want PROG=SECTION" in r.stderr
     r = trace("trace", "examples/py_calls.o", "--", "python", "examples/py_app.py", "x")
     assert r.returncode == 1 and "ValueError" in r.stderr             # the script's own error
+
+
+def test_sampling_profiler() -> None:
+    r = trace("-j", "trace", "examples/py_profile.o", "--sample", "200", "--", "python",
+              "examples/py_app.py", "60000")
+    assert r.returncode == 0, r.stderr
+    maps = {m["name"]: m for m in json.loads(r.stdout.splitlines()[-1])["maps"]}
+    stacks = maps["stacks"]["entries"]
+    assert sum(e["value"] for e in stacks) >= 5
+    in_app = 0
+    for e in stacks:        # every sample is of the main thread, named frames all along
+        frames = e["key"]["ips"]
+        assert frames and all(isinstance(f, str) for f in frames), frames
+        in_app += e["value"] if frames[0].startswith("py_app.py:") else 0
+    assert in_app >= sum(e["value"] for e in stacks) * 0.8     # mostly inside the app
+    r = trace("trace", "examples/py_profile.o", "--", "python", "examples/py_app.py")
+    assert r.returncode == 2 and "need --sample" in r.stderr
