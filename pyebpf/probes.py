@@ -58,7 +58,9 @@ AX_OFFSET, IP_OFFSET, SP_OFFSET = 80, 128, 152
 MAX_ARGS = 6
 MAX_TP_ARGS = 12                    # a raw tracepoint's u64 args (bpf_trace_run12)
 TRACE_HEADER = struct.Struct("<HBBi")   # struct trace_entry
-_ARG_REGS = struct.Struct("<7Q")        # r9, r8, ax, cx, dx, si, di
+# a whole struct pt_regs: zeros but r9, r8, ax, cx, dx, si, di (offsets 64..119) and ip (128)
+_REGS = struct.Struct("<64x7Q8xQ32x")
+_ZEROS = [0] * 6
 _U64 = struct.Struct("<Q")
 
 
@@ -256,16 +258,12 @@ class FunctionSite:
 
     def fire_entry(self, args: tuple) -> None:
         keep: list = []
-        regs = bytearray(PT_REGS_SIZE)
-        n = len(args)
-        if n:
-            v = [0, 0, 0, 0, 0, 0]
-            for i in range(min(n, MAX_ARGS)):
-                a = args[i]
-                v[i] = a & U64 if type(a) is int else to_register(a, keep)
-            # r9 r8 ax cx dx si di are consecutive in pt_regs
-            _ARG_REGS.pack_into(regs, ARG_OFFSETS[5], v[5], v[4], 0, v[3], v[2], v[1], v[0])
-        _U64.pack_into(regs, IP_OFFSET, self.ip)
+        try:
+            v = [a & U64 for a in args[:MAX_ARGS]]
+        except TypeError:               # not all ints: pointers, floats, ids
+            v = [to_register(a, keep) for a in args[:MAX_ARGS]]
+        v += _ZEROS[len(v):]
+        regs = _REGS.pack(v[5], v[4], 0, v[3], v[2], v[1], v[0], self.ip)
         r1 = address_of(regs)
         memory = (regs, *keep)
         for att in self.entry:
@@ -276,13 +274,13 @@ class FunctionSite:
 
     def fire_return(self, value: Any) -> None:
         keep: list = []
-        regs = bytearray(PT_REGS_SIZE)
-        _U64.pack_into(regs, AX_OFFSET, value & U64 if type(value) is int
-                       else to_register(value, keep))
-        _U64.pack_into(regs, IP_OFFSET, self.ip)
+        ax = value & U64 if type(value) is int else to_register(value, keep)
+        regs = _REGS.pack(0, 0, ax, 0, 0, 0, 0, self.ip)
+        r1 = address_of(regs)
+        memory = (regs, *keep)
         for att in self.ret:
             try:
-                att.run(regs, keep)
+                att.prog.execute(r1, att.state, memory=memory)
             except Exception as e:
                 _report(e, f"uretprobe {self.target}")
 
