@@ -74,6 +74,21 @@ def record_decoder(coll: Any, map_name: str, type_name: str | None = None,
     return _decoder((btf, tid)) if tid else None
 
 
+def _poll(consume: Callable[[], int], timeout_ms: int) -> int:
+    """Consume until something came or ``timeout_ms`` passed (-1: wait forever).
+
+    Producers are programs of this process writing in memory, with nothing to wait on
+    as epoll waits on a ring's fd: the wait polls every half millisecond."""
+    deadline = None if timeout_ms < 0 else time.monotonic() + timeout_ms / 1000
+    while True:
+        n = consume()
+        if n:
+            return n
+        if deadline is not None and time.monotonic() >= deadline:
+            return 0
+        time.sleep(0.0005)
+
+
 # --- ring buffers ------------------------------------------------------------------------------
 
 class RingBuffer:
@@ -111,14 +126,7 @@ class RingBuffer:
     def poll(self, timeout_ms: int = -1) -> int:
         """ring_buffer__poll: wait up to ``timeout_ms`` (-1: forever) for records, then
         consume them."""
-        deadline = None if timeout_ms < 0 else time.monotonic() + timeout_ms / 1000
-        while True:
-            n = self.consume()
-            if n:
-                return n
-            if deadline is not None and time.monotonic() >= deadline:
-                return 0
-            time.sleep(0.0005)
+        return _poll(self.consume, timeout_ms)
 
 
 # --- perf buffers --------------------------------------------------------------------------------
@@ -197,14 +205,7 @@ class PerfBuffer:
 
     def poll(self, timeout_ms: int = -1) -> int:
         """perf_buffer__poll: wait up to ``timeout_ms`` for samples, then consume them."""
-        deadline = None if timeout_ms < 0 else time.monotonic() + timeout_ms / 1000
-        while True:
-            n = self.consume()
-            if n:
-                return n
-            if deadline is not None and time.monotonic() >= deadline:
-                return 0
-            time.sleep(0.0005)
+        return _poll(self.consume, timeout_ms)
 
     def close(self) -> None:
         """Stop receiving: the slots have no perf buffer again (output gives ENOENT)."""

@@ -121,8 +121,16 @@ class _Attached:
         self.cookie = cookie
         self.link = link
 
-    def run(self, ctx: bytearray, keep: list) -> int:
-        return self.prog.execute(address_of(ctx), self.state, memory=(ctx, *keep))
+
+def _run_all(atts: Any, ctx: Any, keep: list, kind: str, name: str) -> None:
+    """Run every attached program on ``ctx`` (the buffers in ``keep`` readable too)."""
+    r1 = address_of(ctx)
+    memory = (ctx, *keep)
+    for att in atts:
+        try:
+            att.prog.execute(r1, att.state, memory=memory)
+        except Exception as e:
+            _report(e, f"{kind} {name}")
 
 
 def _report(exc: BaseException, where: str) -> None:
@@ -264,25 +272,13 @@ class FunctionSite:
             v = [to_register(a, keep) for a in args[:MAX_ARGS]]
         v += _ZEROS[len(v):]
         regs = _REGS.pack(v[5], v[4], 0, v[3], v[2], v[1], v[0], self.ip)
-        r1 = address_of(regs)
-        memory = (regs, *keep)
-        for att in self.entry:
-            try:
-                att.prog.execute(r1, att.state, memory=memory)
-            except Exception as e:
-                _report(e, f"uprobe {self.target}")
+        _run_all(self.entry, regs, keep, "uprobe", self.target)
 
     def fire_return(self, value: Any) -> None:
         keep: list = []
         ax = value & U64 if type(value) is int else to_register(value, keep)
         regs = _REGS.pack(0, 0, ax, 0, 0, 0, 0, self.ip)
-        r1 = address_of(regs)
-        memory = (regs, *keep)
-        for att in self.ret:
-            try:
-                att.prog.execute(r1, att.state, memory=memory)
-            except Exception as e:
-                _report(e, f"uretprobe {self.target}")
+        _run_all(self.ret, regs, keep, "uretprobe", self.target)
 
     def _bind(self, args: tuple, kwargs: dict) -> tuple:
         """Positional arguments as the function's parameters receive them (keywords and
@@ -594,20 +590,12 @@ class Tracepoint:
         if self.raw:
             ctx = bytearray(8 * max(len(vals), 1))
             struct.pack_into(f"<{len(vals)}Q", ctx, 0, *vals)
-            for att in list(self.raw):
-                try:
-                    att.run(ctx, keep)
-                except Exception as e:
-                    _report(e, f"raw tracepoint {self.name}")
+            _run_all(tuple(self.raw), ctx, keep, "raw tracepoint", self.name)
         if self.perf:
             rec = bytearray(TRACE_HEADER.size + 8 * len(vals))
             TRACE_HEADER.pack_into(rec, 0, self.id, 0, 0, os.getpid())
             struct.pack_into(f"<{len(vals)}Q", rec, TRACE_HEADER.size, *vals)
-            for att in list(self.perf):
-                try:
-                    att.run(rec, keep)
-                except Exception as e:
-                    _report(e, f"tracepoint {self.name}")
+            _run_all(tuple(self.perf), rec, keep, "tracepoint", self.name)
 
     def __repr__(self) -> str:
         return f"<pyebpf tracepoint {self.name}({', '.join(self.args)})>"
