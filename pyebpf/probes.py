@@ -61,6 +61,12 @@ TRACE_HEADER = struct.Struct("<HBBi")   # struct trace_entry
 # a whole struct pt_regs: zeros but r9, r8, ax, cx, dx, si, di (offsets 64..119) and ip (128)
 _REGS = struct.Struct("<64x7Q8xQ32x")
 _ZEROS = [0] * 6
+# pt_regs with the first n argument registers (di, si, dx, cx, r8, r9: packed last to
+# first, as they lie in memory) and ip
+_BY_ARITY = [struct.Struct(f) for f in (
+    "<128xQ32x", "<112xQ8xQ32x", "<104x2Q8xQ32x", "<96x3Q8xQ32x", "<88x4Q8xQ32x",
+    "<72xQ8x4Q8xQ32x", "<64x2Q8x4Q8xQ32x")]
+assert all(st.size == 168 for st in _BY_ARITY)
 _U64 = struct.Struct("<Q")
 
 
@@ -266,12 +272,17 @@ class FunctionSite:
 
     def fire_entry(self, args: tuple) -> None:
         keep: list = []
-        try:
-            v = [a & U64 for a in args[:MAX_ARGS]]
-        except TypeError:               # not all ints: pointers, floats, ids
+        regs = None
+        n = len(args)
+        if n <= MAX_ARGS:
+            try:                        # u64 ints only: one pack, arguments reversed
+                regs = _BY_ARITY[n].pack(*args[::-1], self.ip)
+            except struct.error:
+                pass
+        if regs is None:                # negative or big ints, pointers, floats, ids
             v = [to_register(a, keep) for a in args[:MAX_ARGS]]
-        v += _ZEROS[len(v):]
-        regs = _REGS.pack(v[5], v[4], 0, v[3], v[2], v[1], v[0], self.ip)
+            v += _ZEROS[len(v):]
+            regs = _REGS.pack(v[5], v[4], 0, v[3], v[2], v[1], v[0], self.ip)
         _run_all(self.entry, regs, keep, "uprobe", self.target)
 
     def fire_return(self, value: Any) -> None:
