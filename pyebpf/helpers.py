@@ -158,6 +158,7 @@ PROTOTYPES: dict[str, tuple[Ret, tuple[ArgSpec, ...], bool]] = {
     "perf_event_output": (INT, (CTX, MAP, ANY, MEM_RO, SIZE0), True),
     "get_stack": (INT, (CTX, UNINIT_MEM, SIZE0, ANY), True),
     "send_signal": (INT, (ANY,), False),
+    "get_attach_cookie": (INT, (CTX,), False),
     "loop": (INT, (ANY, FUNC, STACK_NULL, ANY), False),
     "for_each_map_elem": (INT, (MAP, FUNC, STACK_NULL, ANY), False),
     "spin_lock": (V, (_a(Arg.ARG_PTR_TO_SPIN_LOCK),), False),
@@ -390,6 +391,12 @@ def get_stack(vm: Any, ctx: int, buf: int, size: int, flags: int, _r5: int) -> i
     return len(data)
 
 
+def get_attach_cookie(vm: Any, ctx: int, *_: int) -> int:
+    """bpf_get_attach_cookie: the cookie of the link (or perf event) the program runs
+    from (LINK_CREATE's perf_event.bpf_cookie, RAW_TRACEPOINT_OPEN's cookie)."""
+    return getattr(_state(vm), "cookie", 0) & ((1 << 64) - 1)
+
+
 def send_signal(vm: Any, sig: int, *_: int) -> int:
     """bpf_send_signal: ``sig`` to this process (it runs where the event happened)."""
     sig &= 0xFFFFFFFF
@@ -533,6 +540,7 @@ _PY_IMPLS: dict[str, Callable[..., Any]] = {
     "trace_printk": trace_printk, "snprintf": snprintf, "strtol": strtol, "strtoul": strtoul,
     "get_current_comm": get_current_comm, "perf_event_output": perf_event_output,
     "get_stack": get_stack, "send_signal": send_signal,
+    "get_attach_cookie": get_attach_cookie,
     "skb_load_bytes": skb_load_bytes, "skb_store_bytes": skb_store_bytes,
     "l3_csum_replace": l3_csum_replace, "l4_csum_replace": l4_csum_replace,
     "xdp_adjust_head": xdp_adjust_head, "xdp_adjust_tail": xdp_adjust_tail,

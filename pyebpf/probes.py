@@ -124,6 +124,7 @@ class _Attached:
         self.prog = prog
         prog.prepare()
         self.state = RunState(prog=prog)
+        self.state.cookie = cookie          # bpf_get_attach_cookie
         self.cookie = cookie
         self.link = link
 

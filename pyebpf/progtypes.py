@@ -230,7 +230,7 @@ TRACING_HELPERS = BASE_HELPERS | _ids(
     "get_current_pid_tgid", "get_current_uid_gid", "get_current_comm", "probe_read",
     "probe_read_str", "perf_event_output", "get_stack")
 # is_tracing_prog_type (kprobe, tracepoints, perf events): not ktime_get_coarse_ns
-EVENT_HELPERS = TRACING_HELPERS - _ids("ktime_get_coarse_ns")
+EVENT_HELPERS = (TRACING_HELPERS - _ids("ktime_get_coarse_ns")) | _ids("get_attach_cookie")
 SKB_BASE = BASE_HELPERS | _ids("skb_load_bytes", "perf_event_output", "csum_diff")
 TC_HELPERS = SKB_BASE | _ids("skb_store_bytes", "l3_csum_replace", "l4_csum_replace",
                              "redirect")

@@ -548,3 +548,20 @@ def test_sampling_profiler_sees_the_sampled_thread(coll: Any, rt: Runtime) -> No
     assert err(links.perf_event_open_timer, 0, runtime=rt) == errno.EINVAL
     rt.close(perf)
     rt.close(up)
+
+
+def test_attach_cookies(coll: Any) -> None:
+    """One program on two functions with different cookies (bpf_get_attach_cookie), and
+    on a raw tracepoint with RAW_TRACEPOINT_OPEN's cookie."""
+    prog = coll.programs["cookie_counter"]
+    with links.attach_uprobe(prog, "probe_targets:leaf", cookie=1) as l1, \
+            links.attach_uprobe(prog, "probe_targets:middle", cookie=1000):
+        assert l1.info().perf_event.uprobe.cookie == 1
+        probe_targets.outer()               # middle, then leaf
+        probe_targets.leaf()
+    assert counters(coll)[9] == 1000 + 1 + 1
+    with attach(coll, "on_request"):
+        pass
+    raw = coll.programs["on_request"]
+    with links.attach_raw_tracepoint(raw, "app:request", cookie=77) as link:
+        assert link.info().raw_tracepoint.cookie == 77

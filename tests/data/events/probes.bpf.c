@@ -224,4 +224,13 @@ int sample(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
+
+/* counters[9] += the link's cookie (one program on several functions, told apart) */
+SEC("uprobe")
+int cookie_counter(struct pt_regs *ctx)
+{
+	bump(9, bpf_get_attach_cookie(ctx));
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";
