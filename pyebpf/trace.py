@@ -32,6 +32,8 @@ def _options(t: argparse.ArgumentParser) -> None:
     t.add_argument("--event-type", metavar="STRUCT",
                    help="the BTF struct of event records (default: the struct of their size)")
     t.add_argument("--no-maps", action="store_true", help="do not print the maps at exit")
+    t.add_argument("--set", action="append", default=[], metavar="VAR=VALUE",
+                   help="set a .rodata/.data variable before load (an integer); repeatable")
     t.add_argument("--sample", type=int, metavar="HZ", default=0,
                    help="run SEC(\"perf_event\") programs HZ times a second over the "
                    "program's main thread (a sampling profiler)")
@@ -171,7 +173,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
         parsed, unknown = extra_opts.parse_known_args(rest[:i])
         if unknown:
             raise UsageError(f"unknown options {' '.join(unknown)}")
-        for k in ("attach",):
+        for k in ("attach", "set"):
             setattr(args, k, getattr(args, k) + getattr(parsed, k))
         args.event_type = parsed.event_type or args.event_type
         args.no_maps = parsed.no_maps or args.no_maps
@@ -196,6 +198,15 @@ def cmd_trace(args: argparse.Namespace) -> int:
     if not plan and not sampled:
         raise UsageError(f"{args.obj}: no program has an attach point (uprobe/MODULE:FUNC, "
                          "uretprobe/..., tp/CAT/NAME, raw_tp/CAT:NAME); use --attach")
+    for item in args.set:
+        var, sep, value = item.partition("=")
+        if not sep or var not in spec.variables:
+            raise UsageError(f"--set {item!r}: want VAR=VALUE with VAR one of "
+                             f"{', '.join(spec.variables) or '(none)'}")
+        try:
+            spec.variables[var].set(int(value, 0))
+        except ValueError:
+            raise UsageError(f"--set {item!r}: {value!r} is not an integer") from None
     runtime = default_runtime()
     coll = spec.load(runtime)
     attached: list[Any] = []

@@ -79,3 +79,20 @@ def test_sampling_profiler() -> None:
     assert in_app >= sum(e["value"] for e in stacks) * 0.8     # mostly inside the app
     r = trace("trace", "examples/py_profile.o", "--", "python", "examples/py_app.py")
     assert r.returncode == 2 and "need --sample" in r.stderr
+
+
+def test_events_as_json_lines() -> None:
+    """--set min_ns=0 before load: every call of handle() is a ring buffer event, printed
+    typed through BTF."""
+    r = trace("-j", "trace", "examples/py_latency.o", "--set", "min_ns=0", "--no-maps", "--",
+              "python", "examples/py_app.py", "25")
+    assert r.returncode == 0, r.stderr
+    events = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
+    assert [e["value"]["arg"] for e in events] == [i % 12 for i in range(25)]
+    for e in events:
+        v = e["value"]
+        assert e["event"] == "slow" and v["latency_ns"] > 0
+        assert v["slot"] == v["latency_ns"].bit_length() - 1      # log2 bucket
+    r = trace("trace", "examples/py_latency.o", "--set", "nope=1", "--", "python",
+              "examples/py_app.py")
+    assert r.returncode == 2 and "want VAR=VALUE" in r.stderr
