@@ -710,7 +710,79 @@ def attach_collection(coll: Any, *, pending: bool = False) -> list[Link]:
     return links
 
 
+def list_links(runtime: Runtime | None = None) -> list[dict[str, Any]]:
+    """Every link of the runtime, as ``bpftool link`` lists the kernel's: walked with
+    LINK_GET_NEXT_ID/LINK_GET_FD_BY_ID and described by OBJ_GET_INFO_BY_FD."""
+    from pyebpf.syscall import bpf
+
+    rt = runtime or default_runtime()
+    out: list[dict[str, Any]] = []
+    start = 0
+    while True:
+        a = uapi.BpfAttr()
+        a.start_id = start
+        try:
+            bpf(uapi.BpfCmd.BPF_LINK_GET_NEXT_ID, a, runtime=rt)
+        except BPFError as e:
+            if e.errno == errno.ENOENT:
+                return out
+            raise
+        start = a.next_id
+        g = uapi.BpfAttr()
+        g.start_id = start
+        try:
+            fd = bpf(uapi.BpfCmd.BPF_LINK_GET_FD_BY_ID, g, runtime=rt)
+        except BPFError:
+            continue                        # released meanwhile
+        try:
+            out.append(_describe(rt, fd))
+        finally:
+            rt.close(fd)
+
+
+def _describe(rt: Runtime, fd: int) -> dict[str, Any]:
+    from pyebpf.syscall import bpf
+
+    name = ctypes.create_string_buffer(512)
+    info = LinkInfo()
+
+    def get() -> None:
+        attr = uapi.BpfAttr()
+        attr.info.bpf_fd, attr.info.info_len = fd, ctypes.sizeof(info)
+        attr.info.info = ctypes.addressof(info)
+        bpf(uapi.BpfCmd.BPF_OBJ_GET_INFO_BY_FD, attr, runtime=rt)
+
+    get()
+    ltype = info.type
+    if ltype == LT.BPF_LINK_TYPE_PERF_EVENT:
+        info.perf_event.uprobe.file_name, info.perf_event.uprobe.name_len = \
+            ctypes.addressof(name), len(name)
+        get()
+    elif ltype == LT.BPF_LINK_TYPE_RAW_TRACEPOINT:
+        info.raw_tracepoint.tp_name, info.raw_tracepoint.tp_name_len = \
+            ctypes.addressof(name), len(name)
+        get()
+    d: dict[str, Any] = {"id": info.id, "type": LT(ltype).name.removeprefix(
+        "BPF_LINK_TYPE_").lower(), "prog_id": info.prog_id}
+    prog = rt._ids["prog"].get(info.prog_id)
+    if prog is not None:
+        d["prog_name"] = prog.name
+    if ltype == LT.BPF_LINK_TYPE_PERF_EVENT:
+        kind = {BPF_PERF_EVENT_UPROBE: "uprobe", BPF_PERF_EVENT_URETPROBE: "uretprobe",
+                BPF_PERF_EVENT_TRACEPOINT: "tracepoint"}.get(info.perf_event.type, "event")
+        d[kind] = name.value.decode()
+        d["cookie"] = info.perf_event.uprobe.cookie if kind != "tracepoint" else \
+            info.perf_event.tracepoint.cookie
+    elif ltype == LT.BPF_LINK_TYPE_RAW_TRACEPOINT:
+        d["tp_name"] = name.value.decode()
+        d["cookie"] = info.raw_tracepoint.cookie
+    elif ltype == LT.BPF_LINK_TYPE_CGROUP:
+        cg_id, atype = struct.unpack_from("<QI", bytes(info), 16)
+        d["cgroup_id"], d["attach_type"] = cg_id, AT(atype).name
+    return d
+
+
 __all__ = ["BpfLink", "Link", "LinkInfo", "PerfEvent", "PerfLink", "RawTracepointLink",
            "attach", "attach_collection", "attach_perf_event", "attach_raw_tracepoint",
-           "attach_tracepoint", "attach_uprobe", "perf_event_open_timer",
+           "attach_tracepoint", "attach_uprobe", "list_links", "perf_event_open_timer",
            "perf_event_open_tracepoint", "perf_event_open_uprobe"]

@@ -34,6 +34,8 @@ def _options(t: argparse.ArgumentParser) -> None:
     t.add_argument("--no-maps", action="store_true", help="do not print the maps at exit")
     t.add_argument("--set", action="append", default=[], metavar="VAR=VALUE",
                    help="set a .rodata/.data variable before load (an integer); repeatable")
+    t.add_argument("--list", action="store_true",
+                   help="list the links once attached (as bpftool link does)")
     t.add_argument("--sample", type=int, metavar="HZ", default=0,
                    help="run SEC(\"perf_event\") programs HZ times a second over the "
                    "program's main thread (a sampling profiler)")
@@ -178,6 +180,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
         args.event_type = parsed.event_type or args.event_type
         args.no_maps = parsed.no_maps or args.no_maps
         args.sample = parsed.sample or args.sample
+        args.list = parsed.list or args.list
         args.json = parsed.json
         rest = rest[i:]
     kind, target, argv = _script(rest)
@@ -221,6 +224,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
             attached.append(links.attach(coll.programs[prog], section, pending=True))
         for prog in sampled:
             attached.append(links.attach_perf_event(coll.programs[prog], args.sample))
+        if args.list:
+            _print_links(links.list_links(runtime), bool(args.json))
         names = _probe_names(runtime)
         printer = _Printer(bool(args.json), names)
         consumers = _consumers(coll, printer, args.event_type)
@@ -252,6 +257,17 @@ def cmd_trace(args: argparse.Namespace) -> int:
             link.close()
         coll.close()
     return code
+
+
+def _print_links(items: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"links": items}), flush=True)
+        return
+    for d in items:
+        what = " ".join(f"{k} {v}" for k, v in d.items()
+                        if k not in ("id", "type", "prog_id", "prog_name") and v != 0)
+        print(f"{d['id']}: {d['type']}  prog {d['prog_id']} {d.get('prog_name', '')}  "
+              f"{what}".rstrip(), flush=True)
 
 
 def _probe_names(runtime: Any) -> dict[int, str]:

@@ -565,3 +565,21 @@ def test_attach_cookies(coll: Any) -> None:
     raw = coll.programs["on_request"]
     with links.attach_raw_tracepoint(raw, "app:request", cookie=77) as link:
         assert link.info().raw_tracepoint.cookie == 77
+
+
+def test_list_links(coll: Any, rt: Runtime) -> None:
+    """bpftool-link-like listing through LINK_GET_NEXT_ID/GET_FD_BY_ID/OBJ_GET_INFO."""
+    from pyebpf import cgroups
+
+    cg = cgroups.cgroup_open("lst", runtime=rt)
+    fds = rt.open_fds()
+    with attach(coll, "on_add"), attach(coll, "on_add_return"), attach(coll, "on_request"):
+        got = links.list_links(rt)
+    assert [(d["type"], d["prog_name"], d.get("uprobe") or d.get("uretprobe")
+             or d.get("tp_name")) for d in got] == [
+        ("perf_event", "on_add", "probe_targets:add"),
+        ("perf_event", "on_add_return", "probe_targets:add"),
+        ("raw_tracepoint", "on_request", "app:request")]
+    assert "uretprobe" in got[1] and rt.open_fds() == fds        # the walk closed its fds
+    assert links.list_links(rt) == []
+    rt.close(cg)
