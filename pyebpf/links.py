@@ -161,6 +161,12 @@ class PerfEvent:
         elif self.sampler is not None:
             self.sampler.stop()
 
+    def fd_dropped(self) -> None:
+        """An fd of the event closed: with no fd and no program left, stop waiting for a
+        pending target (the watcher would otherwise keep the event, and its profiler)."""
+        if self.attached is None and not self.runtime.holds(self):
+            self.close()
+
     def _found(self, func: types.FunctionType) -> None:
         """A pending target's function ran for the first time: hook it now."""
         from pyebpf.probes import function_site
@@ -314,6 +320,7 @@ class PerfLink(BpfLink):
 
     def _release(self) -> None:
         self.event.clear_prog()
+        self.event.fd_dropped()
 
     def fill_info(self, info: LinkInfo) -> None:
         pe = info.perf_event

@@ -163,6 +163,15 @@ def test_pending_target_is_hooked_when_it_first_runs(coll: Any) -> None:
             assert [mod.late(i, 2) for i in range(1, 5)] == [2, 4, 6, 8]
         assert counters(coll)[:3] == [4, 1 + 2 + 3 + 4 + 8, 20]
         assert sys.getprofile() is None
+        # a target that never runs: closing the link stops the watching
+        link = links.attach_uprobe(coll.programs["on_add"], "pending_mod:never", pending=True)
+        assert sys.getprofile() is not None
+        link.close()
+        assert sys.getprofile() is None
+        perf = links.perf_event_open_uprobe("pending_mod:never2", pending=True,
+                                            runtime=coll.runtime)
+        coll.runtime.close(perf)                        # no link at all: the same
+        assert sys.getprofile() is None
     finally:
         del sys.modules["pending_mod"]
 
