@@ -43,6 +43,8 @@ ENOTSUPP = 524
 
 # enum bpf_perf_event_type (struct bpf_link_info.perf_event.type)
 BPF_PERF_EVENT_UPROBE, BPF_PERF_EVENT_URETPROBE, BPF_PERF_EVENT_TRACEPOINT = 1, 2, 5
+BPF_PERF_EVENT_EVENT = 6
+PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK = 1, 0
 # enum bpf_task_fd_type
 BPF_FD_TYPE_RAW_TRACEPOINT, BPF_FD_TYPE_TRACEPOINT = 0, 1
 BPF_FD_TYPE_UPROBE, BPF_FD_TYPE_URETPROBE = 4, 5
@@ -60,9 +62,14 @@ class _PerfEventTracepoint(ctypes.Structure):
                 ("_pad", ctypes.c_uint32), ("cookie", ctypes.c_uint64)]
 
 
+class _PerfEventEvent(ctypes.Structure):
+    _fields_ = [("config", ctypes.c_uint64), ("type", ctypes.c_uint32),
+                ("_pad", ctypes.c_uint32), ("cookie", ctypes.c_uint64)]
+
+
 class _PerfEventUnion(ctypes.Union):
     _fields_ = [("uprobe", _PerfEventUprobe), ("tracepoint", _PerfEventTracepoint),
-                ("_size", ctypes.c_uint8 * 40)]
+                ("event", _PerfEventEvent), ("_size", ctypes.c_uint8 * 40)]
 
 
 class _PerfEventInfo(ctypes.Structure):
@@ -325,6 +332,11 @@ class PerfLink(BpfLink):
     def fill_info(self, info: LinkInfo) -> None:
         pe = info.perf_event
         ev = self.event
+        if ev.kind == "timer":          # a software cpu-clock event
+            pe.type = BPF_PERF_EVENT_EVENT
+            pe.event.type, pe.event.config = PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK
+            pe.event.cookie = self.cookie
+            return
         if ev.kind == "tracepoint":
             ubuf, ulen = pe.tracepoint.tp_name, pe.tracepoint.name_len
             name = ev.tp.event if ev.tp is not None else ev.target
@@ -551,6 +563,8 @@ def task_fd_query(rt: Runtime, q: Any, put: Any) -> int:
     elif isinstance(obj, PerfEvent):
         if obj.attached is None:
             raise BPFError(errno.ENOENT, "no program on this perf event")
+        if obj.kind == "timer":     # bpf_get_perf_event_info: not for perf_event programs
+            raise BPFError(errno.EOPNOTSUPP, "perf_event programs are not described")
         prog_id = obj.attached.prog.id
         if obj.kind == "tracepoint":
             fd_type, name = BPF_FD_TYPE_TRACEPOINT, obj.tp.event

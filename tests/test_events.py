@@ -531,7 +531,11 @@ def test_sampling_profiler_sees_the_sampled_thread(coll: Any, rt: Runtime) -> No
     try:
         with links.attach_perf_event(coll.programs["sample"], 100, thread=worker) as link:
             time.sleep(0.3)
-            assert link.info().type == uapi.BpfLinkType.BPF_LINK_TYPE_PERF_EVENT
+            info = link.info()
+            assert info.type == uapi.BpfLinkType.BPF_LINK_TYPE_PERF_EVENT
+            assert (info.perf_event.type, info.perf_event.event.type,
+                    info.perf_event.event.config) == (links.BPF_PERF_EVENT_EVENT, 1, 0)
+            assert err(_task_fd_query, rt, link._perf_fd) == errno.EOPNOTSUPP
             ev = rt.get(link._perf_fd)
         n = ev.sampler.samples                             # closing the link joined it
         time.sleep(0.05)
