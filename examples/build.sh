@@ -3,7 +3,7 @@
 set -eu
 cd "$(dirname "$0")"
 CLANG=${CLANG:-clang-19}
-CFLAGS="-O2 -g -target bpf -mcpu=v3 -Wall -I/usr/include/$(uname -m)-linux-gnu"
+CFLAGS="-O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -I/usr/include/$(uname -m)-linux-gnu"
 for src in *.bpf.c; do
 	$CLANG $CFLAGS -c "$src" -o "${src%.bpf.c}.o"
 done

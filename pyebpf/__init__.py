@@ -24,6 +24,8 @@ _LAZY = {
     "Map": "pyebpf.objects", "Program": "pyebpf.objects", "RunResult": "pyebpf.objects",
     "register_helper": "pyebpf.helpers", "load_elf": "pyebpf.elf",
     "assemble": "pyebpf.asm", "disassemble": "pyebpf.asm",
+    "tracepoint": "pyebpf.probes", "attach_uprobe": "pyebpf.links", "Link": "pyebpf.links",
+    "RingBuffer": "pyebpf.events", "PerfBuffer": "pyebpf.events",
 }
 
 
@@ -44,16 +46,20 @@ __all__ = [
     "ExecutionError",
     "HelperError",
     "Instruction",
+    "Link",
     "LoadError",
     "Map",
     "MemoryAccessError",
+    "PerfBuffer",
     "Program",
     "ProgramExit",
+    "RingBuffer",
     "RunResult",
     "Runtime",
     "VerifierError",
     "address_of",
     "assemble",
+    "attach_uprobe",
     "bpf",
     "decode",
     "default_runtime",
@@ -61,4 +67,5 @@ __all__ = [
     "encode",
     "load_elf",
     "register_helper",
+    "tracepoint",
 ]

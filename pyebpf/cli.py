@@ -850,7 +850,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write every packet as the program left it (data_out) to a pcap")
     r.set_defaults(func=cmd_run)
 
-    for sp in (d, a, m, v, r):
+    from pyebpf.trace import add_parser as _add_trace
+
+    t = _add_trace(sub)
+    for sp in (d, a, m, v, r, t):
         sp.add_argument("-j", "--json", action="store_true", default=argparse.SUPPRESS,
                         help="print JSON")
     return p

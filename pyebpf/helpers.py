@@ -156,6 +156,9 @@ PROTOTYPES: dict[str, tuple[Ret, tuple[ArgSpec, ...], bool]] = {
     "ringbuf_discard": (V, (RB_MEM, ANY), False),
     "ringbuf_query": (INT, (MAP, ANY), False),
     "perf_event_output": (INT, (CTX, MAP, ANY, MEM_RO, SIZE0), True),
+    "get_stack": (INT, (CTX, UNINIT_MEM, SIZE0, ANY), True),
+    "send_signal": (INT, (ANY,), False),
+    "get_attach_cookie": (INT, (CTX,), False),
     "loop": (INT, (ANY, FUNC, STACK_NULL, ANY), False),
     "for_each_map_elem": (INT, (MAP, FUNC, STACK_NULL, ANY), False),
     "spin_lock": (V, (_a(Arg.ARG_PTR_TO_SPIN_LOCK),), False),
@@ -356,7 +359,51 @@ def perf_event_output(vm: Any, ctx: int, map_ptr: int, flags: int, data: int, si
     reader = bmap.perf_readers.get(index)
     if reader is None:
         return _neg(errno.ENOENT)
-    reader.append(vm.read(data, size))
+    offer = getattr(reader, "offer", None)      # a bounded perf buffer (pyebpf.events)
+    if offer is None:
+        reader.append(vm.read(data, size))
+    elif not offer(vm.read(data, size)):
+        return _neg(errno.ENOSPC)
+    return 0
+
+
+def get_stack(vm: Any, ctx: int, buf: int, size: int, flags: int, _r5: int) -> int:
+    """bpf_get_stack: the user stack is the Python stack (pyebpf.probes.python_stack: one
+    u64 per frame, innermost first); there is no kernel stack (0 bytes)."""
+    if flags & ~(uapi.BPF_F_SKIP_FIELD_MASK | uapi.BPF_F_USER_STACK | uapi.BPF_F_USER_BUILD_ID):
+        vm.write(buf, bytes(size))
+        return _neg(errno.EINVAL)
+    user = bool(flags & uapi.BPF_F_USER_STACK)
+    elem = 32 if flags & uapi.BPF_F_USER_BUILD_ID else 8
+    if (not user and flags & uapi.BPF_F_USER_BUILD_ID) or size % elem:
+        vm.write(buf, bytes(size))
+        return _neg(errno.EINVAL)
+    from pyebpf.probes import python_stack
+
+    state = getattr(getattr(vm, "user_object", None), "state", None)
+    ips = python_stack(frame=getattr(state, "sample_frame", None)) if user else []
+    ips = ips[flags & uapi.BPF_F_SKIP_FIELD_MASK:][:size // elem]
+    if elem == 8:
+        data = b"".join(ip.to_bytes(8, "little") for ip in ips)
+    else:   # struct bpf_stack_build_id: status BPF_STACK_BUILD_ID_IP (2), then the ip
+        data = b"".join(struct.pack("<i20x", 2) + ip.to_bytes(8, "little") for ip in ips)
+    vm.write(buf, data + bytes(size - len(data)))
+    return len(data)
+
+
+def get_attach_cookie(vm: Any, ctx: int, *_: int) -> int:
+    """bpf_get_attach_cookie: the cookie of the link (or perf event) the program runs
+    from (LINK_CREATE's perf_event.bpf_cookie, RAW_TRACEPOINT_OPEN's cookie)."""
+    return getattr(_state(vm), "cookie", 0) & ((1 << 64) - 1)
+
+
+def send_signal(vm: Any, sig: int, *_: int) -> int:
+    """bpf_send_signal: ``sig`` to this process (it runs where the event happened)."""
+    sig &= 0xFFFFFFFF
+    if sig > 64:
+        return _neg(errno.EINVAL)
+    if sig:
+        os.kill(os.getpid(), sig)
     return 0
 
 
@@ -492,6 +539,8 @@ def for_each_map_elem(vm: Any, map_ptr: int, fn: int, ctx: int, flags: int, _r5:
 _PY_IMPLS: dict[str, Callable[..., Any]] = {
     "trace_printk": trace_printk, "snprintf": snprintf, "strtol": strtol, "strtoul": strtoul,
     "get_current_comm": get_current_comm, "perf_event_output": perf_event_output,
+    "get_stack": get_stack, "send_signal": send_signal,
+    "get_attach_cookie": get_attach_cookie,
     "skb_load_bytes": skb_load_bytes, "skb_store_bytes": skb_store_bytes,
     "l3_csum_replace": l3_csum_replace, "l4_csum_replace": l4_csum_replace,
     "xdp_adjust_head": xdp_adjust_head, "xdp_adjust_tail": xdp_adjust_tail,

@@ -240,10 +240,13 @@ BASE_HELPERS = _ids(
     "ktime_get_coarse_ns", "jiffies64", "ringbuf_output", "ringbuf_reserve", "ringbuf_submit",
     "ringbuf_discard", "ringbuf_query", "spin_lock", "spin_unlock", "loop",
     "for_each_map_elem", "strncmp", "strtol", "strtoul", "snprintf", "trace_printk",
-    "probe_read_kernel", "probe_read_kernel_str", "probe_read_user", "probe_read_user_str")
+    "probe_read_kernel", "probe_read_kernel_str", "probe_read_user", "probe_read_user_str",
+    "send_signal")          # 6.18's bpf_base_func_proto has bpf_send_signal
 TRACING_HELPERS = BASE_HELPERS | _ids(
     "get_current_pid_tgid", "get_current_uid_gid", "get_current_comm", "probe_read",
-    "probe_read_str", "perf_event_output")
+    "probe_read_str", "perf_event_output", "get_stack")
+# is_tracing_prog_type (kprobe, tracepoints, perf events): not ktime_get_coarse_ns
+EVENT_HELPERS = (TRACING_HELPERS - _ids("ktime_get_coarse_ns")) | _ids("get_attach_cookie")
 SKB_BASE = BASE_HELPERS | _ids("skb_load_bytes", "perf_event_output", "csum_diff",
                                "get_socket_cookie")
 TC_HELPERS = SKB_BASE | _ids("skb_store_bytes", "l3_csum_replace", "l4_csum_replace",
@@ -768,11 +771,12 @@ PROG_TYPES: dict[int, ProgTypeSpec] = {
                      CGROUP_SKB_HELPERS, test_run_skb, packet=True),
         ProgTypeSpec(PT.BPF_PROG_TYPE_XDP, uapi.XdpMd, ctypes.sizeof(uapi.XdpMd),
                      XDP_HELPERS, test_run_xdp, packet=True),
-        ProgTypeSpec(PT.BPF_PROG_TYPE_KPROBE, None, 168, TRACING_HELPERS, None),  # pt_regs
-        ProgTypeSpec(PT.BPF_PROG_TYPE_TRACEPOINT, None, 0xFFFF, TRACING_HELPERS, None),
-        ProgTypeSpec(PT.BPF_PROG_TYPE_RAW_TRACEPOINT, None, 12 * 8, TRACING_HELPERS,
+        ProgTypeSpec(PT.BPF_PROG_TYPE_KPROBE, None, 168, EVENT_HELPERS, None),  # pt_regs
+        ProgTypeSpec(PT.BPF_PROG_TYPE_TRACEPOINT, None, 0xFFFF, EVENT_HELPERS, None),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_RAW_TRACEPOINT, None, 12 * 8, EVENT_HELPERS,
                      test_run_raw_tp),
-        ProgTypeSpec(PT.BPF_PROG_TYPE_PERF_EVENT, None, 184, TRACING_HELPERS, None),
+        # struct bpf_perf_event_data: pt_regs, sample_period, addr
+        ProgTypeSpec(PT.BPF_PROG_TYPE_PERF_EVENT, None, 184, EVENT_HELPERS, None),
         ProgTypeSpec(PT.BPF_PROG_TYPE_SYSCALL, None, 0xFFFF, TRACING_HELPERS, test_run_syscall),
         # verify only: the kernel has no test_run for these (ENOTSUPP)
         ProgTypeSpec(PT.BPF_PROG_TYPE_SOCK_OPS, uapi.BpfSockOps, ctypes.sizeof(uapi.BpfSockOps)

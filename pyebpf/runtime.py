@@ -156,9 +156,10 @@ class BpfProg:
             self._maps_by_address = {m.address: m for m in maps}
             self._run_ctx, self._run_key = ctx, key
             self._attached = False
-        tid = threading.get_native_id()
+        tid = _thread_id()
         if tid != self._run_tid:
             pid_tgid, uid_gid = identity()
+            pid_tgid = (pid_tgid >> 32 << 32) | tid     # a sampler runs as its thread
             self._run_ctx.set_identity(pid_tgid, uid_gid, time.monotonic_ns())
             self._run_tid = tid
         return self._run_ctx
@@ -173,6 +174,14 @@ class BpfProg:
             if helper is not None and helper.impl is not None:
                 vm.set_helper(hid, helper.impl)
         return vm
+
+    def prepare(self) -> None:
+        """Build the VM and run context now (an attached program's first event should not
+        pay for them)."""
+        with self._lock:
+            if self._vm is None:
+                self._vm = self._make_vm()
+            self._context()
 
     def execute(self, r1: int, state: Any, *, memory: tuple = (), packet: Any = None,
                 cpu: int = 0) -> int:
@@ -242,6 +251,18 @@ class BpfProg:
             state.callback_memory = outer
             run.attach(vm)
         return r0
+
+
+_tls = threading.local()
+
+
+def _thread_id() -> int:
+    """The calling thread's kernel tid, cached per thread (gettid is a system call)."""
+    try:
+        return _tls.tid
+    except AttributeError:
+        _tls.tid = threading.get_native_id()
+        return _tls.tid
 
 
 # maps through which a run may reach other maps (inner maps, tail-called programs' maps)
@@ -362,9 +383,23 @@ class Runtime:
             raise BPFError(errno.EBADF, f"fd {fd} is not open") from None
         entry = self._fds.get(fd)
         if entry is None or (entry[1], entry[2]) != (st.st_dev, st.st_ino):
-            self._fds.pop(fd, None)
+            stale = self._fds.pop(fd, None)
+            if stale is not None:
+                self._dropped(stale[0])
             raise BPFError(errno.EINVAL, f"fd {fd} is not a pyebpf object")
         return entry[0]
+
+    def holds(self, obj: Any) -> bool:
+        """Whether an open fd or a pin still refers to ``obj``."""
+        return any(e[0] is obj for e in list(self._fds.values())) or \
+            any(p is obj for p in list(self.pins.values()))
+
+    @staticmethod
+    def _dropped(obj: Any) -> None:
+        """An fd or pin of ``obj`` went away: links detach when it was the last one."""
+        notify = getattr(obj, "fd_dropped", None)
+        if notify is not None:
+            notify()
 
     def get(self, fd: int, kind: type | None = None) -> Any:
         """The object behind ``fd``: EBADF if closed, EINVAL if of another kind."""
@@ -386,6 +421,7 @@ class Runtime:
         if entry is None:
             raise BPFError(errno.EBADF, f"fd {fd} is not a pyebpf fd")
         os.close(fd)
+        self._dropped(entry[0])
 
     def open_fds(self) -> list[int]:
         return sorted(self._fds)
@@ -474,8 +510,10 @@ class Runtime:
 
     def unpin(self, path: str) -> None:
         path = os.path.normpath(path)
-        if self.pins.pop(path, None) is None:
+        obj = self.pins.pop(path, None)
+        if obj is None:
             raise BPFError(errno.ENOENT, path)
+        self._dropped(obj)
 
     def get_pinned(self, path: str) -> Any:
         path = self._check_path(path)

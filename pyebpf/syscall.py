@@ -20,7 +20,7 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-from pyebpf import uapi
+from pyebpf import links, uapi
 from pyebpf.errors import BPFError, LoadError, VerifierError
 from pyebpf.maps import ARRAY_TYPES, HASH_TYPES, BpfMap, MapAttrs
 from pyebpf.progtypes import TestRunParams, test_run
@@ -112,6 +112,8 @@ _LAST = {  # offsetofend of each command's last field (CHECK_ATTR)
     C.BPF_OBJ_GET_INFO_BY_FD: _end(uapi.BpfAttrInfoByFd),
     C.BPF_BTF_LOAD: _end(uapi.BpfAttrBtfLoad),
     C.BPF_ENABLE_STATS: 4, C.BPF_PROG_BIND_MAP: 12,
+    C.BPF_LINK_UPDATE: 16, C.BPF_LINK_DETACH: 4, C.BPF_ITER_CREATE: 8,
+    C.BPF_TASK_FD_QUERY: _end(uapi.BpfAttrTaskFdQuery),
 }
 
 
@@ -451,6 +453,10 @@ def _info(c: _Call) -> int:
         info_type = uapi.BpfMapInfo
     elif isinstance(obj, BtfObject):
         info_type = uapi.BpfBtfInfo
+    elif isinstance(obj, links.BpfLink):
+        n = links.link_info(obj, a.info, a.info_len)
+        c.put(uapi.BpfAttrInfoByFd, 0, "info_len", n)
+        return 0
     else:
         raise BPFError(errno.EINVAL, "no info for this kind of fd")
     known = ctypes.sizeof(info_type)
@@ -552,59 +558,59 @@ def _bind_map(c: _Call) -> int:
     return 0
 
 
-# The attach family needs something to attach to: pyebpf has no cgroups, devices,
-# tracepoints or links yet, so each fails the way the kernel does for a target
-# that does not exist.
+# The attach family: cgroups (pyebpf.cgroups) for PROG_ATTACH/DETACH/QUERY, perf events
+# and tracepoints of the Python process (pyebpf.links, pyebpf.probes) for links.
 
 def _prog_attach(c: _Call) -> int:
-    a = c.attr
-    if a.attach_type >= uapi.MAX_BPF_ATTACH_TYPE:
-        raise BPFError(errno.EINVAL, "unknown attach type")
+    from pyebpf import cgroups
+
     if c.cmd == C.BPF_PROG_ATTACH:
-        c.rt.get_prog(a.attach_bpf_fd)
-    raise BPFError(errno.EBADF, f"target fd {a.target_fd} is not a cgroup, socket or device")
+        return cgroups.prog_attach(c.rt, c.attr)
+    return cgroups.prog_detach(c.rt, c.attr)
 
 
 def _prog_query(c: _Call) -> int:
-    raise BPFError(errno.EBADF, f"target fd {c.attr.query.target_fd} is not a cgroup or device")
+    from pyebpf import cgroups
+
+    off = uapi.BpfAttr.query.offset
+
+    def put(name: str, value: int) -> None:
+        c.put(uapi.BpfAttrProgQuery, off, name, value)
+
+    return cgroups.prog_query(c.rt, c.attr.query, put)
 
 
 def _raw_tp_open(c: _Call) -> int:
-    r = c.attr.raw_tracepoint
-    c.rt.get_prog(r.prog_fd)
-    name = _strncpy_from_user(r.name, 128).decode("latin-1") if r.name else ""
-    raise BPFError(errno.ENOENT, f"no raw tracepoint {name!r} in pyebpf")
+    raw = bytes(c.attr)
+    name_ptr, prog_fd, cookie = struct.unpack_from("<QI4xQ", raw, 0)
+    if any(raw[24:]):               # CHECK_ATTR: last field raw_tracepoint.cookie
+        raise BPFError(errno.EINVAL, "attr has nonzero bytes past this command's fields")
+    return links.raw_tracepoint_open(c.rt, name_ptr, prog_fd, cookie)
 
 
 def _link_create(c: _Call) -> int:
-    lc = c.attr.link_create
-    c.rt.get_prog(lc.prog_fd)
-    raise BPFError(errno.EBADF, f"target {lc.target_fd} does not exist in pyebpf")
+    return links.link_create(c.rt, c.attr.link_create)
 
 
-def _no_link(c: _Call) -> int:
-    fd = c.attr.link_update.link_fd if c.cmd == C.BPF_LINK_UPDATE else \
-        c.attr.link_detach.link_fd if c.cmd == C.BPF_LINK_DETACH else c.attr.iter_create.link_fd
-    c.rt.get(fd, _Link)
-    raise BPFError(errno.EINVAL)
-
-
-class _Link:
-    """No links exist yet: every link fd is refused (EBADF if closed, EINVAL otherwise)."""
+def _link_cmd(c: _Call) -> int:
+    if c.cmd == C.BPF_LINK_UPDATE:
+        return links.link_update(c.rt, c.attr.link_update)
+    if c.cmd == C.BPF_LINK_DETACH:
+        return links.link_detach(c.rt, c.attr.link_detach.link_fd)
+    return links.iter_create(c.rt, c.attr.iter_create.link_fd, c.attr.iter_create.flags)
 
 
 def _task_fd_query(c: _Call) -> int:
-    q = c.attr.task_fd_query
-    if q.flags:
-        raise BPFError(errno.EINVAL, "flags must be 0")
-    if q.pid != os.getpid():
-        raise BPFError(errno.ESRCH, "pyebpf only knows this process")
-    c.rt._lookup(q.fd) if q.fd in c.rt._fds else os.fstat(q.fd)
-    raise BPFError(ENOTSUPP, "fd is not a perf event or raw tracepoint")
+    off = uapi.BpfAttr.task_fd_query.offset
+
+    def put(name: str, value: int) -> None:
+        c.put(uapi.BpfAttrTaskFdQuery, off, name, value)
+
+    return links.task_fd_query(c.rt, c.attr.task_fd_query, put)
 
 
 def _link_by_id(c: _Call) -> int:
-    raise BPFError(errno.ENOENT, "no links exist in pyebpf yet")
+    return links.link_get_fd_by_id(c.rt, c.attr.start_id)
 
 
 HANDLERS: dict[int, Callable[[_Call], int]] = {
@@ -627,8 +633,8 @@ HANDLERS: dict[int, Callable[[_Call], int]] = {
     C.BPF_RAW_TRACEPOINT_OPEN: _raw_tp_open,
     C.BPF_BTF_LOAD: _btf_load,
     C.BPF_TASK_FD_QUERY: _task_fd_query,
-    C.BPF_LINK_CREATE: _link_create, C.BPF_LINK_UPDATE: _no_link,
-    C.BPF_LINK_DETACH: _no_link, C.BPF_ITER_CREATE: _no_link,
+    C.BPF_LINK_CREATE: _link_create, C.BPF_LINK_UPDATE: _link_cmd,
+    C.BPF_LINK_DETACH: _link_cmd, C.BPF_ITER_CREATE: _link_cmd,
     C.BPF_ENABLE_STATS: _enable_stats,
     C.BPF_PROG_BIND_MAP: _bind_map,
 }

@@ -337,6 +337,11 @@ def test_attach_family_pyebpf_errnos():
     assert c.err(c.call, Cmd.BPF_RAW_TRACEPOINT_OPEN, a) == errno.ENOENT
     lc = uapi.BpfAttr()
     lc.link_create.prog_fd, lc.link_create.target_fd = prog, 9999
+    # attach type 0 (BPF_CGROUP_INET_INGRESS) is for cgroup skb programs
+    assert c.err(c.call, Cmd.BPF_LINK_CREATE, lc) == errno.EINVAL
+    kprobe = c.prog_load(assemble("mov %r0, 0\nexit"), PT.BPF_PROG_TYPE_KPROBE)
+    lc.link_create.prog_fd = kprobe
+    lc.link_create.attach_type = uapi.BpfAttachType.BPF_PERF_EVENT
     assert c.err(c.call, Cmd.BPF_LINK_CREATE, lc) == errno.EBADF
     it = uapi.BpfAttr()
     it.iter_create.link_fd = prog

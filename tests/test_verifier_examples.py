@@ -31,7 +31,9 @@ PACKET_TYPES = {PT.BPF_PROG_TYPE_XDP, PT.BPF_PROG_TYPE_SCHED_CLS, PT.BPF_PROG_TY
 # programs whose processed count differs from the kernel's for reasons other than pruning:
 # pyebpf does not read constants out of frozen .rodata and keeps no bounds through byte
 # swaps, so its states (and checkpoints) differ from the kernel's on these paths
-NOT_EXACT = {"xdp_firewall"}
+# handle_return (examples/py_latency.bpf.c, a bounded log2 loop): 967 processed against the
+# kernel's 975 (issue 10 found it; a verifier precision gap, not the events code)
+NOT_EXACT = {"xdp_firewall", "handle_return"}
 
 
 def _cases() -> list[pytest.param]:
