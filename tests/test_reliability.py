@@ -109,3 +109,100 @@ def test_prog_array_slot_cleared_while_its_program_runs_in_another_thread() -> N
     assert not any(type(o).__name__ == "BpfProg" and o.id == 2 for o in gc.get_objects()), \
         "the target is released once the run has ended"
     c.close()
+
+
+# --- hostile ELF objects: sizes and offsets past what the kernel can hold ---------------
+
+import struct  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from pyebpf import load_elf  # noqa: E402
+from pyebpf.errors import BPFError  # noqa: E402
+
+FULL = Path(__file__).parent / "data" / "elf" / "full.v3.o"
+
+
+def _patch_section(data: bytes, name: str, field_off: int, value: int) -> bytes:
+    """``data`` with one 64-bit field of section ``name``'s header set to ``value``."""
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+    str_off, = struct.unpack_from("<Q", data, shoff + shstrndx * shentsize + 0x18)
+    out = bytearray(data)
+    for i in range(shnum):
+        hdr = shoff + i * shentsize
+        nm, = struct.unpack_from("<I", data, hdr)
+        if data[str_off + nm:].split(b"\0", 1)[0] == name.encode():
+            struct.pack_into("<Q", out, hdr + field_off, value)
+            return bytes(out)
+    raise AssertionError(f"no section {name}")
+
+
+@pytest.mark.parametrize("size", [1 << 31, 1 << 32, 1 << 40, (1 << 64) - 1])
+def test_huge_bss_is_e2big_before_any_allocation(size: int) -> None:
+    data = _patch_section(FULL.read_bytes(), ".bss", 0x20, size)       # sh_size
+    with pytest.raises(BPFError) as exc:
+        load_elf(data)
+    assert exc.value.errno == errno.E2BIG
+
+
+# --- map sizes: the kernel's errnos, decided before anything is allocated ---------------
+
+from pyebpf import uapi  # noqa: E402
+from pyebpf.syscall import bpf  # noqa: E402
+
+_MT = uapi.BpfMapType
+_NP = uapi.BPF_F_NO_PREALLOC
+# (type, key_size, value_size, max_entries, flags): every one is refused by the kernel's
+# checks before it allocates, or is small; none can make the kernel allocate much
+_HUGE_MAPS = [
+    (_MT.BPF_MAP_TYPE_HASH, 4, 4, (1 << 32) - 1, _NP),
+    (_MT.BPF_MAP_TYPE_HASH, 4, 4, 1 << 31, _NP),
+    (_MT.BPF_MAP_TYPE_HASH, 4, 4, (1 << 28) + 1, _NP),
+    (_MT.BPF_MAP_TYPE_HASH, 1 << 21, (1 << 21) - 48, 1, _NP),
+    (_MT.BPF_MAP_TYPE_HASH, 1 << 21, (1 << 21) - 49, 1, _NP),
+    (_MT.BPF_MAP_TYPE_HASH, (1 << 32) - 1, 4, 1, _NP),
+    (_MT.BPF_MAP_TYPE_HASH, 4, (1 << 32) - 1, 1, _NP),
+    (_MT.BPF_MAP_TYPE_PERCPU_HASH, 4, 32769, 1, _NP),
+    (_MT.BPF_MAP_TYPE_LRU_HASH, 8, (1 << 22), 16, 0),
+    (_MT.BPF_MAP_TYPE_ARRAY, 4, 1 << 31, 1, 0),
+    (_MT.BPF_MAP_TYPE_ARRAY, 4, (1 << 32) - 1, 1, 0),
+    (_MT.BPF_MAP_TYPE_PERCPU_ARRAY, 4, 32769, 1, 0),
+    (_MT.BPF_MAP_TYPE_QUEUE, 0, (1 << 22) + 1, 1, 0),
+    (_MT.BPF_MAP_TYPE_BLOOM_FILTER, 0, (1 << 22) + 1, 1, 0),
+    (_MT.BPF_MAP_TYPE_BLOOM_FILTER, 4, (1 << 22) + 1, 1, 0),
+    (_MT.BPF_MAP_TYPE_LPM_TRIE, 261, 4, 1, _NP),
+]
+
+
+def _pyebpf_create(t: int, k: int, v: int, n: int, flags: int) -> int:
+    a = uapi.BpfAttr()
+    a.map_type, a.key_size, a.value_size, a.max_entries, a.map_flags = t, k, v, n, flags
+    try:
+        import os
+
+        os.close(bpf(uapi.BpfCmd.BPF_MAP_CREATE, a))
+    except BPFError as exc:
+        return exc.errno
+    return 0
+
+
+@pytest.mark.parametrize("attrs", _HUGE_MAPS, ids=lambda a: f"{a[0].name[13:].lower()}-"
+                         f"{a[1]}-{a[2]}-{a[3]}")
+def test_huge_map_sizes_get_the_kernels_errno(kernel, attrs: tuple) -> None:
+    try:
+        kernel.KernelMap(*attrs[:4], map_flags=attrs[4]).close()
+        expected = 0
+    except OSError as exc:
+        expected = exc.errno
+    assert _pyebpf_create(*attrs) == expected
+
+
+def test_a_map_too_large_for_memory_is_enomem_not_memoryerror() -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 33, hard))      # 8 GiB of address space
+    try:
+        assert _pyebpf_create(_MT.BPF_MAP_TYPE_QUEUE, 0, 1 << 20, 1 << 14, 0) == errno.ENOMEM
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
