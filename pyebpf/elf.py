@@ -29,7 +29,6 @@ import os
 import struct
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyebpf import isa
@@ -51,6 +50,7 @@ from pyebpf.btf import (
     LineInfo,
 )
 from pyebpf.errors import BPFError
+from pyebpf.files import read_limited
 from pyebpf.maps import MAX_ARRAY_VALUE_SIZE
 from pyebpf.uapi import BPF_F_RDONLY_PROG, BPF_F_SLEEPABLE
 from pyebpf.uapi import BpfAttachType as _At
@@ -1046,9 +1046,10 @@ def load_elf(source: str | os.PathLike[str] | bytes | bytearray | memoryview) ->
         data = bytes(source)
     else:
         try:
-            data = Path(source).read_bytes()
+            data = read_limited(source)
         except OSError as e:
-            raise ELFError(f"cannot read {os.fspath(source)!r}: {e.strerror}") from None
+            raise ELFError(f"cannot read {os.fspath(source)!r}: {e.strerror}",
+                           e.errno or errno.EINVAL) from None
     return _Loader(data).load()
 
 

@@ -341,6 +341,9 @@ class Program(_FdOwner):
         The output buffers default to room for the input plus 256 bytes (XDP and
         tc may grow a packet); ``cpu`` sets BPF_F_TEST_RUN_ON_CPU where allowed.
         """
+        if not 0 <= repeat <= 0xFFFFFFFF:
+            # BPF_PROG_TEST_RUN's repeat is a u32: a wider value would wrap silently
+            raise BPFError(errno.EINVAL, f"repeat {repeat} is not a u32 (0..4294967295)")
         attr = uapi.BpfAttr()
         t = attr.test
         t.prog_fd, t.repeat = self.fd, repeat

@@ -298,7 +298,8 @@ class Runtime:
         return fd
 
     def _lookup(self, fd: int) -> Any:
-        if not isinstance(fd, int) or fd < 0:
+        if not isinstance(fd, int) or not 0 <= fd < 1 << 31:
+            # the kernel reads fds as int: a u32 of 2^31 and more is negative, EBADF
             raise BPFError(errno.EBADF, f"bad file descriptor {fd}")
         try:
             st = os.fstat(fd)

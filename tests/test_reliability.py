@@ -206,3 +206,69 @@ def test_a_map_too_large_for_memory_is_enomem_not_memoryerror() -> None:
         assert _pyebpf_create(_MT.BPF_MAP_TYPE_QUEUE, 0, 1 << 20, 1 << 14, 0) == errno.ENOMEM
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+# --- numbers out of range: refused, never wrapped ---------------------------------------
+
+import ctypes  # noqa: E402
+
+from pyebpf.asm import assemble  # noqa: E402
+from pyebpf.objects import Map, Program  # noqa: E402
+
+
+@pytest.mark.parametrize("fd", [1 << 31, (1 << 32) - 1])
+def test_fds_past_int_are_ebadf(fd: int) -> None:
+    a = uapi.BpfAttr()
+    a.map_fd = fd
+    with pytest.raises(BPFError) as exc:
+        bpf(uapi.BpfCmd.BPF_MAP_LOOKUP_ELEM, a)
+    assert exc.value.errno == errno.EBADF
+
+
+def test_closed_map_and_program_are_ebadf() -> None:
+    m = Map(_MT.BPF_MAP_TYPE_ARRAY, key_type=ctypes.c_uint32, value_type=ctypes.c_uint64,
+            max_entries=1)
+    p = Program(assemble("mov %r0, 0\nexit"), uapi.BpfProgType.BPF_PROG_TYPE_XDP)
+    m.close()
+    p.close()
+    for op in (lambda: m[0], lambda: m.__setitem__(0, 1), lambda: p.test_run(bytes(64))):
+        with pytest.raises(BPFError) as exc:
+            op()
+        assert exc.value.errno == errno.EBADF
+
+
+@pytest.mark.parametrize("repeat", [-1, 1 << 32])
+def test_test_run_repeat_outside_u32_is_refused(repeat: int) -> None:
+    p = Program(assemble("mov %r0, 0\nexit"), uapi.BpfProgType.BPF_PROG_TYPE_XDP)
+    with pytest.raises(BPFError) as exc:
+        p.test_run(bytes(64), repeat=repeat)
+    assert exc.value.errno == errno.EINVAL
+    p.close()
+
+
+def test_cli_repeat_outside_u32_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from pyebpf.cli import main
+
+    obj = str(Path(__file__).parent.parent / "examples" / "xdp_firewall.o")
+    assert main(["run", obj, "--hex", "00" * 64, "--repeat", "4294967296"]) == 2
+    assert "--repeat" in capsys.readouterr().err
+
+
+# --- unbounded input --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [["disasm", "/dev/zero"], ["maps", "/dev/zero"],
+                                  ["asm", "/dev/zero", "-o", "/dev/null"]])
+def test_cli_refuses_an_endless_input(argv: list[str],
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from pyebpf.cli import main
+
+    assert main(argv) != 0
+    err = capsys.readouterr().err
+    assert "larger than" in err and err.count("\n") == 1
+
+
+def test_load_elf_refuses_an_endless_input() -> None:
+    with pytest.raises(BPFError) as exc:
+        load_elf("/dev/zero")
+    assert exc.value.errno == errno.EFBIG
