@@ -50,7 +50,7 @@ from pyebpf.btf import (
     LineInfo,
 )
 from pyebpf.errors import BPFError
-from pyebpf.files import read_limited
+from pyebpf.files import InputTooLargeError, read_limited
 from pyebpf.maps import MAX_ARRAY_VALUE_SIZE
 from pyebpf.uapi import BPF_F_RDONLY_PROG, BPF_F_SLEEPABLE
 from pyebpf.uapi import BpfAttachType as _At
@@ -1049,7 +1049,8 @@ def load_elf(source: str | os.PathLike[str] | bytes | bytearray | memoryview) ->
             data = read_limited(source)
         except OSError as e:
             raise ELFError(f"cannot read {os.fspath(source)!r}: {e.strerror}",
-                           e.errno or errno.EINVAL) from None
+                           errno.EFBIG if isinstance(e, InputTooLargeError) else errno.EINVAL
+                           ) from None
     return _Loader(data).load()
 
 
