@@ -130,5 +130,6 @@ cdef class VM:
     cdef list static_regions
     cdef object pending_exc
     cdef list _keep
+    cdef bint running
     cdef readonly int64_t budget_default
     cdef public object user_object

@@ -33,6 +33,8 @@ from libc.stdlib cimport calloc, free
 from libc.string cimport memcpy, memmove, memset
 from posix.time cimport CLOCK_MONOTONIC, clock_gettime, timespec
 
+import errno as _errno
+
 from pyebpf.errors import (
     BudgetExceededError,
     CallDepthError,
@@ -86,6 +88,22 @@ cdef enum:
     MAX_RUN_BUFFERS = 16
 
 _MASK64 = (1 << 64) - 1
+
+
+cdef Py_ssize_t active_runs = 0    # runs in progress in this process (changed under the GIL)
+_retired: list = []
+
+
+def release_after_runs(obj) -> None:
+    """Drop ``obj`` once no program is running (at once when none is).
+
+    A prog array or map-of-maps slot that is replaced or cleared may hold what a
+    running program executes or points into (another thread's run, without the
+    GIL); as the kernel defers such frees past an RCU grace period, the last
+    reference is kept until every run in progress has ended.
+    """
+    if active_runs:
+        _retired.append(obj)
 
 
 # --- C-level machinery used by the generated loop ---------------------------
@@ -366,6 +384,9 @@ cdef class VM:
         Returns False (and changes nothing) once 33 tail calls were made in
         this run, the kernel's MAX_TAIL_CALL_CNT.
         """
+        if not self.running:
+            raise ExecutionError("VM.tail_call: only a helper of a running program "
+                                 "can tail-call", -1, _errno.EINVAL)
         if self.state.tail_calls >= TAIL_CALL_LIMIT:
             return False
         self.state.tail_calls += 1
@@ -457,6 +478,15 @@ cdef class VM:
         cdef int base = vm.nregions
         cdef int nstatic = 1 + len(self.static_regions)
         cdef Region *r
+        global active_runs
+        if self.running:
+            # a nested run would reset the registers, the stack and the objects the
+            # outer run keeps alive (a tail call's target): refused, as nothing re-enters
+            raise ExecutionError("VM.run: this VM is already running a program "
+                                 "(re-entrant runs are refused; use another VM)", -1,
+                                 _errno.EBUSY)
+        self.running = True
+        active_runs += 1
         self._keep = []
         self.pending_exc = None
         try:
@@ -524,6 +554,10 @@ cdef class VM:
             vm.packet_len = 0
             vm.depth = 0
             set_stack_region(vm)
+            self.running = False
+            active_runs -= 1
+            if active_runs == 0:
+                _retired.clear()
         if rc != 0:
             self._raise_fault()
         return vm.regs[0]
@@ -690,4 +724,5 @@ def address_of(obj) -> int:
     return addr
 
 
-__all__ = ["DEFAULT_BUDGET", "MAX_BUDGET", "VM", "Executable", "address_of"]
+__all__ = ["DEFAULT_BUDGET", "MAX_BUDGET", "VM", "Executable", "address_of",
+           "release_after_runs"]

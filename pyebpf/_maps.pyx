@@ -45,6 +45,7 @@ from pyebpf._core cimport (
 import errno as _errno
 
 from pyebpf.errors import BPFError, HelperError
+from pyebpf._core import release_after_runs
 
 cdef extern from * nogil:
     """
@@ -987,6 +988,7 @@ cdef class CMap:
         m.slot_len[idx] = length
         m.used[idx] = 1
         pyebpf_unlock(&m.lock)
+        release_after_runs(self.refs.get(idx))
         self.refs[idx] = obj
 
     def clear_slot(self, uint32_t idx) -> None:
@@ -999,7 +1001,7 @@ cdef class CMap:
         m.used[idx] = 0
         m.slots[idx] = 0
         pyebpf_unlock(&m.lock)
-        self.refs.pop(idx, None)
+        release_after_runs(self.refs.pop(idx, None))
 
     def slot(self, uint32_t idx):
         """The object at ``idx`` (ENOENT when empty, E2BIG out of range)."""
@@ -1011,9 +1013,8 @@ cdef class CMap:
 
     def keep(self, key, obj) -> None:
         """Keep ``obj`` alive for ``key`` (hash of maps); None forgets it."""
-        if obj is None:
-            self.refs.pop(key, None)
-        else:
+        release_after_runs(self.refs.pop(key, None))
+        if obj is not None:
             self.refs[key] = obj
 
     def kept(self, key):

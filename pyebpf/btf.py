@@ -40,8 +40,15 @@ _MAX_RESOLVE_DEPTH = 32
 class BTFError(BPFError):
     """Malformed BTF or BTF.ext (EINVAL, as the kernel's BTF_LOAD answers)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(errno.EINVAL, f"BTF: {message}")
+    def __init__(self, message: str, err: int = errno.EINVAL) -> None:
+        super().__init__(err, f"BTF: {message}")
+
+
+def _u32(value: int, what: str) -> int:
+    """``value`` as a BTF size or offset field, which holds 32 bits."""
+    if not 0 <= value <= 0xFFFFFFFF:
+        raise BTFError(f"{what}: {value} does not fit a 32-bit BTF size/offset", errno.E2BIG)
+    return value
 
 
 @dataclass
@@ -244,11 +251,12 @@ class BTF:
             if t.kind != KIND_DATASEC or t.name not in section_sizes:
                 continue
             at = self._type_base + t.offset
-            struct.pack_into("<I", raw, at + 8, section_sizes[t.name])
+            struct.pack_into("<I", raw, at + 8, _u32(section_sizes[t.name], t.name))
             for i, si in enumerate(t.secinfos):
                 var = self.types[si.type]
                 if var.kind == KIND_VAR and var.name in var_offsets:
-                    struct.pack_into("<I", raw, at + 12 + 12 * i + 4, var_offsets[var.name])
+                    struct.pack_into("<I", raw, at + 12 + 12 * i + 4,
+                                     _u32(var_offsets[var.name], var.name))
         return bytes(raw)
 
     # --- lookups ---------------------------------------------------------

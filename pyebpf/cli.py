@@ -23,6 +23,7 @@ from pathlib import Path
 from pyebpf import isa
 from pyebpf.elf import UAPI_CONTEXT_TYPES, CollectionSpec, ProgramSpec, load_elf
 from pyebpf.errors import BPFError, ExecutionError, VerifierError
+from pyebpf.files import MAX_CAPTURE_BYTES, MAX_OBJECT_BYTES, read_limited
 
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 1
 
@@ -31,12 +32,16 @@ class UsageError(Exception):
     """A mistake in how the command was called (exit status 2, one line)."""
 
 
-def _read(path: str) -> bytes:
-    """The file's bytes; ``-`` is standard input."""
+def _read(path: str, limit: int = MAX_OBJECT_BYTES) -> bytes:
+    """The file's bytes, at most ``limit`` of them; ``-`` is standard input."""
     if path == "-":
-        return sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise UsageError(f"standard input is larger than {limit} bytes, the limit for "
+                             "this kind of input")
+        return data
     try:
-        return Path(path).read_bytes()
+        return read_limited(path, limit)
     except OSError as e:
         raise UsageError(f"cannot read {path!r}: {e.strerror}") from None
 
@@ -446,7 +451,7 @@ def _inputs(args: argparse.Namespace, prog: ProgramSpec) -> tuple[str, list[byte
     from pyebpf.pcap import read_pcap
 
     if args.pcap is not None:
-        captured = list(read_pcap(_read(args.pcap)))
+        captured = list(read_pcap(_read(args.pcap, MAX_CAPTURE_BYTES)))
         args.timestamps = [p.timestamp_ns for p in captured]
         where = "standard input" if args.pcap == "-" else args.pcap
         return f"{len(captured)} packets from {where}", [p.data for p in captured]
@@ -610,8 +615,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     spec = _spec(args.obj)
     prog_spec = _entry_program(spec, args.prog, args.obj)
-    if args.repeat < 0:
-        raise UsageError("--repeat must be >= 0")
+    if not 0 <= args.repeat <= 0xFFFFFFFF:
+        raise UsageError("--repeat must be 0..4294967295 (BPF_PROG_TEST_RUN's u32)")
     what, runs = _inputs(args, prog_spec)
     ctx = _read(args.ctx) if args.ctx is not None else None
     if ctx is not None:

@@ -30,7 +30,6 @@ import os
 import struct
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyebpf import isa
@@ -52,6 +51,8 @@ from pyebpf.btf import (
     LineInfo,
 )
 from pyebpf.errors import BPFError
+from pyebpf.files import InputTooLargeError, read_limited
+from pyebpf.maps import MAX_ARRAY_VALUE_SIZE
 from pyebpf.uapi import BPF_F_NUMA_NODE, BPF_F_RDONLY_PROG, BPF_F_SLEEPABLE
 from pyebpf.uapi import BpfAttachType as _At
 from pyebpf.uapi import BpfMapType as _Mt
@@ -112,11 +113,11 @@ GPL_COMPATIBLE = frozenset({"GPL", "GPL v2", "GPL and additional rights", "Dual 
 
 
 class ELFError(BPFError):
-    """An object pyebpf cannot load, with what is wrong with it (EINVAL)."""
+    """An object pyebpf cannot load, with what is wrong with it (EINVAL unless said)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, err: int = errno.EINVAL) -> None:
         self.reason = message
-        super().__init__(errno.EINVAL, message)
+        super().__init__(err, message)
 
 
 # --- program types from section names (libbpf's section_defs) -------------------
@@ -920,6 +921,11 @@ class _Loader:
         for s in self.r.sections:
             if not _is_data_section(s) or s.size == 0:
                 continue
+            if s.size > MAX_ARRAY_VALUE_SIZE:
+                # the kernel's array_map_alloc_check refuses such a value_size: refused
+                # here before anything is allocated for it
+                raise ELFError(f"section {s.name}: {s.size} bytes, larger than an array map "
+                               f"value may be ({MAX_ARRAY_VALUE_SIZE})", errno.E2BIG)
             data = bytearray(s.size) if s.type == SHT_NOBITS else bytearray(s.data)
             readonly = s.name.startswith(".rodata")
             flags = BPF_F_RDONLY_PROG if readonly else 0
@@ -1235,9 +1241,11 @@ def load_elf(source: str | os.PathLike[str] | bytes | bytearray | memoryview) ->
         data = bytes(source)
     else:
         try:
-            data = Path(source).read_bytes()
+            data = read_limited(source)
         except OSError as e:
-            raise ELFError(f"cannot read {os.fspath(source)!r}: {e.strerror}") from None
+            raise ELFError(f"cannot read {os.fspath(source)!r}: {e.strerror}",
+                           errno.EFBIG if isinstance(e, InputTooLargeError) else errno.EINVAL
+                           ) from None
     return _Loader(data).load()
 
 

@@ -42,6 +42,7 @@ KMALLOC_MAX_SIZE = 1 << 22
 PCPU_MIN_UNIT_SIZE = 32768
 MAX_BPF_STACK = 512
 HTAB_ELEM_SIZE = 48     # sizeof(struct htab_elem) on x86-64, for the E2BIG bound
+MAX_ARRAY_VALUE_SIZE = (1 << 31) - 1   # INT_MAX: array_map_alloc_check's E2BIG bound
 
 _ACCESS = (uapi.BPF_F_RDONLY | uapi.BPF_F_WRONLY | uapi.BPF_F_RDONLY_PROG
            | uapi.BPF_F_WRONLY_PROG)
@@ -201,10 +202,14 @@ def check_attrs(a: MapAttrs) -> None:
             raise _err(ENOTSUPP, "LRU maps are always preallocated")
         if a.max_entries == 0 or a.key_size == 0 or a.value_size == 0:
             raise _err(errno.EINVAL, "key_size, value_size and max_entries must be nonzero")
-        if a.value_size >= KMALLOC_MAX_SIZE - MAX_BPF_STACK - HTAB_ELEM_SIZE:
-            raise _err(errno.E2BIG, "value_size too large")
+        if a.key_size + a.value_size >= KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE:
+            raise _err(errno.E2BIG, "key_size + value_size too large")
         if t in PERCPU_TYPES and (a.value_size + 7) // 8 * 8 > PCPU_MIN_UNIT_SIZE:
             raise _err(errno.E2BIG, "per-CPU value larger than 32 KiB")
+        # htab_map_alloc: the bucket array (16-byte buckets, a power of two of them) must
+        # stay within U32_MAX bytes
+        if a.max_entries > 1 << 31 or 1 << (a.max_entries - 1).bit_length() > 0xFFFFFFFF // 16:
+            raise _err(errno.E2BIG, "too many entries for the bucket array")
     elif t in OBJECT_TYPES and t != CGROUP_ARRAY:
         _check_object_map(a)
     elif t in ARRAY_TYPES or t in FD_ARRAY_TYPES or t == CGROUP_ARRAY:
@@ -225,7 +230,7 @@ def check_attrs(a: MapAttrs) -> None:
             raise _err(errno.EINVAL, "BPF_F_PRESERVE_ELEMS is for perf event arrays")
         if t in PERCPU_TYPES and (a.value_size + 7) // 8 * 8 > PCPU_MIN_UNIT_SIZE:
             raise _err(errno.E2BIG, "per-CPU value larger than 32 KiB")
-        if a.value_size >= 1 << 31:
+        if a.value_size > MAX_ARRAY_VALUE_SIZE:
             raise _err(errno.E2BIG, "value_size too large")
     elif t in QUEUE_TYPES:
         if (a.max_entries == 0 or a.key_size != 0 or a.value_size == 0
@@ -234,6 +239,8 @@ def check_attrs(a: MapAttrs) -> None:
         if a.value_size > KMALLOC_MAX_SIZE:
             raise _err(errno.E2BIG, "value_size too large")
     elif t == MapType.BPF_MAP_TYPE_BLOOM_FILTER:
+        if a.value_size > KMALLOC_MAX_SIZE:                  # bloom_map_alloc_check
+            raise _err(errno.E2BIG, "value_size too large")
         if (a.key_size != 0 or a.value_size == 0 or a.max_entries == 0
                 or flags & ~_BLOOM_FLAGS or not _access_ok(flags) or a.map_extra & ~0xF):
             raise _err(errno.EINVAL, "bloom filter: key_size 0, value_size and "

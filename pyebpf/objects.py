@@ -551,6 +551,9 @@ class Program(_FdOwner):
                       ctx: bytes | ctypes.Structure | None = None, repeat: int = 0,
                       cpu: int | None = None, *, data_size_out: int | None = None,
                       ctx_out: bool | None = None, flags: int = 0) -> RunResult:
+        if not 0 <= repeat <= 0xFFFFFFFF:
+            # BPF_PROG_TEST_RUN's repeat is a u32: a wider value would wrap silently
+            raise BPFError(errno.EINVAL, f"repeat {repeat} is not a u32 (0..4294967295)")
         attr = uapi.BpfAttr()
         t = attr.test
         t.prog_fd, t.repeat = self.fd, repeat

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pyebpf.errors import BPFError
+from pyebpf.files import MAX_CAPTURE_BYTES, read_limited
 
 MAGIC_USEC = 0xA1B2C3D4
 MAGIC_NSEC = 0xA1B23C4D
@@ -46,7 +47,7 @@ def read_pcap(source: str | Path | bytes | BinaryIO) -> Iterator[Packet]:
         data = bytes(source)
     elif isinstance(source, str | Path):
         try:
-            data = Path(source).read_bytes()
+            data = read_limited(source, MAX_CAPTURE_BYTES)
         except OSError as e:
             raise PcapError(f"cannot read {str(source)!r}: {e.strerror}") from None
     else:

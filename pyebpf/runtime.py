@@ -374,7 +374,8 @@ class Runtime:
         return fd
 
     def _lookup(self, fd: int) -> Any:
-        if not isinstance(fd, int) or fd < 0:
+        if not isinstance(fd, int) or not 0 <= fd < 1 << 31:
+            # the kernel reads fds as int: a u32 of 2^31 and more is negative, EBADF
             raise BPFError(errno.EBADF, f"bad file descriptor {fd}")
         try:
             st = os.fstat(fd)
@@ -450,7 +451,11 @@ class Runtime:
 
     def create_map(self, attrs: MapAttrs, btf: BtfObject | None = None) -> BpfMap:
         """map_create: the map (attribute checks), then its BTF (map_check_btf), then an id."""
-        m = BpfMap(attrs, self.ncpus)
+        try:
+            m = BpfMap(attrs, self.ncpus)
+        except MemoryError:
+            # what the kernel's bpf_map_area_alloc answers when the memory is not there
+            raise BPFError(errno.ENOMEM, "not enough memory for the map") from None
         if btf is not None and attrs.btf_value_type_id:
             m.check_btf(btf, attrs.btf_key_type_id, attrs.btf_value_type_id,
                         self.privileged)

@@ -143,6 +143,7 @@ class _Call:
         self.rt = runtime
         self.cmd = cmd
         self.uaddr = addr
+        self.size = size
         self.writable = writable
         self.attr = uapi.BpfAttr()
         known = ctypes.sizeof(uapi.BpfAttr)
@@ -318,8 +319,10 @@ def _prog_load(c: _Call) -> int:
     lic = _strncpy_from_user(a.license, 128).decode("latin-1") if a.license else ""
     if a.license == 0:
         raise BPFError(errno.EFAULT, "license is NULL")
-    if (a.log_buf == 0) != (a.log_size == 0) or (a.log_level and not a.log_buf) \
-            or a.log_level & ~0x1F or (a.log_buf and a.log_size < 128):
+    # bpf_verifier_log_attr_valid (6.4+): a buffer needs a level, a level needs no buffer
+    # (the log's true size is still reported), and any size fits
+    if (a.log_buf == 0) != (a.log_size == 0) or (a.log_buf and not a.log_level) \
+            or a.log_level & ~_BPF_LOG_MASK or a.log_size > 0xFFFFFFFF >> 2:
         raise BPFError(errno.EINVAL, "log_level/log_buf/log_size")
     fd_array = None
     if a.fd_array:
@@ -337,23 +340,53 @@ def _prog_load(c: _Call) -> int:
             if rs * a.func_info_cnt > _MAX_FUNC_INFO:
                 raise BPFError(errno.ENOMEM, f"func_info_cnt {a.func_info_cnt}")
             req.func_info = copy_from_user(a.func_info, rs * a.func_info_cnt)
-    log = ""
     try:
         prog, log = c.rt.load_program(req)
-    except VerifierError as e:
-        if a.log_level and a.log_buf:
-            _write_log(a.log_buf, a.log_size, e.log or f"{e.reason}\n")
-        raise
     except LoadError as e:
-        if a.log_level and a.log_buf:
-            _write_log(a.log_buf, a.log_size, f"{e.reason}\n")
+        log = (e.log if isinstance(e, VerifierError) else "") or f"{e.reason}\n"
+        if _finish_log(c, log):
+            raise BPFError(errno.ENOSPC, "verifier log truncated (the program was "
+                           f"refused: {e.reason})") from e
         raise
     fd = c.rt.new_fd(prog)
-    if a.log_level and a.log_buf and log:
-        if not _write_log(a.log_buf, a.log_size, log):
-            c.rt.close(fd)
-            raise BPFError(errno.ENOSPC, "verifier log does not fit in log_size")
+    if _finish_log(c, log):
+        c.rt.close(fd)
+        raise BPFError(errno.ENOSPC, "verifier log does not fit in log_size")
     return fd
+
+
+_BPF_LOG_MASK = 0xF             # BPF_LOG_LEVEL1 | LEVEL2 | STATS | FIXED
+_BPF_LOG_FIXED = 8
+# where 6.4+ reports the whole log's size: the u32 after core_relo_rec_size, which
+# pyebpf's generated union (from older headers) ends with
+_LOG_TRUE_SIZE_OFF = (uapi.BpfAttrProgLoad.core_relo_rec_size.offset
+                      + uapi.BpfAttrProgLoad.core_relo_rec_size.size)
+
+
+def _finish_log(c: _Call, log: str) -> bool:
+    """bpf_vlog_finalize: copy the log out, report its true size; True if truncated.
+
+    The buffer keeps the log's end (the kernel's rotating log) unless BPF_LOG_FIXED
+    asks for its start.  A truncated log makes the load fail with ENOSPC, whatever
+    the verdict, as in the kernel.
+    """
+    a = c.attr
+    if not a.log_level:
+        return False
+    data = log.encode()
+    true_size = max(len(data), getattr(log, "peak", 0)) + 1
+    if c.size >= _LOG_TRUE_SIZE_OFF + 4 and c.writable:
+        copy_to_user(c.uaddr + _LOG_TRUE_SIZE_OFF, struct.pack("<I", true_size))
+    if not a.log_buf:
+        return False
+    keep = a.log_size - 1
+    if true_size > a.log_size:
+        if len(data) > keep:
+            data = data[:keep] if a.log_level & _BPF_LOG_FIXED else data[len(data) - keep:]
+        copy_to_user(a.log_buf, data + b"\0")
+        return True
+    copy_to_user(a.log_buf, data + b"\0")
+    return False
 
 
 _MAX_FUNC_INFO = 1 << 26  # bytes of func_info records copied in (kvcalloc's own limit)

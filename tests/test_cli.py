@@ -274,7 +274,7 @@ def test_run_progress_bar_only_on_a_terminal(capsys, monkeypatch, tmp_path):
     (["run", FIREWALL, "--prog", "nope", "--pcap", PCAP], "no program 'nope'"),
     (["run", str(ROOT / "tests" / "data" / "elf" / "full.v3.o"), "--pcap", PCAP],
      "choose one with --prog"),
-    (["run", FIREWALL, "--pcap", PCAP, "--repeat", "-1"], "--repeat must be >= 0"),
+    (["run", FIREWALL, "--pcap", PCAP, "--repeat", "-1"], "--repeat must be 0..4294967295"),
     (["run", HELLO, "--repeat", "2"], "raw_tp test runs take only ctx_in"),
 ], ids=["no-input", "bad-hex", "runt-packet", "missing-pcap", "not-pcap", "unknown-program",
         "several-programs", "negative-repeat", "repeat-refused-by-type"])

@@ -9,7 +9,8 @@ strtol, probe_read_kernel) with random sizes and offsets.  Each accepted program
 loaded through PROG_LOAD and run through PROG_TEST_RUN on random packets of many
 lengths with random map contents: the runtime's bounds checks (MemoryAccessError)
 or a helper's pointer checks (HelperError) firing would be a soundness bug of the
-verifier.  Default sizes keep this quick; ``PYEBPF_LONG=1`` fuzzes 5,000 seeds.
+verifier.  Default sizes keep this quick; ``PYEBPF_LONG=1`` fuzzes 5,000 seeds,
+``PYEBPF_SOUNDNESS_SEEDS=N`` N of each kind.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from pyebpf.runtime import Runtime
 from pyebpf.verifier import FuncInfo, MapInfo, bpf_check, diff, funcinfo, gen, subprog_starts
 
 LONG = os.environ.get("PYEBPF_LONG") == "1"
-SEEDS = 5000 if LONG else 400
-MUTATED_SEEDS = 1000 if LONG else 150
+# PYEBPF_SOUNDNESS_SEEDS sets both counts for a standing campaign (e.g. 1000000)
+SEEDS = int(os.environ.get("PYEBPF_SOUNDNESS_SEEDS", 5000 if LONG else 400))
+MUTATED_SEEDS = int(os.environ.get("PYEBPF_SOUNDNESS_SEEDS", 1000 if LONG else 150))
 PACKET_LENGTHS = (14, 15, 20, 34, 40, 54, 60, 64, 100, 200, 1500)
 PT = uapi.BpfProgType
 

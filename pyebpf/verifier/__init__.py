@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -26,6 +27,22 @@ from pyebpf.verifier.funcinfo import FuncInfo
 __all__ = ["FuncInfo", "MapInfo", "VerifyResult", "bpf_check", "subprog_starts"]
 
 BPF_MAXINSNS = 4096  # the unprivileged program size limit (uapi's BPF_MAXINSNS)
+
+
+class Log(str):
+    """A verifier log, with the most bytes it held while the verifier wrote it.
+
+    At level 1 a verified program's trace is dropped at the end, leaving only the
+    statistics; the kernel still reports (log_true_size) and checks against
+    log_size (ENOSPC) the trace's length.
+    """
+
+    peak: int
+
+    def __new__(cls, text: str, peak: int = 0) -> Log:
+        log = super().__new__(cls, text)
+        log.peak = max(peak, len(text.encode()))
+        return log
 
 
 @dataclass
@@ -95,18 +112,39 @@ def bpf_check(insns: Sequence[Instruction], prog_type: int, *,
     # which would set the cyclic collector scanning them all again and again
     gc_was_on = gc.isenabled()
     gc.disable()
+    # log_level bits: 1 and 2 trace the walk, 4 (BPF_LOG_STATS) adds the time and stack
+    # depth to the statistics, 8 (BPF_LOG_FIXED) only changes how the log is truncated;
+    # any of them asks for the messages and the statistics line
+    start = time.perf_counter_ns()
     try:
-        return _check(insns, prog_type, maps, helpers, log_level, privileged, func_info,
-                      expected_attach_type, gpl)
+        result = _check(insns, prog_type, maps, helpers, log_level & 3, privileged, func_info,
+                        expected_attach_type, gpl, want_log=bool(log_level))
+    except VerifierError as e:
+        if log_level & 4 and e.log:
+            e.log = _with_stats(e.log, time.perf_counter_ns() - start, (0,))
+        raise
     finally:
         if gc_was_on:
             gc.enable()
+    if log_level & 4:
+        stats = _with_stats(result.log, time.perf_counter_ns() - start, result.stack_depth)
+        result.log = Log(stats, getattr(result.log, "peak", 0))
+    return result
+
+
+def _with_stats(log: str, elapsed_ns: int, depths: tuple[int, ...]) -> str:
+    """print_verification_stats' BPF_LOG_STATS lines, before the closing statistics."""
+    head, _, last = log.rstrip("\n").rpartition("\n")
+    stats = (f"verification time {elapsed_ns // 1000} usec\n"
+             f"stack depth {'+'.join(str(d) for d in depths or (0,))}\n")
+    return (head + "\n" if head else "") + stats + last + "\n"
 
 
 def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo],
            helpers: Mapping[int, Helper] | None, log_level: int,
            privileged: bool = True, func_info: FuncInfo | None = None,
-           expected_attach_type: int = 0, gpl: bool = True) -> VerifyResult:
+           expected_attach_type: int = 0, gpl: bool = True,
+           want_log: bool = False) -> VerifyResult:
     checker: Checker | None = None
     early = True  # func_info's early checks come before the subprograms are listed
     try:
@@ -125,9 +163,11 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
         if log_level >= 2:
             checker.lines.extend(vlog.level2_header(prog))
         checker.run()
+        peak = 0
         if log_level == 1:
             # do_check_common: a verified program's trace is dropped at level 1 (the log
             # position goes back to 0), only the statistics remain
+            peak = sum(len(line.encode()) + 1 for line in checker.lines)
             checker.lines.clear()
         _check_stack_depth(checker)
     except cfg.Reject as rej:
@@ -141,12 +181,12 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
         last = [rej.msg + _summary(checker)] if rej.glued else \
             [rej.msg, *rej.extra, _summary(checker)]
         text = "\n".join([*lines, *last]).strip("\n") + "\n"
-        raise VerifierError(rej.msg, log=text if log_level else "", err=rej.err) from None
+        raise VerifierError(rej.msg, log=text if want_log else "", err=rej.err) from None
     except RecursionError:  # pragma: no cover - defensive: hostile nesting
         raise VerifierError("program too complex", err=errno.E2BIG) from None
     text = ""
-    if log_level:
-        text = "\n".join([*checker.lines, _summary(checker)]) + "\n"
+    if want_log:
+        text = Log("\n".join([*checker.lines, _summary(checker)]) + "\n", peak)
     return VerifyResult(text, insns, checker.processed, checker.max_states_per_insn,
                         checker.total_states, checker.peak_states, tuple(checker.stack_depth),
                         checker.max_ctx_offset, dict(checker.ctx_loads), bytes(checker.seen))
