@@ -26,8 +26,9 @@ ctypedef struct MapC:
     uint32_t count             # elements in use
     uint32_t nbuckets          # hash: power of two
     uint32_t free_head         # hash/lpm: first free element
-    uint32_t lru_head          # most recently used
-    uint32_t lru_tail          # least recently used
+    uint32_t lru_rot           # LRU: next_inactive_rotation (an element or a list head)
+    uint32_t lru_target        # LRU: free elements taken to the local list at a time
+    uint32_t lru_counts[2]     # LRU: elements on the active and inactive lists
     uint32_t qhead             # queue/stack: index of the oldest element
     uint32_t nr_hash           # bloom filter
     uint32_t seed
@@ -41,8 +42,9 @@ ctypedef struct MapC:
     uint32_t *next             # hash chains / free list
     uint32_t *buckets
     uint32_t *hashes
-    uint32_t *lru_prev
+    uint32_t *lru_prev         # LRU: the lists, with their heads after the elements
     uint32_t *lru_next
+    uint8_t *lru_state         # LRU: each element's list, referenced and hashed bits
     uint8_t *used              # lpm, fd arrays: slot in use
     uint64_t *slots            # fd arrays: MapC* or Insn* of each slot
     int32_t *slot_len          # prog arrays: instruction count of each slot

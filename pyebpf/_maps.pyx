@@ -155,6 +155,7 @@ cdef enum:
     EINVAL = 22
     ENOSPC = 28
     E2BIG = 7
+    ENOMEM = 12
     EOPNOTSUPP = 95
     ENOTSUPP = 524
 
@@ -199,40 +200,270 @@ cdef uint32_t hash_find(MapC *m, const uint8_t *key, uint32_t h) noexcept nogil:
     return NIL
 
 
-cdef void lru_unlink(MapC *m, uint32_t i) noexcept nogil:
-    cdef uint32_t p = m.lru_prev[i]
-    cdef uint32_t n = m.lru_next[i]
-    if p != NIL:
-        m.lru_next[p] = n
-    else:
-        m.lru_head = n
-    if n != NIL:
-        m.lru_prev[n] = p
-    else:
-        m.lru_tail = p
+# --- LRU hash maps: the kernel's common LRU lists (kernel/bpf/bpf_lru_list.c) ----
+#
+# Elements live on one of five lists: the global free, active and inactive lists and
+# one local free and pending list (the kernel keeps those per CPU; pyebpf keeps one, as
+# the kernel's on a single CPU).  An update takes a free element (moving pending ones to
+# the global lists, rotating them, and shrinking the inactive list when none is free),
+# a program's lookup sets the element's referenced bit, which saves it from the next
+# shrink.  Each list is circular, its head an extra node after the elements.
+
+cdef enum:
+    L_FREE = 0
+    L_LOCAL_FREE = 1
+    L_PENDING = 2
+    L_ACTIVE = 3
+    L_INACTIVE = 4
+    L_LISTS = 5
+    L_TYPE = 7          # lru_state bits: the list ...
+    L_HASHED = 0x40     # ... in the hash table ...
+    L_REF = 0x80        # ... referenced
+    LRU_NR_SCANS = 128  # LOCAL_NR_SCANS, also LOCAL_FREE_TARGET
 
 
-cdef void lru_push(MapC *m, uint32_t i) noexcept nogil:
-    m.lru_prev[i] = NIL
-    m.lru_next[i] = m.lru_head
-    if m.lru_head != NIL:
-        m.lru_prev[m.lru_head] = i
-    m.lru_head = i
-    if m.lru_tail == NIL:
-        m.lru_tail = i
+cdef inline uint32_t lhead(MapC *m, int t) noexcept nogil:
+    return m.max_entries + t
 
 
-cdef void hash_unlink(MapC *m, uint32_t i) noexcept nogil:
-    """Take element ``i`` out of its bucket chain and put it on the free list."""
+cdef inline void l_del(MapC *m, uint32_t i) noexcept nogil:
+    m.lru_next[m.lru_prev[i]] = m.lru_next[i]
+    m.lru_prev[m.lru_next[i]] = m.lru_prev[i]
+
+
+cdef inline void l_add(MapC *m, uint32_t i, uint32_t h) noexcept nogil:
+    cdef uint32_t n = m.lru_next[h]
+    m.lru_next[i] = n
+    m.lru_prev[i] = h
+    m.lru_prev[n] = i
+    m.lru_next[h] = i
+
+
+cdef inline int ltype(MapC *m, uint32_t i) noexcept nogil:
+    return m.lru_state[i] & L_TYPE
+
+
+cdef inline void lru_count(MapC *m, int t, int delta) noexcept nogil:
+    if t == L_ACTIVE or t == L_INACTIVE:
+        m.lru_counts[t - L_ACTIVE] += delta
+
+
+cdef void lru_init(MapC *m) noexcept nogil:
+    """bpf_common_lru_populate: every element on the free list."""
+    cdef uint32_t i
+    for i in range(L_LISTS):
+        m.lru_prev[lhead(m, i)] = lhead(m, i)
+        m.lru_next[lhead(m, i)] = lhead(m, i)
+    for i in range(m.max_entries):
+        m.lru_state[i] = L_FREE
+        l_add(m, i, lhead(m, L_FREE))
+    m.lru_counts[0] = 0
+    m.lru_counts[1] = 0
+    m.lru_rot = lhead(m, L_INACTIVE)
+    # the kernel's target_free: half an even share of the elements per CPU, 1..128
+    m.lru_target = max(1, min(LRU_NR_SCANS, m.max_entries // max(m.ncpus, 1) // 2))
+
+
+cdef void lru_move(MapC *m, uint32_t i, int tgt) noexcept nogil:
+    """__bpf_lru_node_move: to the head of another global list, referenced bit cleared."""
+    lru_count(m, ltype(m, i), -1)
+    lru_count(m, tgt, 1)
+    m.lru_state[i] = (m.lru_state[i] & L_HASHED) | tgt
+    if i == m.lru_rot:
+        m.lru_rot = m.lru_prev[i]
+    l_del(m, i)
+    l_add(m, i, lhead(m, tgt))
+
+
+cdef void lru_move_to_free(MapC *m, uint32_t i, int tgt) noexcept nogil:
+    if i == m.lru_rot:
+        m.lru_rot = m.lru_prev[i]
+    lru_count(m, ltype(m, i), -1)
+    m.lru_state[i] = (m.lru_state[i] & L_HASHED) | tgt
+    l_del(m, i)
+    l_add(m, i, lhead(m, tgt))
+
+
+cdef void bucket_remove(MapC *m, uint32_t i) noexcept nogil:
+    """Take element ``i`` out of its bucket chain."""
     cdef uint32_t *link = &m.buckets[m.hashes[i] & (m.nbuckets - 1)]
     while link[0] != i:
         link = &m.next[link[0]]
     link[0] = m.next[i]
+    m.count -= 1
     if is_lru(m.map_type):
-        lru_unlink(m, i)
+        m.lru_state[i] &= ~L_HASHED
+
+
+cdef bint lru_del_from_htab(MapC *m, uint32_t i) noexcept nogil:
+    """htab_lru_map_delete_node: evict ``i`` from the table (False: not in it)."""
+    if not m.lru_state[i] & L_HASHED:
+        return False
+    bucket_remove(m, i)
+    return True
+
+
+cdef void lru_rotate_active(MapC *m) noexcept nogil:
+    cdef uint32_t h = lhead(m, L_ACTIVE)
+    cdef uint32_t first = m.lru_next[h]
+    cdef uint32_t i = m.lru_prev[h]
+    cdef uint32_t p
+    cdef int n = 0
+    while i != h:
+        p = m.lru_prev[i]
+        lru_move(m, i, L_ACTIVE if m.lru_state[i] & L_REF else L_INACTIVE)
+        n += 1
+        if n == LRU_NR_SCANS or i == first:
+            break
+        i = p
+
+
+cdef void lru_rotate_inactive(MapC *m) noexcept nogil:
+    cdef uint32_t h = lhead(m, L_INACTIVE)
+    cdef uint32_t last, cur, nxt = h
+    cdef int n = 0
+    if m.lru_next[h] == h:
+        return
+    last = m.lru_next[m.lru_rot]
+    if last == h:
+        last = m.lru_next[last]
+    cur = m.lru_rot
+    while n < LRU_NR_SCANS:
+        if cur == h:
+            cur = m.lru_prev[cur]
+            continue
+        nxt = m.lru_prev[cur]
+        if m.lru_state[cur] & L_REF:
+            lru_move(m, cur, L_ACTIVE)
+        if cur == last:
+            break
+        cur = nxt
+        n += 1
+    m.lru_rot = nxt
+
+
+cdef uint32_t lru_shrink(MapC *m, uint32_t want) noexcept nogil:
+    """__bpf_lru_list_shrink: up to ``want`` inactive elements evicted to the local free
+    list, referenced ones spared; if none, the oldest element evicted regardless."""
+    cdef uint32_t h = lhead(m, L_INACTIVE)
+    cdef uint32_t i, p
+    cdef uint32_t got = 0
+    cdef int n = 0
+    if m.lru_counts[1] < m.lru_counts[0]:
+        lru_rotate_active(m)
+    i = m.lru_prev[h]
+    while i != h:
+        p = m.lru_prev[i]
+        if m.lru_state[i] & L_REF:
+            lru_move(m, i, L_ACTIVE)
+        elif lru_del_from_htab(m, i):
+            lru_move_to_free(m, i, L_LOCAL_FREE)
+            got += 1
+            if got == want:
+                break
+        n += 1
+        if n == LRU_NR_SCANS:
+            break
+        i = p
+    if got:
+        return got
+    h = lhead(m, L_INACTIVE) if m.lru_next[h] != h else lhead(m, L_ACTIVE)
+    i = m.lru_prev[h]
+    while i != h:
+        p = m.lru_prev[i]
+        if lru_del_from_htab(m, i):
+            lru_move_to_free(m, i, L_LOCAL_FREE)
+            return 1
+        i = p
+    return 0
+
+
+cdef void lru_pop_free_to_local(MapC *m) noexcept nogil:
+    cdef uint32_t h = lhead(m, L_PENDING)
+    cdef uint32_t i = m.lru_prev[h]
+    cdef uint32_t p, nfree = 0
+    while i != h:            # __local_list_flush, oldest first
+        p = m.lru_prev[i]
+        lru_count(m, L_ACTIVE if m.lru_state[i] & L_REF else L_INACTIVE, 1)
+        m.lru_state[i] = (m.lru_state[i] & L_HASHED) | (
+            L_ACTIVE if m.lru_state[i] & L_REF else L_INACTIVE)
+        l_del(m, i)
+        l_add(m, i, lhead(m, ltype(m, i)))
+        i = p
+    if m.lru_counts[1] < m.lru_counts[0]:
+        lru_rotate_active(m)
+    lru_rotate_inactive(m)
+    h = lhead(m, L_FREE)
+    i = m.lru_next[h]
+    while i != h and nfree < m.lru_target:
+        p = m.lru_next[i]
+        lru_move_to_free(m, i, L_LOCAL_FREE)
+        nfree += 1
+        i = p
+    if nfree < m.lru_target:
+        lru_shrink(m, m.lru_target - nfree)
+
+
+cdef inline void lru_add_pending(MapC *m, uint32_t i) noexcept nogil:
+    m.lru_state[i] = (m.lru_state[i] & L_HASHED) | L_PENDING
+    l_del(m, i)
+    l_add(m, i, lhead(m, L_PENDING))
+
+
+cdef uint32_t lru_pop_free(MapC *m) noexcept nogil:
+    """bpf_common_lru_pop_free: a free element, evicting when there is none (NIL: none
+    could be found)."""
+    cdef uint32_t h = lhead(m, L_LOCAL_FREE)
+    cdef uint32_t i = m.lru_next[h]
+    cdef int force
+    if i == h:
+        lru_pop_free_to_local(m)
+        i = m.lru_next[h]
+    if i != h:
+        lru_add_pending(m, i)
+        return i
+    # steal from the pending list, unreferenced elements first
+    h = lhead(m, L_PENDING)
+    for force in range(2):
+        i = m.lru_prev[h]
+        while i != h:
+            if (force or not m.lru_state[i] & L_REF) and lru_del_from_htab(m, i):
+                lru_add_pending(m, i)
+                return i
+            i = m.lru_prev[i]
+    return NIL
+
+
+cdef void lru_push_free(MapC *m, uint32_t i) noexcept nogil:
+    """bpf_common_lru_push_free: a pending element back to the local free list, any
+    other to the global one."""
+    if ltype(m, i) == L_PENDING:
+        m.lru_state[i] = L_LOCAL_FREE
+        l_del(m, i)
+        l_add(m, i, lhead(m, L_LOCAL_FREE))
+        return
+    lru_move_to_free(m, i, L_FREE)
+    m.lru_state[i] &= ~L_REF
+
+
+cdef void hash_link(MapC *m, uint32_t i, uint32_t h) noexcept nogil:
+    cdef uint32_t b = h & (m.nbuckets - 1)
+    m.hashes[i] = h
+    m.next[i] = m.buckets[b]
+    m.buckets[b] = i
+    m.count += 1
+    if is_lru(m.map_type):
+        m.lru_state[i] |= L_HASHED
+
+
+cdef void hash_unlink(MapC *m, uint32_t i) noexcept nogil:
+    """Take element ``i`` out of its bucket chain and free it."""
+    bucket_remove(m, i)
+    if is_lru(m.map_type):
+        lru_push_free(m, i)
+        return
     m.next[i] = m.free_head
     m.free_head = i
-    m.count -= 1
 
 
 cdef void copy_value(MapC *m, uint8_t *dst, const uint8_t *value) noexcept nogil:
@@ -273,42 +504,65 @@ cdef void write_value(MapC *m, uint8_t *dst, const uint8_t *value, int32_t cpu,
         memcpy(dst + (<uint32_t>cpu % m.ncpus) * m.stride, value, m.value_size)
 
 
+cdef int lru_update(MapC *m, const uint8_t *key, uint32_t h, const uint8_t *value,
+                    uint64_t flags, int32_t cpu, bint onallcpus) noexcept nogil:
+    """htab_lru_map_update_elem / __htab_lru_percpu_map_update_elem.
+
+    A free element is taken before the key is looked up (prealloc_lru_pop), so on a full
+    map an update evicts even when it then replaces the key or its flags refuse it.  The
+    new element replaces an existing one (marked referenced); per-CPU values are updated
+    in place instead, and BPF_EXIST takes no element there.
+    """
+    cdef uint32_t fresh = NIL
+    cdef uint32_t old
+    cdef int rc = 0
+    if not (m.percpu and flags == F_EXIST):
+        fresh = lru_pop_free(m)
+        if fresh == NIL:
+            return -ENOMEM
+    old = hash_find(m, key, h)
+    if flags == F_NOEXIST and old != NIL:
+        rc = -EEXIST
+    elif flags == F_EXIST and old == NIL:
+        rc = -ENOENT
+    elif m.percpu and old != NIL:
+        m.lru_state[old] |= L_REF
+        write_value(m, value_at(m, old), value, cpu, onallcpus, False)
+    else:
+        memcpy(key_at(m, fresh), key, m.key_size)
+        write_value(m, value_at(m, fresh), value, cpu, onallcpus, True)
+        hash_link(m, fresh, h)
+        if old != NIL:
+            m.lru_state[fresh] |= L_REF
+            bucket_remove(m, old)
+            lru_push_free(m, old)
+        return 0
+    if fresh != NIL:
+        lru_push_free(m, fresh)
+    return rc
+
+
 cdef int hash_update(MapC *m, const uint8_t *key, const uint8_t *value, uint64_t flags,
                      int32_t cpu, bint onallcpus) noexcept nogil:
     cdef uint32_t h = pyebpf_hash(key, m.key_size, m.seed)
     cdef uint32_t i
-    cdef uint32_t b
-    if is_lru(m.map_type) and m.free_head == NIL and m.lru_tail != NIL:
-        # prealloc_lru_pop: an LRU update takes a free element before it looks for the
-        # key, evicting the least recently used one when none is free: even the key's
-        # own, and even when the flags then refuse the update
-        hash_unlink(m, m.lru_tail)
+    if is_lru(m.map_type):
+        return lru_update(m, key, h, value, flags, cpu, onallcpus)
     i = hash_find(m, key, h)
     if i != NIL:
         if flags == F_NOEXIST:
             return -EEXIST
         write_value(m, value_at(m, i), value, cpu, onallcpus, False)
-        if is_lru(m.map_type):
-            lru_unlink(m, i)
-            lru_push(m, i)
         return 0
     if flags == F_EXIST:
         return -ENOENT
     if m.free_head == NIL:
-        if not is_lru(m.map_type) or m.lru_tail == NIL:
-            return -E2BIG
-        hash_unlink(m, m.lru_tail)       # evict the least recently used
+        return -E2BIG
     i = m.free_head
     m.free_head = m.next[i]
     memcpy(key_at(m, i), key, m.key_size)
     write_value(m, value_at(m, i), value, cpu, onallcpus, True)
-    m.hashes[i] = h
-    b = h & (m.nbuckets - 1)
-    m.next[i] = m.buckets[b]
-    m.buckets[b] = i
-    if is_lru(m.map_type):
-        lru_push(m, i)
-    m.count += 1
+    hash_link(m, i, h)
     return 0
 
 
@@ -464,9 +718,8 @@ cdef uint8_t *map_lookup(MapC *m, const uint8_t *key, int32_t cpu) noexcept nogi
         i = hash_find(m, key, pyebpf_hash(key, m.key_size, m.seed))
         if i != NIL:
             res = value_at(m, i) + off
-            if is_lru(m.map_type) and m.lru_head != i:
-                lru_unlink(m, i)
-                lru_push(m, i)
+            if is_lru(m.map_type):
+                m.lru_state[i] |= L_REF     # bpf_lru_node_set_ref
     elif m.map_type == T_LPM_TRIE:
         i = lpm_match(m, key)
         if i != NIL:
@@ -743,8 +996,6 @@ cdef class CMap:
         m.elem_size = m.stride * (m.ncpus if m.percpu else 1)
         m.seed = seed
         m.free_head = NIL
-        m.lru_head = NIL
-        m.lru_tail = NIL
         m.spin_lock_off = -1
         if map_type == T_RINGBUF:
             # Twice the ring, so a record that wraps stays contiguous (the kernel
@@ -784,10 +1035,12 @@ cdef class CMap:
                 m.next[i] = i + 1 if i + 1 < n else NIL
             m.free_head = 0
             if is_lru(map_type):
-                m.lru_prev = <uint32_t *>calloc(n, 4)
-                m.lru_next = <uint32_t *>calloc(n, 4)
-                if m.lru_prev == NULL or m.lru_next == NULL:
+                m.lru_prev = <uint32_t *>calloc(n + L_LISTS, 4)
+                m.lru_next = <uint32_t *>calloc(n + L_LISTS, 4)
+                m.lru_state = <uint8_t *>calloc(n, 1)
+                if m.lru_prev == NULL or m.lru_next == NULL or m.lru_state == NULL:
                     raise MemoryError()
+                lru_init(m)
         if map_type == T_LPM_TRIE or is_fd_array(map_type):
             m.used = <uint8_t *>calloc(n, 1)
             if m.used == NULL:
@@ -809,6 +1062,7 @@ cdef class CMap:
         free(m.hashes)
         free(m.lru_prev)
         free(m.lru_next)
+        free(m.lru_state)
         free(m.used)
         free(m.slots)
         free(m.slot_len)
@@ -1030,8 +1284,8 @@ cdef class CMap:
             for i in range(m.max_entries):
                 m.next[i] = i + 1 if i + 1 < m.max_entries else NIL
             m.free_head = 0 if m.max_entries else NIL
-            m.lru_head = NIL
-            m.lru_tail = NIL
+            if is_lru(m.map_type):
+                lru_init(m)
         if m.used != NULL:
             memset(m.used, 0, m.max_entries)
         m.count = 0

@@ -5,7 +5,9 @@ In the kernel a program's lookup marks the element referenced (it survives the n
 eviction), a lookup from user space (htab_lru_map_lookup_elem_sys) does not, and an
 update takes a free element before it looks for the key (prealloc_lru_pop), so on a full
 map it evicts even when it then replaces an existing key or is refused by its flags.
-The process is pinned to one CPU while a case runs: the kernel's LRU keeps per-CPU lists.
+pyebpf keeps the kernel's LRU lists (free, pending, active, inactive, with referenced
+bits and the kernel's rotation and shrink), as one CPU's.  The process is pinned to one
+CPU while a case runs: the kernel keeps the local lists per CPU.
 """
 
 from __future__ import annotations
@@ -51,26 +53,29 @@ def _one_cpu() -> Iterator[None]:
 class _Side:
     """One backend's map and the three operations a case uses."""
 
-    def __init__(self, kernel: Any | None, map_type: int) -> None:
+    def __init__(self, kernel: Any | None, map_type: int, max_entries: int = 4) -> None:
         self.kernel = kernel
         if kernel is not None:
             ncpus = kernel.possible_cpus()
-            self.map: Any = kernel.KernelMap(map_type, 4, VALUE_SIZE, 4)
+            self.map: Any = kernel.KernelMap(map_type, 4, VALUE_SIZE, max_entries)
         else:
             self.rt = Runtime()
             ncpus = self.rt.ncpus
-            self.map = Map(map_type, key_size=4, value_size=VALUE_SIZE, max_entries=4,
-                           runtime=self.rt)
+            self.map = Map(map_type, key_size=4, value_size=VALUE_SIZE,
+                           max_entries=max_entries, runtime=self.rt)
         self.width = VALUE_SIZE * (ncpus if map_type == MT.BPF_MAP_TYPE_LRU_PERCPU_HASH else 1)
 
     def run(self, op: str, key: int) -> object:
         k = struct.pack("<I", key)
         try:
-            if op in "un":
-                flags = uapi.BPF_NOEXIST if op == "n" else uapi.BPF_ANY
+            if op in "une":
+                flags = {"u": uapi.BPF_ANY, "n": uapi.BPF_NOEXIST, "e": uapi.BPF_EXIST}[op]
                 self.map.update(k, bytes(self.width), flags)
             elif op == "l":
-                self.map.lookup(k)
+                if self.map.lookup(k) is None:          # the kernel client's ENOENT
+                    return "ENOENT"
+            elif op == "d":
+                self.map.delete(k)
             else:
                 if self.kernel is not None:
                     p: Any = self.kernel.KernelProgram(_lookup_prog(self.map.fd, key), 3)
@@ -127,3 +132,36 @@ def test_user_lookup_does_not_bump_without_kernel():
     side = _Side(None, MT.BPF_MAP_TYPE_LRU_HASH)
     assert _play(side, CASES["user-lookup"]) == ([None] * 6, [1, 2, 3, 10])
     side.map.close()
+
+
+RANDOM_FLOORS = {  # (map type, max_entries): agreeing sequences of 40, as measured
+    (MT.BPF_MAP_TYPE_LRU_HASH, 4): 39, (MT.BPF_MAP_TYPE_LRU_HASH, 16): 38,
+    (MT.BPF_MAP_TYPE_LRU_PERCPU_HASH, 4): 38, (MT.BPF_MAP_TYPE_LRU_PERCPU_HASH, 16): 32}
+
+
+@pytest.mark.parametrize(("map_type", "max_entries"), sorted(RANDOM_FLOORS),
+                         ids=[f"{MT(t).name[13:].lower()}-{n}" for t, n in sorted(RANDOM_FLOORS)])
+def test_lru_random_sequences_as_kernel(kernel, map_type, max_entries):
+    """Random updates (any, NOEXIST, EXIST), user and program lookups and deletes on
+    sequences not written for pyebpf: errnos and the final keys agree."""
+    import random
+
+    agree, bad = 0, []
+    for seed in range(1000, 1040):
+        r = random.Random(seed)
+        nops = 16 if max_entries == 4 else 48
+        case = " ".join(f"{r.choice('uuunelpd')}{r.randrange(2 * max_entries)}"
+                        for _ in range(nops))
+        with _one_cpu():
+            theirs = _Side(kernel, map_type, max_entries)
+            ours = _Side(None, map_type, max_entries)
+            try:
+                same = _play(theirs, case) == _play(ours, case)
+            finally:
+                theirs.map.close()
+                ours.map.close()
+        agree += same
+        if not same:
+            bad.append(seed)
+    print(f"{MT(map_type).name} {max_entries}: {agree}/40 agree, differing seeds {bad}")
+    assert agree >= RANDOM_FLOORS[(map_type, max_entries)]

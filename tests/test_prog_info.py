@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +91,24 @@ def test_verified_insns_is_not_the_length():
     assert pp.info().verified_insns == _processed(pp.log) != n   # pruning: 12 of 13
     pp.close()
     pm.close()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+OBJECTS = [*(f"examples/{n}.o" for n in ("xdp_firewall", "tc_rewrite", "socket_filter",
+                                          "packet_counter", "ringbuf_events", "tail_calls")),
+           "tests/data/elf/full.v1.o", "tests/data/elf/full.v4.o", "tests/data/elf/legacy.o",
+           "tests/data/runtime/loop_packet.o", "tests/data/liveness/liveness.o"]
+
+
+@pytest.mark.parametrize("obj", [o for o in OBJECTS if (ROOT / o).exists()])
+def test_tags_of_clang_objects_as_kernel(kernel, obj):
+    """Objects loaded as libbpf loads them (MAP_IDX references into fd_array, global data,
+    callbacks): every program's tag is the kernel's."""
+    from pyebpf.elf import load_elf, load_into_kernel
+
+    spec = load_elf(ROOT / obj)
+    with load_into_kernel(spec) as theirs, spec.load(Runtime()) as ours:
+        assert theirs.programs.keys() == ours.programs.keys()
+        for name, kp in theirs.programs.items():
+            assert bytes(ours.programs[name].info().tag) == \
+                bytes(_kernel_info(kernel, kp.fd).tag), name
