@@ -73,6 +73,13 @@ def _script(cmd: list[str]) -> tuple[str, str, list[str]]:
     return "path", cmd[0], cmd
 
 
+def _line(text: str) -> None:
+    """One line in one write: the traced program prints to the same stdout, from its
+    own thread."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
 class _Printer:
     """Prints events (text or JSON lines), from the polling thread and at exit."""
 
@@ -86,23 +93,24 @@ class _Printer:
               cpu: int | None = None) -> None:
         from pyebpf.cli import _jsonable, _show
 
+        value = _symbolic(value, self.names)
         with self.lock:
             self.count += 1
             if self.json:
                 rec: dict[str, Any] = {"event": map_name, "value": _jsonable(value)}
                 if cpu is not None:
                     rec["cpu"] = cpu
-                print(json.dumps(rec), flush=True)
+                _line(json.dumps(rec))
             else:
                 where = f"{map_name}" + (f" cpu {cpu}" if cpu is not None else "")
-                print(f"[{where}] {_show(value)}", flush=True)
+                _line(f"[{where}] {_show(value)}")
 
     def lost(self, map_name: str, cpu: int, n: int) -> None:
         with self.lock:
             if self.json:
-                print(json.dumps({"lost": n, "map": map_name, "cpu": cpu}), flush=True)
+                _line(json.dumps({"lost": n, "map": map_name, "cpu": cpu}))
             else:
-                print(f"[{map_name} cpu {cpu}] lost {n} sample(s)", flush=True)
+                _line(f"[{map_name} cpu {cpu}] lost {n} sample(s)")
 
 
 def _consumers(coll: Any, printer: _Printer, event_type: str | None) -> list[Any]:
@@ -135,29 +143,31 @@ def _consumers(coll: Any, printer: _Printer, event_type: str | None) -> list[Any
     return out
 
 
-def _symbolize(maps: list[dict[str, Any]], names: dict[int, str]) -> None:
-    """Keys that are Python code addresses (a probed function's pt_regs.ip, bpf_get_stack
-    frames) become names, also inside structs and arrays (stacks lose their zero tail)."""
+def _symbolic(v: Any, names: dict[int, str]) -> Any:
+    """``v`` with Python code addresses (a probed function's pt_regs.ip, bpf_get_stack
+    frames) as names, also inside structs and arrays (stacks lose their zero tail)."""
     from pyebpf.probes import symbolize
 
-    def name(v: Any) -> Any:
-        if isinstance(v, bool):
-            return v
-        if isinstance(v, int):
-            return names.get(v) or symbolize(v) or v
-        if isinstance(v, list):
-            out = [name(x) for x in v]
-            if any(isinstance(x, str) for x in out):
-                while out and out[-1] == 0:
-                    out.pop()
-            return out
-        if isinstance(v, dict):
-            return {k: name(x) for k, x in v.items()}
+    if isinstance(v, bool):
         return v
+    if isinstance(v, int):
+        return names.get(v) or (symbolize(v) if v > 0xFFFF else None) or v
+    if isinstance(v, list):
+        out = [_symbolic(x, names) for x in v]
+        if any(isinstance(x, str) for x in out):
+            while out and out[-1] == 0:
+                out.pop()
+        return out
+    if isinstance(v, dict):
+        return {k: _symbolic(x, names) for k, x in v.items()}
+    return v
 
+
+def _symbolize(maps: list[dict[str, Any]], names: dict[int, str]) -> None:
+    """Map keys that are code addresses become names (see _symbolic)."""
     for info in maps:
         for e in info.get("entries", ()):
-            e["key"] = name(e.get("key"))
+            e["key"] = _symbolic(e.get("key"), names)
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
