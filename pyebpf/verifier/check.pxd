@@ -69,7 +69,7 @@ cdef class Checker:
     cdef public bint zero_used
     cdef public long long insn_lines, pc_now, prev_pc, hist_at, hist_flag
     cdef public long long max_ctx_offset
-    cdef public dict ctx_loads, ptr_aux
+    cdef public dict ctx_loads
     cdef public object attach
     cdef public bint detached
     cpdef Reg read(self, State st, object r)

@@ -223,7 +223,7 @@ _FLIP = {"jeq": "jne", "jne": "jeq", "jgt": "jle", "jle": "jgt", "jge": "jlt",
 # pointers are not among them: both branches are explored)
 _NOT_NULL = (_T_MAP_VALUE, _T_MAP_KEY, _T_MAP_PTR, _T_MEM, sc.SOCK, sc.SOCK_COMMON)
 # reg_type_mismatch_ok's exceptions: the pointers a load or store is converted for
-_NO_MIX = (_T_CTX,)
+_NO_MIX = (_T_CTX, sc.SOCK, sc.SOCK_COMMON)
 # what a context load of each env.ctx_access kind yields
 _CTX_KINDS = {"pkt": _T_PKT, "pkt_end": _T_PKT_END, "pkt_meta": _T_PKT_META,
               "sock": sc.SOCK, "sock_or_null": sc.SOCK_OR_NULL,
@@ -566,7 +566,6 @@ class Checker:
         self.stack_depth = [0] * len(prog.subprogs)
         self.max_ctx_offset = 0  # prog->aux->max_ctx_offset
         self.ctx_loads: dict[int, tuple[int, int]] = {}  # pc: (off, size), for conversion
-        self.ptr_aux: dict[int, int] = {}  # pc: the pointer type a load/store first saw
         self.detached = False  # lines were logged after the instruction's (see print_trace)
         self.stack: list[tuple[State, int, int, int]] = []
         # helper calls that take a callback: the callback returns to them (force checkpoints)
@@ -1242,9 +1241,6 @@ class Checker:
         if bad:
             raise Reject(f"{bad} uses reserved fields", errno.EINVAL)
         k = d.kind
-        base_t = -1
-        if f is Form.LDX or f is Form.ST or f is Form.STX:
-            base_t = st.frames[-1].regs[insn.src if f is Form.LDX else insn.dst].t
         if k == _K_ALU:
             self.alu(st, d)
         elif k == _K_JCOND:
@@ -1304,19 +1300,7 @@ class Checker:
             raise Reject(f"unknown opcode {insn.code:02x}", errno.EINVAL)
         elif f is Form.EXIT:
             return self.exit(st, insn)
-        if base_t >= 0:
-            self.save_ptr_type(pc, base_t)
         return pc + 1
-
-    def save_ptr_type(self, pc: int, t: int) -> None:
-        """save_aux_ptr_type: one load or store instruction is rewritten for one kind of
-        pointer, so it may not see the context (or a socket) on one path and another
-        pointer on another."""
-        prev = self.ptr_aux.get(pc)
-        if prev is None:
-            self.ptr_aux[pc] = t
-        elif prev != t and (prev in _NO_MIX or t in _NO_MIX):
-            raise Reject("same insn cannot be used with different pointers", errno.EINVAL)
 
     def trace(self, st: State, regs: list[int]) -> None:
         """Registers the instruction wrote: shown with the ones it read after it."""
@@ -1615,10 +1599,11 @@ class Checker:
 
     # --- memory ------------------------------------------------------------------------
     def save_aux_ptr_type(self, pc: int, t: int) -> None:
-        """save_aux_ptr_type: one load or store may not see the context on one path and
-        another pointer on another (the kernel rewrites context accesses in place)."""
+        """save_aux_ptr_type: one load or store may not see the context (or a socket) on
+        one path and another pointer on another (the kernel rewrites such accesses in
+        place: reg_type_mismatch_ok)."""
         prev = self.ptr_aux.setdefault(pc, t)
-        if prev != t and _T_CTX in (prev, t):
+        if prev != t and (prev in _NO_MIX or t in _NO_MIX):
             raise Reject("same insn cannot be used with different pointers", errno.EINVAL)
 
     def mem_access(self, st: State, regno: int, off: int, size: int, write: bool,
