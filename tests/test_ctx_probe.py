@@ -25,7 +25,7 @@ from tests import _ctxprobe as cp
 PT = uapi.BpfProgType
 AT = uapi.BpfAttachType
 LONG = os.environ.get("PYEBPF_LONG") == "1"
-TABLE = json.loads(cp.DATA.read_text())
+TABLE = cp.load()
 HELPER_TABLE = json.loads(cp.HELPER_DATA.read_text())
 CASES = cp.cases()
 
