@@ -25,7 +25,7 @@ from tests import _ctxprobe as cp
 PT = uapi.BpfProgType
 AT = uapi.BpfAttachType
 LONG = os.environ.get("PYEBPF_LONG") == "1"
-TABLE = json.loads(cp.DATA.read_text())
+TABLE = cp.load()
 HELPER_TABLE = json.loads(cp.HELPER_DATA.read_text())
 CASES = cp.cases()
 
@@ -385,3 +385,20 @@ def test_flow_dissector_load_bytes_has_no_skb_under_test_run(kernel) -> None:
     out = progtypes.test_run(_load("FLOW_DISSECTOR", at, insns),
                              progtypes.TestRunParams(data_in=pkt))
     assert out.retval == kr.retval == (-14) & 0xFFFFFFFF
+
+
+@pytest.mark.parametrize(("name", "at", "off", "op"), [
+    ("SOCK_OPS", 0, 4, 0x63), ("CGROUP_SOCK", int(AT.BPF_CGROUP_INET_SOCK_CREATE), 16, 0x63),
+    ("LWT_XMIT", 0, 48, 0x7B), ("CGROUP_SOCK_ADDR", int(AT.BPF_CGROUP_INET6_CONNECT), 8, 0x7B),
+    ("SCHED_CLS", 0, 48, 0x63), ("SOCK_OPS", 0, 8, 0x63),
+])
+def test_pointer_stores_into_ctx_match_the_kernel(kernel, name: str, at: int, off: int,
+                                                  op: int) -> None:
+    """``*(ctx + off) = r10``: a privileged loader may store a pointer into a writable
+    context field (the kernel's leak check is for unprivileged ones only)."""
+    insns = [Instruction(op, 1, 10, off, 0, pc=0), Instruction(0xB7, 0, 0, 0, 1, pc=1),
+             Instruction(0x95, 0, 0, 0, 0, pc=2)]
+    pt = int(PT["BPF_PROG_TYPE_" + name])
+    ka = _answer(lambda: kernel.KernelProgram(insns, pt, expected_attach_type=at).close())
+    ma = _answer(lambda: bpf_check(insns, pt, expected_attach_type=at, log_level=1))
+    assert ka == ma

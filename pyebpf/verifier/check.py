@@ -1665,8 +1665,6 @@ class Checker:
             # check_ctx_access remembers the last byte accessed (a syscall program's test
             # run wants a ctx at least that long)
             self.max_ctx_offset = max(self.max_ctx_offset, off + size)
-            if write and src is not None and src.is_ptr():
-                raise Reject(f"invalid bpf_context access off={off} size={size}")
             if not write:
                 self.ctx_loads[self.pc_now] = (off, size)
                 if kind != "scalar":
@@ -1718,7 +1716,7 @@ class Checker:
                 raise Reject(f"R{regno} invalid {sc.TYPE_STR[t]} access off={off + reg.off} "
                              f"size={size}")
         elif t == sc.FLOW_KEYS:
-            if write and src is not None and src.is_ptr():
+            if write and not self.priv and src is not None and src.is_ptr():
                 raise Reject(f"R{vreg} leaks addr into flow keys")
             o = off + reg.off
             if o < 0 or o + size > env.FLOW_KEYS_SIZE:
