@@ -2458,7 +2458,7 @@ class Checker:
         if meta_map is not None and env.map_func_incompatible(meta_map.map_type, proto.name,
                                                               self.prog_type):
             raise Reject(f"cannot pass map_type {meta_map.map_type} into func "
-                         f"bpf_{proto.name}#{fid}")
+                         f"bpf_{proto.name}#{fid}", errno.EINVAL)
         regs[0] = r0
         self.trace(st, [0])
 
