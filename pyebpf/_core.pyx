@@ -684,6 +684,67 @@ cdef class VM:
             set_stack_region(vm)
         return ret_buf, out, dur_buf
 
+    def run_xdp_one(self, Executable prog not None, uint64_t frame, uint64_t frame_size,
+                    uint64_t ctx_off, uint64_t headroom, bytes data not None,
+                    bint scrub_frame=False):
+        """One packet of :meth:`run_xdp_frames` (the caller has checked its size), for a
+        single test run: (retval, data_out, None, duration_ns), a RunResult's fields."""
+        cdef VMState *vm = &self.state
+        cdef uint64_t plen = len(data), base = vm.nregions
+        cdef const uint8_t *src = <const uint8_t *><char *>data
+        cdef uint32_t *ctx = <uint32_t *>(frame + ctx_off)
+        cdef Region *r
+        cdef int rc
+        cdef timespec t0, t1
+        cdef int64_t budget = min(self.budget_default, MAX_BUDGET)
+        if frame_size < ctx_off + 24 or headroom + plen > ctx_off or base + 1 > MAX_REGIONS:
+            raise ValueError("frame layout")
+        self._keep = []
+        self.pending_exc = None
+        r = &vm.regions[vm.nregions]
+        r.start = frame
+        r.end = frame + frame_size
+        r.flags = REGION_RW
+        vm.nregions += 1
+        vm.packet = NULL
+        vm.packet_len = 0
+        try:
+            with nogil:
+                memcpy(<void *>(frame + headroom), src, plen)
+                memset(<void *>ctx, 0, 24)
+                ctx[0] = <uint32_t>(frame + headroom)
+                ctx[1] = <uint32_t>(frame + headroom + plen)
+                ctx[2] = <uint32_t>(frame + headroom)
+                ctx[3] = 1
+                memset(vm.regs, 0, sizeof(vm.regs))
+                vm.regs[1] = frame + ctx_off
+                vm.regs[10] = <uint64_t>(vm.stack + MAX_FRAMES * STACK_SIZE)
+                memset(vm.stack + (MAX_FRAMES - 1) * STACK_SIZE, 0, STACK_SIZE)
+                vm.depth = 0
+                set_stack_region(vm)
+                vm.tail_calls = 0
+                vm.may_goto = MAX_LOOPS
+                vm.cpu = 0
+                vm.fault_kind = FAULT_NONE
+                vm.budget = budget
+                clock_gettime(CLOCK_MONOTONIC, &t0)
+                rc = run_loop(vm, prog.insns, prog.ninsns)
+                clock_gettime(CLOCK_MONOTONIC, &t1)
+                forget_hot(vm)
+            out = (<char *>(frame + headroom))[:plen] if rc == 0 else None
+            if scrub_frame:
+                memset(<void *>frame, 0, frame_size)
+            else:
+                memset(<void *>(frame + headroom), 0, plen)
+            if rc != 0:
+                self._raise_fault()
+        finally:
+            vm.nregions = base
+            vm.depth = 0
+            set_stack_region(vm)
+        return (<uint32_t>vm.regs[0], out, None,
+                <uint64_t>((t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec)))
+
     def registers(self):
         """r0..r10 as left by the last run."""
         return [self.state.regs[i] for i in range(11)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import array
 import ctypes
 import errno
+import functools
 import struct
 import threading
 from collections.abc import Iterator, MutableMapping, Sequence
@@ -333,7 +334,6 @@ class Map(_FdOwner, MutableMapping):
 # second, the packet at XDP_PACKET_HEADROOM; sizes outside these take the bpf() path
 _PAGE = 4096
 _XDP_MIN, _XDP_MAX = 14, _PAGE - uapi.XDP_PACKET_HEADROOM - 320
-_U32, _U64 = struct.Struct("=I"), struct.Struct("=Q")
 
 
 class BatchResult:
@@ -441,6 +441,7 @@ class Program(_FdOwner):
         self.fd = -1
         self._fast: Any = None
         self._tid = -1
+        self._one: Any = None
         self.fd = bpf(Cmd.BPF_PROG_LOAD, attr, runtime=self.runtime)
         self.log = log.value.decode() if log is not None else ""
         self.prog_type = prog_type
@@ -465,9 +466,12 @@ class Program(_FdOwner):
             if fast is None:
                 fast = self._fast = self._fast_path()
             if fast is not False:
-                rets, out, durs = self._run_frames([data])
-                return _new_result(RunResult, (_U32.unpack(rets)[0], bytes(out), None,
-                                               _U64.unpack(durs)[0]))
+                with fast._lock:
+                    if fast._run_ctx is None or not fast._attached or \
+                            len(fast._run_key) != len(fast.used_maps) or \
+                            threading.get_ident() != self._tid:
+                        self._prepare(fast)
+                    return _new_result(RunResult, self._one(data, not self.runtime.verifier))
         return self._test_run_bpf(data, ctx, repeat, cpu, data_size_out=data_size_out,
                                   ctx_out=ctx_out, flags=flags)
 
@@ -527,25 +531,32 @@ class Program(_FdOwner):
         self._frame = LowBuffer(2 * _PAGE)
         return prog
 
+    def _prepare(self, prog: Any) -> None:
+        """The program's VM and run context ready for the direct paths (the caller holds
+        the program's lock): rebuilt when its maps or the calling thread changed."""
+        vm = prog._vm
+        if vm is None:
+            vm = prog._vm = prog._make_vm()
+        # get_ident is pthread_self (the native id _context keys on costs a syscall)
+        self._tid = threading.get_ident()
+        run = prog._context()
+        if not prog._attached:
+            run.attach(vm)
+            prog._attached = True
+        run.state = None
+        self._one = functools.partial(vm.run_xdp_one, prog.core, self._frame.addr,
+                                      2 * _PAGE, _PAGE, uapi.XDP_PACKET_HEADROOM)
+
     def _run_frames(self, packets: list[bytes]) -> tuple[bytearray, bytearray, bytearray]:
         prog = self._fast
         with prog._lock:
-            vm = prog._vm
-            if vm is None:
-                vm = prog._vm = prog._make_vm()
-            run = prog._run_ctx
-            # get_ident is pthread_self (the native id _context keys on costs a syscall)
-            tid = threading.get_ident()
-            if run is None or len(prog._run_key) != len(prog.used_maps) or tid != self._tid:
-                run = prog._context()
-                self._tid = tid
-            if not prog._attached:
-                run.attach(vm)
-                prog._attached = True
-            run.state = None
-            return vm.run_xdp_frames(prog.core, self._frame.addr, 2 * _PAGE, _PAGE,
-                                     uapi.XDP_PACKET_HEADROOM, packets, _XDP_MIN, _XDP_MAX,
-                                     not self.runtime.verifier)
+            if prog._run_ctx is None or not prog._attached or \
+                    len(prog._run_key) != len(prog.used_maps) or \
+                    threading.get_ident() != self._tid:
+                self._prepare(prog)
+            return prog._vm.run_xdp_frames(prog.core, self._frame.addr, 2 * _PAGE, _PAGE,
+                                           uapi.XDP_PACKET_HEADROOM, packets, _XDP_MIN,
+                                           _XDP_MAX, not self.runtime.verifier)
 
     def _test_run_bpf(self, data: bytes | None = None,
                       ctx: bytes | ctypes.Structure | None = None, repeat: int = 0,

@@ -343,6 +343,19 @@ class BpfObject:
         self.maps = {n: TypedMap(self, spec.maps[n], m) for n, m in self._live.maps.items()}
         self.variables = Variables(self)
 
+    @classmethod
+    def wrap(cls, coll: Any) -> BpfObject:
+        """Typed maps and live variables over a Collection already loaded with
+        ``spec.load()`` (pyebpf engine); closing the wrapper closes the collection."""
+        obj = cls.__new__(cls)
+        obj.spec, obj.engine, obj._live = coll.spec, "pyebpf", coll
+        obj.runtime, obj.ncpus = coll.runtime, coll.runtime.ncpus
+        obj.programs = {n: TestProgram(obj, coll.spec.programs[n], p)
+                        for n, p in coll.programs.items()}
+        obj.maps = {n: TypedMap(obj, coll.spec.maps[n], m) for n, m in coll.maps.items()}
+        obj.variables = Variables(obj)
+        return obj
+
     @property
     def program(self) -> TestProgram:
         """The object's only program (or only entry point, when others are tail-call

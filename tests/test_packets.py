@@ -138,3 +138,32 @@ def test_btf_from_python_inverts_to_python() -> None:
         fw.btf.from_python(key, {"port": 1})
     with pytest.raises(ValueError, match=r"member 'prefixlen'.*does not fit"):
         fw.btf.from_python(key, {"prefixlen": 1 << 32})
+
+
+def test_typed_view_of_a_loaded_collection() -> None:
+    """pyebpf.testing.BpfObject.wrap: typed maps and live .bss/.data variables over a
+    Collection from spec.load() (the libbpf skeleton's view), .rodata refused."""
+    from pyebpf.errors import BPFError
+    from pyebpf.testing import BpfObject
+
+    spec = load_elf(EXAMPLES / "xdp_firewall.o")
+    with BpfObject.wrap(spec.load()) as fw:
+        out = fw.program.run(packets.tcp(dport=23))
+        assert out.verdict == "XDP_DROP" and fw.maps["stats"][2] == 1
+        assert fw.maps["stats"].nonzero() == {2: 1}
+        fw.maps["stats"][2] = 40
+        assert fw.maps["stats"][2] == 40 and fw._live.maps["stats"].lookup(2) == \
+            (40).to_bytes(8, "little")
+        with pytest.raises(BPFError, match="frozen at load"):
+            fw.variables["blocked_port"] = 1
+    # .bss, live both ways: the program counts its calls in `calls` and prints the count
+    hello = load_elf(EXAMPLES.parent / "tests" / "data" / "cli" / "hello.o")
+    with BpfObject.wrap(hello.load()) as obj:
+        ctx = (42).to_bytes(8, "little")
+        obj.program.run(ctx=ctx)
+        obj.program.run(ctx=ctx)
+        assert obj.variables["calls"] == 2
+        obj.variables["calls"] = 40
+        obj.program.run(ctx=ctx)
+        assert obj.variables["calls"] == 41
+        assert obj.trace()[-1].endswith("hello from pyebpf, call 41, arg0 42")

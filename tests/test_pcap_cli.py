@@ -108,10 +108,14 @@ def test_refused_packets_are_named(capsys: pytest.CaptureFixture[str], tmp_path:
 
 
 def test_batched_capture_equals_one_by_one(capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch,
                                            tmp_path: Path) -> None:
     """--repeat 1 takes the one-by-one path; the verdicts and maps must be the same as
-    the batched run's (20k packets: several batches)."""
-    frames = [p.data for p in read_pcap(PCAP)] * 530
+    the batched run's (3800 packets in batches of 1000: the last one short)."""
+    import pyebpf.cli
+
+    monkeypatch.setattr(pyebpf.cli, "_BATCH", 1000)
+    frames = [p.data for p in read_pcap(PCAP)] * 100
     big = tmp_path / "big.pcap"
     write_pcap(big, frames)
     code, batched, _ = run(capsys, "-j", "run", FIREWALL, "--pcap", str(big))
@@ -119,7 +123,7 @@ def test_batched_capture_equals_one_by_one(capsys: pytest.CaptureFixture[str],
     code, single, _ = run(capsys, "-j", "run", FIREWALL, "--pcap", str(big), "--repeat", "1")
     assert code == 0
     a, b = json.loads(batched), json.loads(single)
-    assert a["verdicts"] == b["verdicts"] == {"XDP_PASS": 27 * 530, "XDP_DROP": 11 * 530}
+    assert a["verdicts"] == b["verdicts"] == {"XDP_PASS": 27 * 100, "XDP_DROP": 11 * 100}
     assert a["maps"] == b["maps"]
 
 

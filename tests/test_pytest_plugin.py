@@ -39,7 +39,9 @@ def user(pytester: pytest.Pytester) -> pytest.Pytester:
 
 
 def run(p: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return p.runpytest_inprocess(*_plugin_args(), "-rs", "-p", "no:cacheprovider", *args)
+    # the suite's other plugins (hypothesis, benchmark) only slow the inner runs down
+    return p.runpytest_inprocess(*_plugin_args(), "-rs", "-p", "no:cacheprovider",
+                                 "-p", "no:hypothesispytest", "-p", "no:benchmark", *args)
 
 
 WORKED_EXAMPLE = '''

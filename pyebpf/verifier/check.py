@@ -11,7 +11,10 @@ from __future__ import annotations
 import errno
 from collections.abc import Iterator, Mapping
 
-import cython
+try:
+    import cython
+except ImportError:              # uncompiled, without Cython installed: its plain meaning
+    from pyebpf import _cython_shim as cython
 
 from pyebpf import isa, uapi
 from pyebpf.isa import Form

@@ -32,7 +32,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import cython
+try:
+    import cython
+except ImportError:              # uncompiled, without Cython installed: its plain meaning
+    from pyebpf import _cython_shim as cython
 
 from pyebpf.verifier import cfg
 from pyebpf.verifier import scalar as sc

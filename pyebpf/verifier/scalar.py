@@ -9,7 +9,10 @@ tightens the others.
 
 from __future__ import annotations
 
-import cython
+try:
+    import cython
+except ImportError:              # uncompiled, without Cython installed: its plain meaning
+    from pyebpf import _cython_shim as cython
 
 from pyebpf.verifier import tnum
 from pyebpf.verifier.tnum import U32, U64, Tnum

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import cython
+try:
+    import cython
+except ImportError:              # uncompiled, without Cython installed: its plain meaning
+    from pyebpf import _cython_shim as cython
 
 U64 = (1 << 64) - 1
 U32 = (1 << 32) - 1
