@@ -276,9 +276,13 @@ cdef class Executable:
             out.target = -1 if target is None else target * sizeof(Insn)
         # bpf_prog_select_runtime: native code where the JIT is on and compiles the
         # program, the interpreter otherwise (pyebpf._jit.select_runtime says which).
-        from pyebpf import _jit
-
-        _jit.select_runtime(self, jit)
+        if jit is not False:
+            try:
+                from pyebpf import _jit
+            except ImportError as exc:   # not built: the interpreter
+                self.jit_error = f"no JIT module: {exc}"
+            else:
+                _jit.select_runtime(self, jit)
 
     def _set_jit(self, image, uint64_t entry):
         """Run ``entry`` (native code ``image`` keeps alive) instead of the interpreter."""

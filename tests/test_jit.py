@@ -42,6 +42,7 @@ pytestmark = pytest.mark.skipif(not _jit.SUPPORTED, reason="the JIT emits x86-64
 
 def test_every_isa_row_has_an_emitter_entry() -> None:
     assert set(_jit.KIND_OF) == {s.ident for s in SPECS}
+    assert all(entry[0] != 0 for entry in _jit.KIND_OF.values())   # 0: K_NONE
 
 
 def _maps_of(addr: int) -> str | None:
