@@ -399,12 +399,31 @@ cdef void rel32(Asm *a, int32_t label) noexcept nogil:
     e32(a, 0)
 
 
+cdef inline int short_back(Asm *a, int32_t label) noexcept nogil:
+    """The rel8 of a 2-byte jump to an already bound label (a loop head), or 128."""
+    cdef int64_t d
+    if a.labels[label] < 0:
+        return 128
+    d = <int64_t>a.labels[label] - <int64_t>(a.code.n + 2)
+    return <int>d if d >= -128 else 128
+
+
 cdef inline void jmp(Asm *a, int32_t label) noexcept nogil:
+    cdef int d = short_back(a, label)
+    if d != 128:
+        e8(a, 0xEB)
+        e8(a, <uint8_t>d)
+        return
     e8(a, 0xE9)
     rel32(a, label)
 
 
 cdef inline void jcc(Asm *a, int cc, int32_t label) noexcept nogil:
+    cdef int d = short_back(a, label)
+    if d != 128:
+        e8(a, 0x70 | cc)
+        e8(a, <uint8_t>d)
+        return
     e8(a, 0x0F)
     e8(a, 0x80 | cc)
     rel32(a, label)
@@ -455,22 +474,26 @@ cdef int32_t stub(Asm *a, int kind, int32_t ret, uint64_t info) noexcept nogil:
 
 cdef VMState _probe
 cdef Frame _fprobe
-cdef int32_t O_REGS = <char *>&_probe.regs[0] - <char *>&_probe
-cdef int32_t O_BUDGET = <char *>&_probe.budget - <char *>&_probe
-cdef int32_t O_DEPTH = <char *>&_probe.depth - <char *>&_probe
-cdef int32_t O_MAY_GOTO = <char *>&_probe.may_goto - <char *>&_probe
-cdef int32_t O_FAULT_KIND = <char *>&_probe.fault_kind - <char *>&_probe
-cdef int32_t O_FAULT_PC = <char *>&_probe.fault_pc - <char *>&_probe
-cdef int32_t O_STACK = <char *>&_probe.stack - <char *>&_probe
-cdef int32_t O_REGION0 = <char *>&_probe.regions[0].start - <char *>&_probe
-cdef int32_t O_HOT_RSPAN = <char *>&_probe.hot_read_span - <char *>&_probe
-cdef int32_t O_HOT_WSPAN = <char *>&_probe.hot_write_span - <char *>&_probe
-cdef int32_t O_JIT_RSP = <char *>&_probe.jit_rsp - <char *>&_probe
-cdef int32_t O_RSTART = <char *>&_probe.jit_read_start - <char *>&_probe
-cdef int32_t O_RLIM = <char *>&_probe.jit_read_lim - <char *>&_probe
-cdef int32_t O_WSTART = <char *>&_probe.jit_write_start - <char *>&_probe
-cdef int32_t O_WLIM = <char *>&_probe.jit_write_lim - <char *>&_probe
-cdef int32_t O_FRAMES = <char *>&_probe.frames[0] - <char *>&_probe
+# r12 points BIAS bytes into the VMState, at the JIT's hot-region fields, so that the
+# checks on every load and store address them with 1-byte displacements (a loop of 32
+# bytes fits one fetch block more often); the O_* offsets below are relative to r12.
+cdef int32_t BIAS = (<char *>&_probe.jit_read_start - <char *>&_probe) + 16
+cdef int32_t O_REGS = <char *>&_probe.regs[0] - <char *>&_probe - BIAS
+cdef int32_t O_BUDGET = <char *>&_probe.budget - <char *>&_probe - BIAS
+cdef int32_t O_DEPTH = <char *>&_probe.depth - <char *>&_probe - BIAS
+cdef int32_t O_MAY_GOTO = <char *>&_probe.may_goto - <char *>&_probe - BIAS
+cdef int32_t O_FAULT_KIND = <char *>&_probe.fault_kind - <char *>&_probe - BIAS
+cdef int32_t O_FAULT_PC = <char *>&_probe.fault_pc - <char *>&_probe - BIAS
+cdef int32_t O_STACK = <char *>&_probe.stack - <char *>&_probe - BIAS
+cdef int32_t O_REGION0 = <char *>&_probe.regions[0].start - <char *>&_probe - BIAS
+cdef int32_t O_HOT_RSPAN = <char *>&_probe.hot_read_span - <char *>&_probe - BIAS
+cdef int32_t O_HOT_WSPAN = <char *>&_probe.hot_write_span - <char *>&_probe - BIAS
+cdef int32_t O_JIT_RSP = <char *>&_probe.jit_rsp - <char *>&_probe - BIAS
+cdef int32_t O_RSTART = <char *>&_probe.jit_read_start - <char *>&_probe - BIAS
+cdef int32_t O_RLIM = <char *>&_probe.jit_read_lim - <char *>&_probe - BIAS
+cdef int32_t O_WSTART = <char *>&_probe.jit_write_start - <char *>&_probe - BIAS
+cdef int32_t O_WLIM = <char *>&_probe.jit_write_lim - <char *>&_probe - BIAS
+cdef int32_t O_FRAMES = <char *>&_probe.frames[0] - <char *>&_probe - BIAS
 cdef int32_t FRAME_SIZE = sizeof(Frame)
 cdef int32_t F_SAVED = <char *>&_fprobe.saved[0] - <char *>&_fprobe
 cdef int32_t F_INSNS = <char *>&_fprobe.insns - <char *>&_fprobe
@@ -646,7 +669,7 @@ cdef void emit_thunk(Asm *a, int32_t label, void *fn, int upto) noexcept nogil:
     e8(a, 0x41)
     e8(a, 0x52)                                     # push r10
     spill(a)
-    mov_rr(a, 1, RDI, VMR)
+    rm(a, 0, 1, 0x8D, RDI, VMR, -BIAS, 0)          # lea rdi, [r12 - BIAS]: the VMState
     mov_rr(a, 1, RSI, AX)
     mov_rr(a, 1, RDX, T)
     mov_rr(a, 1, RBX, RSP)
@@ -1084,7 +1107,7 @@ cdef JitImage translate(Executable exe):
         for pc in range(exe.ninsns):
             if exe.insns[pc].target >= 0 and TABLE[exe.insns[pc].handler].kind != K_NONE:
                 target = exe.insns[pc].target // <int32_t>sizeof(Insn)
-                is_target[target] = 2 if target <= pc else max(is_target[target], 1)
+                is_target[target] = 1
         for i in range(N_FIXED):
             new_label(&a)
         for pc in range(exe.ninsns):              # labels N_FIXED + pc: the instructions
@@ -1093,7 +1116,7 @@ cdef JitImage translate(Executable exe):
         for i in range(6):
             rex(&a, 0, 0, PUSHED[i], 0)
             e8(&a, 0x50 + (PUSHED[i] & 7))
-        mov_rr(&a, 1, VMR, RDI)
+        rm(&a, 0, 1, 0x8D, VMR, RDI, BIAS, 0)      # lea r12, [rdi + BIAS]
         st(&a, 1, VMR, O_JIT_RSP, RSP)
         reload(&a, 11)
         pending = 0
@@ -1105,8 +1128,6 @@ cdef JitImage translate(Executable exe):
             if is_target[pc]:
                 charge(&a, pending)
                 pending = 0
-                if is_target[pc] == 2:            # a loop head: start a 32-byte fetch block
-                    align32(&a)
             bind(&a, N_FIXED + pc)
             target = N_FIXED + ins.target // <int32_t>sizeof(Insn) if ins.target >= 0 else 0
             if e.kind == K_NONE:                  # a row without an emitter entry
@@ -1235,20 +1256,6 @@ cdef void memset_asm(Asm *a) noexcept nogil:
     a.stubs = NULL
     a.nstubs = 0
     a.capstubs = 0
-
-
-cdef void align32(Asm *a) noexcept nogil:
-    """Pad with multi-byte nops to a 32-byte boundary (fib: 2 -> 1 cycle per iteration)."""
-    cdef int pad = (32 - <int>(a.code.n & 31)) & 31
-    while pad >= 8:
-        e8(a, 0x0F); e8(a, 0x1F); e8(a, 0x84); e8(a, 0x00); e32(a, 0)   # nopl 0(rax,rax)
-        pad -= 8
-    if pad >= 4:
-        e8(a, 0x0F); e8(a, 0x1F); e8(a, 0x40); e8(a, 0x00)               # nopl 0(rax)
-        pad -= 4
-    while pad:
-        e8(a, 0x90)
-        pad -= 1
 
 
 cdef bint fuse_mov_add(Asm *a, Insn *mov, Insn *nxt) noexcept nogil:
