@@ -449,6 +449,8 @@ cdef class VM:
         cdef int rc
         cdef int base = vm.nregions
         cdef Region *r
+        cdef Insn *code
+        cdef int32_t ncode
         self._keep = []
         self.pending_exc = None
         try:
@@ -494,18 +496,20 @@ cdef class VM:
             vm.cpu = cpu
             vm.fault_kind = FAULT_NONE
             vm.budget = min(self.budget_default if budget is None else budget, MAX_BUDGET)
+            code = prog.insns
+            ncode = prog.ninsns
             with nogil:
+                rc = HELPER_TAIL_CALL
                 if prog.jit_entry != NULL:
-                    vm.jit_read_lim = 0
-                    vm.jit_write_lim = 0
                     rc = prog.jit_entry(vm)
                     if rc == HELPER_TAIL_CALL:
                         # a tail call from native code continues in the interpreter,
                         # which takes over the frames and budget the JIT left
                         forget_hot(vm)
-                        rc = run_loop(vm, vm.tail_insns, vm.tail_ninsns)
-                else:
-                    rc = run_loop(vm, prog.insns, prog.ninsns)
+                        code = vm.tail_insns
+                        ncode = vm.tail_ninsns
+                if rc == HELPER_TAIL_CALL:   # one call site: GCC inlines the loop here
+                    rc = run_loop(vm, code, ncode)
         finally:
             for i in range(nviews):
                 PyBuffer_Release(&views[i])
