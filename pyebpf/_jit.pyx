@@ -11,15 +11,17 @@ opcode is listed here.  The semantics are the interpreter's
 unverified programs behave the same on both engines:
 
 * registers: r0-r10 live in rax, rdi, rsi, rdx, rcx, r8, rbx, r13, r14, r15,
-  rbp; r12 holds the ``VMState``; r9 counts the instruction budget; r10 and
-  r11 are scratch.  Everything is stored back into ``vm.regs`` before any C
-  call and on the way out.
-* memory: every load, store and atomic computes its address into r10 and
-  checks it against the last region ``vm_access`` accepted (``jit_read_*``,
-  ``jit_write_*``); anything else goes through ``vm_access`` itself, and a
-  refusal is the interpreter's fault (kind, address, size, pc).  Only
-  ``[r10 + off]`` accesses inside the current 512-byte frame skip the check,
-  and only in programs that can never change r10.
+  rbp; r12 points into the ``VMState`` (biased, see ``BIAS``); r9 counts the
+  instruction budget; r10 and r11 are scratch.  Everything is stored back into
+  ``vm.regs`` before any C call and on the way out.
+* memory: every load, store and atomic checks its address against the last
+  region ``vm_access`` accepted (``jit_read_*``, ``jit_write_*``: one subtract
+  and one compare); anything else goes to an out-of-line path that asks
+  ``vm_access`` itself, and a refusal is the interpreter's fault (kind,
+  address, size, pc).  Only ``[r10 + off]`` accesses inside the current
+  512-byte frame skip the check, and only in programs that can never change r10.
+  Atomics are real (lock-prefixed) when aligned and the interpreter's plain
+  read-modify-write when not, as in ``_atomic.h``.
 * budget: charged per straight-line run and tested on every taken jump and
   bpf-to-bpf call, exactly where the interpreter tests it, with its count.
 * calls: bpf-to-bpf calls keep the interpreter's ``vm.frames`` (saved
