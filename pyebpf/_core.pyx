@@ -167,7 +167,9 @@ cdef inline void push_frame(VMState *vm, Insn *insns, int32_t ninsns, int32_t re
     set_stack_region(vm)
 
 
-cdef inline int32_t pop_frame(VMState *vm, Insn **insns, int32_t *ninsns) noexcept nogil:
+cdef Insn *pop_frame(VMState *vm, Insn **insns, int32_t *ninsns) noexcept nogil:
+    """Back to the caller: its registers, code and may_goto budget; returns where it goes on
+    (in the caller's code, which a tail call in the callee may have replaced)."""
     cdef Frame *f
     cdef uint64_t *reg = vm.regs
     vm.depth -= 1
@@ -181,7 +183,7 @@ cdef inline int32_t pop_frame(VMState *vm, Insn **insns, int32_t *ninsns) noexce
     ninsns[0] = f.ninsns
     vm.may_goto = f.may_goto
     set_stack_region(vm)
-    return f.ret_pc
+    return f.insns + f.ret_pc
 
 
 cdef int call_python(VMState *vm, void *fn) noexcept with gil:
