@@ -229,7 +229,7 @@ budget -= <char *>ip - <char *>seg
 if vm.depth == 0:
     vm.budget = budget / INSN_BYTES
     return 0
-ip = insns + pop_frame(vm, &insns, &ninsns)
+ip = pop_frame(vm, &insns, &ninsns)
 seg = ip"""
 
 

@@ -186,7 +186,9 @@ cdef inline void push_frame(VMState *vm, Insn *insns, int32_t ninsns, int32_t re
     set_stack_region(vm)
 
 
-cdef inline int32_t pop_frame(VMState *vm, Insn **insns, int32_t *ninsns) noexcept nogil:
+cdef Insn *pop_frame(VMState *vm, Insn **insns, int32_t *ninsns) noexcept nogil:
+    """Back to the caller: its registers, code and may_goto budget; returns where it goes on
+    (in the caller's code, which a tail call in the callee may have replaced)."""
     cdef Frame *f
     cdef uint64_t *reg = vm.regs
     vm.depth -= 1
@@ -200,7 +202,7 @@ cdef inline int32_t pop_frame(VMState *vm, Insn **insns, int32_t *ninsns) noexce
     ninsns[0] = f.ninsns
     vm.may_goto = f.may_goto
     set_stack_region(vm)
-    return f.ret_pc
+    return f.insns + f.ret_pc
 
 
 cdef int call_python(VMState *vm, void *fn) noexcept with gil:
@@ -295,9 +297,13 @@ cdef class Executable:
             out.target = -1 if target is None else target * sizeof(Insn)
         # bpf_prog_select_runtime: native code where the JIT is on and compiles the
         # program, the interpreter otherwise (pyebpf._jit.select_runtime says which).
-        from pyebpf import _jit
-
-        _jit.select_runtime(self, jit)
+        if jit is not False:
+            try:
+                from pyebpf import _jit
+            except ImportError as exc:   # not built: the interpreter
+                self.jit_error = f"no JIT module: {exc}"
+            else:
+                _jit.select_runtime(self, jit)
 
     def _set_jit(self, image, uint64_t entry):
         """Run ``entry`` (native code ``image`` keeps alive) instead of the interpreter."""
@@ -478,6 +484,8 @@ cdef class VM:
         cdef int base = vm.nregions
         cdef int nstatic = 1 + len(self.static_regions)
         cdef Region *r
+        cdef Insn *code
+        cdef int32_t ncode
         global active_runs
         if self.running:
             # a nested run would reset the registers, the stack and the objects the
@@ -532,18 +540,20 @@ cdef class VM:
             vm.cpu = cpu
             vm.fault_kind = FAULT_NONE
             vm.budget = min(self.budget_default if budget is None else budget, MAX_BUDGET)
+            code = prog.insns
+            ncode = prog.ninsns
             with nogil:
+                rc = HELPER_TAIL_CALL
                 if prog.jit_entry != NULL:
-                    vm.jit_read_lim = 0
-                    vm.jit_write_lim = 0
                     rc = prog.jit_entry(vm)
                     if rc == HELPER_TAIL_CALL:
                         # a tail call from native code continues in the interpreter,
                         # which takes over the frames and budget the JIT left
                         forget_hot(vm)
-                        rc = run_loop(vm, vm.tail_insns, vm.tail_ninsns)
-                else:
-                    rc = run_loop(vm, prog.insns, prog.ninsns)
+                        code = vm.tail_insns
+                        ncode = vm.tail_ninsns
+                if rc == HELPER_TAIL_CALL:   # one call site: GCC inlines the loop here
+                    rc = run_loop(vm, code, ncode)
         finally:
             for i in range(nviews):
                 PyBuffer_Release(&views[i])

@@ -1004,7 +1004,7 @@ cdef int run_loop(VMState *vm, Insn *insns, int32_t ninsns) noexcept nogil:
             if vm.depth == 0:
                 vm.budget = budget / INSN_BYTES
                 return 0
-            ip = insns + pop_frame(vm, &insns, &ninsns)
+            ip = pop_frame(vm, &insns, &ninsns)
             seg = ip
         elif h == H_LDX_MEM_B:  # ldxb
             addr = reg[ins.src] + <uint64_t>ins.off

@@ -11,15 +11,17 @@ opcode is listed here.  The semantics are the interpreter's
 unverified programs behave the same on both engines:
 
 * registers: r0-r10 live in rax, rdi, rsi, rdx, rcx, r8, rbx, r13, r14, r15,
-  rbp; r12 holds the ``VMState``; r9 counts the instruction budget; r10 and
-  r11 are scratch.  Everything is stored back into ``vm.regs`` before any C
-  call and on the way out.
-* memory: every load, store and atomic computes its address into r10 and
-  checks it against the last region ``vm_access`` accepted (``jit_read_*``,
-  ``jit_write_*``); anything else goes through ``vm_access`` itself, and a
-  refusal is the interpreter's fault (kind, address, size, pc).  Only
-  ``[r10 + off]`` accesses inside the current 512-byte frame skip the check,
-  and only in programs that can never change r10.
+  rbp; r12 points into the ``VMState`` (biased, see ``BIAS``); r9 counts the
+  instruction budget; r10 and r11 are scratch.  Everything is stored back into
+  ``vm.regs`` before any C call and on the way out.
+* memory: every load, store and atomic checks its address against the last
+  region ``vm_access`` accepted (``jit_read_*``, ``jit_write_*``: one subtract
+  and one compare); anything else goes to an out-of-line path that asks
+  ``vm_access`` itself, and a refusal is the interpreter's fault (kind,
+  address, size, pc).  Only ``[r10 + off]`` accesses inside the current
+  512-byte frame skip the check, and only in programs that can never change r10.
+  Atomics are real (lock-prefixed) when aligned and the interpreter's plain
+  read-modify-write when not, as in ``_atomic.h``.
 * budget: charged per straight-line run and tested on every taken jump and
   bpf-to-bpf call, exactly where the interpreter tests it, with its count.
 * calls: bpf-to-bpf calls keep the interpreter's ``vm.frames`` (saved
@@ -137,7 +139,18 @@ cdef Entry TABLE[256]
 
 
 def _entry_for(spec) -> tuple:
-    """The emitter entry of one isa row: (kind, op, width, reg, signed_load, wide, test)."""
+    """The emitter entry of one isa row: (kind, op, width, reg, signed_load, wide, test).
+
+    A row this JIT does not know (added to isa.py later) gets K_NONE: programs using it
+    are interpreted, and test_jit's table test fails until it gets an entry.
+    """
+    try:
+        return _entry_of(spec)
+    except KeyError:
+        return K_NONE, 0, 0, 0, 0, 0, 0
+
+
+def _entry_of(spec) -> tuple:
     kind = _FORM_KIND[spec.form]
     if spec.op == "may_goto":
         kind = K_MAY_GOTO
@@ -388,12 +401,31 @@ cdef void rel32(Asm *a, int32_t label) noexcept nogil:
     e32(a, 0)
 
 
+cdef inline int short_back(Asm *a, int32_t label) noexcept nogil:
+    """The rel8 of a 2-byte jump to an already bound label (a loop head), or 128."""
+    cdef int64_t d
+    if a.labels[label] < 0:
+        return 128
+    d = <int64_t>a.labels[label] - <int64_t>(a.code.n + 2)
+    return <int>d if d >= -128 else 128
+
+
 cdef inline void jmp(Asm *a, int32_t label) noexcept nogil:
+    cdef int d = short_back(a, label)
+    if d != 128:
+        e8(a, 0xEB)
+        e8(a, <uint8_t>d)
+        return
     e8(a, 0xE9)
     rel32(a, label)
 
 
 cdef inline void jcc(Asm *a, int cc, int32_t label) noexcept nogil:
+    cdef int d = short_back(a, label)
+    if d != 128:
+        e8(a, 0x70 | cc)
+        e8(a, <uint8_t>d)
+        return
     e8(a, 0x0F)
     e8(a, 0x80 | cc)
     rel32(a, label)
@@ -444,22 +476,26 @@ cdef int32_t stub(Asm *a, int kind, int32_t ret, uint64_t info) noexcept nogil:
 
 cdef VMState _probe
 cdef Frame _fprobe
-cdef int32_t O_REGS = <char *>&_probe.regs[0] - <char *>&_probe
-cdef int32_t O_BUDGET = <char *>&_probe.budget - <char *>&_probe
-cdef int32_t O_DEPTH = <char *>&_probe.depth - <char *>&_probe
-cdef int32_t O_MAY_GOTO = <char *>&_probe.may_goto - <char *>&_probe
-cdef int32_t O_FAULT_KIND = <char *>&_probe.fault_kind - <char *>&_probe
-cdef int32_t O_FAULT_PC = <char *>&_probe.fault_pc - <char *>&_probe
-cdef int32_t O_STACK = <char *>&_probe.stack - <char *>&_probe
-cdef int32_t O_REGION0 = <char *>&_probe.regions[0].start - <char *>&_probe
-cdef int32_t O_HOT_RSPAN = <char *>&_probe.hot_read_span - <char *>&_probe
-cdef int32_t O_HOT_WSPAN = <char *>&_probe.hot_write_span - <char *>&_probe
-cdef int32_t O_JIT_RSP = <char *>&_probe.jit_rsp - <char *>&_probe
-cdef int32_t O_RSTART = <char *>&_probe.jit_read_start - <char *>&_probe
-cdef int32_t O_RLIM = <char *>&_probe.jit_read_lim - <char *>&_probe
-cdef int32_t O_WSTART = <char *>&_probe.jit_write_start - <char *>&_probe
-cdef int32_t O_WLIM = <char *>&_probe.jit_write_lim - <char *>&_probe
-cdef int32_t O_FRAMES = <char *>&_probe.frames[0] - <char *>&_probe
+# r12 points BIAS bytes into the VMState, at the JIT's hot-region fields, so that the
+# checks on every load and store address them with 1-byte displacements (a loop of 32
+# bytes fits one fetch block more often); the O_* offsets below are relative to r12.
+cdef int32_t BIAS = (<char *>&_probe.jit_read_start - <char *>&_probe) + 16
+cdef int32_t O_REGS = <char *>&_probe.regs[0] - <char *>&_probe - BIAS
+cdef int32_t O_BUDGET = <char *>&_probe.budget - <char *>&_probe - BIAS
+cdef int32_t O_DEPTH = <char *>&_probe.depth - <char *>&_probe - BIAS
+cdef int32_t O_MAY_GOTO = <char *>&_probe.may_goto - <char *>&_probe - BIAS
+cdef int32_t O_FAULT_KIND = <char *>&_probe.fault_kind - <char *>&_probe - BIAS
+cdef int32_t O_FAULT_PC = <char *>&_probe.fault_pc - <char *>&_probe - BIAS
+cdef int32_t O_STACK = <char *>&_probe.stack - <char *>&_probe - BIAS
+cdef int32_t O_REGION0 = <char *>&_probe.regions[0].start - <char *>&_probe - BIAS
+cdef int32_t O_HOT_RSPAN = <char *>&_probe.hot_read_span - <char *>&_probe - BIAS
+cdef int32_t O_HOT_WSPAN = <char *>&_probe.hot_write_span - <char *>&_probe - BIAS
+cdef int32_t O_JIT_RSP = <char *>&_probe.jit_rsp - <char *>&_probe - BIAS
+cdef int32_t O_RSTART = <char *>&_probe.jit_read_start - <char *>&_probe - BIAS
+cdef int32_t O_RLIM = <char *>&_probe.jit_read_lim - <char *>&_probe - BIAS
+cdef int32_t O_WSTART = <char *>&_probe.jit_write_start - <char *>&_probe - BIAS
+cdef int32_t O_WLIM = <char *>&_probe.jit_write_lim - <char *>&_probe - BIAS
+cdef int32_t O_FRAMES = <char *>&_probe.frames[0] - <char *>&_probe - BIAS
 cdef int32_t FRAME_SIZE = sizeof(Frame)
 cdef int32_t F_SAVED = <char *>&_fprobe.saved[0] - <char *>&_fprobe
 cdef int32_t F_INSNS = <char *>&_fprobe.insns - <char *>&_fprobe
@@ -635,7 +671,7 @@ cdef void emit_thunk(Asm *a, int32_t label, void *fn, int upto) noexcept nogil:
     e8(a, 0x41)
     e8(a, 0x52)                                     # push r10
     spill(a)
-    mov_rr(a, 1, RDI, VMR)
+    rm(a, 0, 1, 0x8D, RDI, VMR, -BIAS, 0)          # lea rdi, [r12 - BIAS]: the VMState
     mov_rr(a, 1, RSI, AX)
     mov_rr(a, 1, RDX, T)
     mov_rr(a, 1, RBX, RSP)
@@ -1082,7 +1118,7 @@ cdef JitImage translate(Executable exe):
         for i in range(6):
             rex(&a, 0, 0, PUSHED[i], 0)
             e8(&a, 0x50 + (PUSHED[i] & 7))
-        mov_rr(&a, 1, VMR, RDI)
+        rm(&a, 0, 1, 0x8D, VMR, RDI, BIAS, 0)      # lea r12, [rdi + BIAS]
         st(&a, 1, VMR, O_JIT_RSP, RSP)
         reload(&a, 11)
         pending = 0
@@ -1096,7 +1132,7 @@ cdef JitImage translate(Executable exe):
                 pending = 0
             bind(&a, N_FIXED + pc)
             target = N_FIXED + ins.target // <int32_t>sizeof(Insn) if ins.target >= 0 else 0
-            if e.kind == K_NONE:                  # the second half of a LD_IMM64
+            if e.kind == K_NONE:                  # a row without an emitter entry
                 raise JitError(22, f"no emitter for handler {ins.handler} at pc {pc}")
             pending += 1
             if (e.kind == K_ALU and e.op == A_MOV and e.reg and e.wide and pc + 1 < exe.ninsns

@@ -42,6 +42,7 @@ pytestmark = pytest.mark.skipif(not _jit.SUPPORTED, reason="the JIT emits x86-64
 
 def test_every_isa_row_has_an_emitter_entry() -> None:
     assert set(_jit.KIND_OF) == {s.ident for s in SPECS}
+    assert all(entry[0] != 0 for entry in _jit.KIND_OF.values())   # 0: K_NONE
 
 
 def _maps_of(addr: int) -> str | None:
@@ -383,3 +384,47 @@ def test_generated_verified_programs_behave_the_same_on_both_engines() -> None:
         loaded += a[0][0] != "load"
         callbacks += a[0][0] != "load" and gp.func_info is not None
     assert loaded >= GEN_SEEDS // 10 and callbacks >= 1, (loaded, callbacks)
+
+
+def test_tail_call_from_a_subprogram_hands_the_frames_to_the_interpreter() -> None:
+    """main calls sub (depth 1); sub tail-calls `tail` through a Python helper; tail's
+    exit returns into main, which goes on (interpreted) with its r6 and stack intact."""
+    tail = Executable([Instruction(0xB7, 0, 0, 0, 40, 0), Instruction(0x95, pc=1)], jit=True)
+    main = Executable([
+        Instruction(0xB7, 6, 0, 0, 2, 0),            # r6 = 2
+        Instruction(0x7A, 10, 0, -8, 100, 1),        # *(u64 *)(r10 - 8) = 100
+        Instruction(0x85, 0, BPF_PSEUDO_CALL, 0, 4, 2),  # call sub (pc 7)
+        Instruction(0x79, 1, 10, -8, 0, 3),          # r1 = *(u64 *)(r10 - 8)
+        Instruction(0x0F, 0, 1, 0, 0, 4),            # r0 += r1
+        Instruction(0x0F, 0, 6, 0, 0, 5),            # r0 += r6
+        Instruction(0x95, pc=6),
+        Instruction(0xB7, 6, 0, 0, 999, 7),          # sub: clobber r6 (restored on return)
+        Instruction(0x85, 0, 0, 0, 3, 8),            # helper 3: tail call
+        Instruction(0xB7, 0, 0, 0, 1, 9),            # not reached
+        Instruction(0x95, pc=10),
+    ], jit=True)
+    assert main.jited
+    for exe in (main, Executable(main.code, jit=False)):
+        vm = VM()
+        vm.set_helper(3, lambda vm, *a: vm.tail_call(tail) and 0)
+        assert vm.run(exe) == 40 + 100 + 2
+
+
+def test_one_native_image_runs_in_many_threads_at_once() -> None:
+    import threading
+
+    code = [Instruction(0xB7, 0, 0, 0, 0, 0), Instruction(0xBF, 1, 0, 0, 0, 1),
+            Instruction(0x0F, 0, 1, 0, 0, 2), Instruction(0x07, 1, 0, 0, 1, 3),
+            Instruction(0xA5, 1, 0, -3, 200_000, 4), Instruction(0x95, pc=5)]
+    exe = Executable(code, jit=True)
+    results: list[int] = []
+
+    def worker() -> None:
+        results.append(VM().run(exe))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [sum(range(200_000))] * 4
