@@ -210,8 +210,10 @@ def compare(seed: int) -> Outcome:
     try:
         _check(gp)
         ours, line = True, ""
-    except VerifierError as exc:
-        ours, line = False, exc.reason
+    except VerifierError:
+        # the line as the log shows it (a message without a newline runs into the
+        # summary line there, as in the kernel's)
+        ours, line = False, error_line(our_log(gp, 1))
     return Outcome(seed, gp.defect, k_ok, ours, "" if k_ok else error_line(k_log), line)
 
 
