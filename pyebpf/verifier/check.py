@@ -2674,6 +2674,9 @@ class Checker:
             raise Reject(f"R{rn + 1} unbounded memory access, use 'var &= const' or "
                          "'if (var < const)'")
         if null:
+            # check_helper_mem_access: the NULL's value is relied on (precise), then only
+            # a zero-sized access is allowed
+            self.precise(st, rn)
             if size.umax or not zero_ok:
                 raise Reject(f"R{rn} type=scalar expected=fp")
             return
