@@ -32,6 +32,15 @@ r0 = 0
 exit
 """
 
+# the same, written through r3 and followed by the exit a jump may skip to
+USE = """r3 = r10
+r3 += -512
+r3 += {reg}
+*(u8 *)(r3 + 0) = 0
+r0 = 0
+exit
+"""
+
 PROGRAMS = {
     # 0x1234 swapped is 0x3412: within the frame's 512 bytes? no: refused
     "bswap-const-be16": (SOCKET_FILTER, "r3 = 0x1234\nr3 = be16 r3\n" + STORE_AT.format(reg="r3")),
@@ -100,6 +109,20 @@ r3 = *(u64 *)(r10 - 24)
     "smp-processor-id-bounded": (XDP, "call 8\n" + STORE_AT.format(reg="r0")),
     "numa-node-id-unknown": (XDP, "call 42\n" + STORE_AT.format(reg="r0")),
     "prandom-unknown": (XDP, "call 7\n" + STORE_AT.format(reg="r0")),
+    # linked scalars K apart (rX = rY; rX += K): a bound learnt on rY moves rX too
+    "linked-delta-64": (SOCKET_FILTER, LEN + "r2 = r6\nr2 += 5\nif r6 > 10 goto +4\n"
+                        + USE.format(reg="r2")),
+    "linked-delta-sub": (SOCKET_FILTER, LEN + "r2 = r6\nr2 -= 5\nif r6 > 10 goto +4\n"
+                         + USE.format(reg="r2")),
+    "linked-delta-32": (SOCKET_FILTER, LEN + "r2 = r6\nw2 += -5\nif r6 > 10 goto +4\n"
+                        + USE.format(reg="r2")),
+    "linked-delta-twice-unlinked": (SOCKET_FILTER, LEN + "r2 = r6\nr2 += 5\nr2 += 1\n"
+                                    "if r6 > 10 goto +4\n" + USE.format(reg="r2")),
+    "linked-delta-copied": (SOCKET_FILTER, LEN + "r2 = r6\nr2 += 5\nr4 = r2\n"
+                            "if r6 > 10 goto +4\n" + USE.format(reg="r4")),
+    "linked-delta-spilled": (SOCKET_FILTER, LEN + "r2 = r6\nr2 += 5\n"
+                             "*(u64 *)(r10 - 8) = r2\nif r2 > 10 goto +5\n"
+                             "r4 = *(u64 *)(r10 - 8)\n" + USE.format(reg="r4")),
     # check_reg_sane_offset on the scalar operand
     "fp-plus-large-bounded-value": (SOCKET_FILTER, "r2 = *(u32 *)(r1 + 0)\n"
                                     "r2 |= 0x40000000\nr1 = r10\nr1 += r2\nr0 = 0\nexit\n"),

@@ -125,7 +125,7 @@ def build(insns: Sequence[Instruction], maps: Mapping[int, object],
         after_subprogs(prog)
     _resolve(insns, maps, prog_type)
     _check_cfg(prog, allow_loops)
-    _liveness(prog)
+    _liveness(prog, prog_type)
     return prog
 
 
@@ -272,7 +272,7 @@ def _check_cfg(prog: Program, allow_loops: bool) -> None:
             raise Reject(f"unreachable insn {pc}", errno.EINVAL)
 
 
-def _uses_defs(insn: Instruction) -> tuple[int, int]:
+def _uses_defs(insn: Instruction, prog_type: int | None = None) -> tuple[int, int]:
     """Bitmasks of registers an instruction reads and writes (for liveness)."""
     spec = _spec(insn)
     if spec is None:
@@ -308,7 +308,15 @@ def _uses_defs(insn: Instruction) -> tuple[int, int]:
     if f is Form.CALL:
         # a helper reads only its prototype's arguments (compute_insn_live_regs); a
         # subprogram or an unknown helper may read r1..r5
-        h = helpers.HELPERS.get(insn.imm) if insn.src == 0 else None
+        # (get_call_summary: a helper this program type may not call reads r1..r5)
+        if insn.src != 0:
+            h = None
+        elif prog_type is None:
+            h = helpers.HELPERS.get(insn.imm)
+        else:
+            from pyebpf.verifier.env import helper_for
+
+            h = helper_for(prog_type, insn.imm)
         if h is not None:
             return ((1 << (len(h.args) + 1)) - 2), 0x3F
         return 0x3E, 0x3F
@@ -317,7 +325,7 @@ def _uses_defs(insn: Instruction) -> tuple[int, int]:
     return 0, 0
 
 
-def _liveness(prog: Program) -> None:
+def _liveness(prog: Program, prog_type: int | None = None) -> None:
     """Registers live before each instruction (backward data flow to a fixed point)."""
     n = prog.n
     live = [0] * n
@@ -326,7 +334,7 @@ def _liveness(prog: Program) -> None:
     for pc in range(n):
         insn = prog.slots[pc]
         if insn is not None:
-            ud[pc] = _uses_defs(insn)
+            ud[pc] = _uses_defs(insn, prog_type)
             succs[pc] = successors(prog, pc)
     changed = True
     while changed:

@@ -45,6 +45,11 @@ _T_FUNC = sc.FUNC
 INSN_LIMIT = 1_000_000
 _INSN_LIMIT = INSN_LIMIT  # a C constant when compiled
 MAX_VAR_OFF = 1 << 29
+# linked scalars with a constant delta (rX = rY; rX += K): flags in the id, the delta in
+# off (BPF_ADD_CONST64 / BPF_ADD_CONST32)
+ADD_CONST64 = 1 << 31
+ADD_CONST32 = 1 << 30
+ADD_CONST = ADD_CONST64 | ADD_CONST32
 STACK = 512
 _INVALID, _MISC, _ZERO, _SPILL = "?", "m", "0", "r"
 
@@ -388,6 +393,20 @@ def _branch_taken(a: Reg, b: Reg, op: str, is64: bool) -> int:
     else:  # jsle
         yes, no = smax <= bsmin, smin > bsmax
     return 1 if yes else (0 if no else -1)
+
+
+def _linked_copy(known: Reg, r: Reg) -> Reg:
+    """``r`` (linked to ``known``) after ``known`` gained range: a copy of ``known``,
+    plus their deltas' difference when they differ (32-bit links zero-extend)."""
+    if (r.id ^ known.id) & ADD_CONST == ADD_CONST:
+        return r  # a 32-bit and a 64-bit link: the delta does not carry over
+    if not (r.id | known.id) & ADD_CONST or r.off == known.off:
+        return known.copy()
+    out = known.copy()
+    out.id, out.off = r.id, r.off
+    delta = sc.const_scalar(sc.s32(r.off) - sc.s32(known.off))
+    sc.alu_scalar("add", out, delta, not r.id & ADD_CONST32)
+    return out
 
 
 def _sane_offset(reg: Reg, tname: str) -> None:
@@ -1213,6 +1232,10 @@ class Checker:
         if o.t == _T_SCALAR:
             if exact == 0 and not o.precise and self.priv:
                 return True
+            if (o.id & ADD_CONST) != (c.id & ADD_CONST):
+                return False
+            if o.id & ADD_CONST and o.off != c.off:
+                return False
             if o.id and not _ids(idmap, o.id, c.id):
                 return False
             return (o.smin <= c.smin and o.smax >= c.smax and o.umin <= c.umin
@@ -1262,16 +1285,15 @@ class Checker:
             src = None
             if f is Form.STX:
                 src = self.read(st, insn.src)
-                if src.t == _T_SCALAR and not src.id and not src.is_const() and \
+                if src.t == _T_SCALAR and (not src.id or src.id & ADD_CONST) and \
+                        not src.is_const() and \
                         self.priv and src.umax.bit_length() <= spec.width * 8:
                     dreg = st.frames[-1].regs[insn.dst]
                     if dreg.t == _T_STACK and dreg.is_const() and \
                             (dreg.off + insn.off) % 8 == 0:
                         # assign_scalar_id_before_mov: the spill and the register stay
                         # linked (a bound learnt on one holds for the other)
-                        src = src.copy()
-                        src.id = self.new_id()
-                        st.frames[-1].regs[insn.src] = src
+                        src = self.id_before_mov(st, insn.src, src)
             ptr_t = st.frames[-1].regs[insn.dst].t
             self.mem_access(st, insn.dst, insn.off, spec.width, write=True, src=src,
                             imm=insn.imm if f is Form.ST else None,
@@ -1386,10 +1408,8 @@ class Checker:
             elif f is Form.ALU_IMM:
                 dst = sc.const_scalar(insn.imm if is64 else insn.imm & 0xFFFFFFFF)
             elif is64:
-                if src.t == _T_SCALAR and not src.is_const() and not src.id:
-                    src = src.copy()
-                    src.id = self.new_id()
-                    regs[insn.src] = src
+                if src.t == _T_SCALAR:
+                    src = self.id_before_mov(st, insn.src, src)
                 dst = src.copy()
             else:
                 if src.t != _T_SCALAR:
@@ -1397,15 +1417,14 @@ class Checker:
                     sc.zext32(dst)
                     sc.sync(dst)
                 else:
-                    if src.umax <= 0xFFFFFFFF and not src.is_const() and not src.id:
+                    if src.umax <= 0xFFFFFFFF:
                         # assign_scalar_id_before_mov: w1 = w2 links a value that fits
                         # in 32 bits to its source
-                        src = src.copy()
-                        src.id = self.new_id()
-                        regs[insn.src] = src
+                        src = self.id_before_mov(st, insn.src, src)
                     dst = src.copy()
                     if dst.umax > 0xFFFFFFFF or dst.smin < 0:
                         dst.id = 0
+                        dst.off = 0
                     sc.coerce(dst, 4)
             regs[insn.dst] = dst
             self.trace(st, [insn.dst])
@@ -1458,8 +1477,17 @@ class Checker:
                     self.precise(st, insn.dst)
             dst = self.ptr_alu(st, insn, op, dst, src, is64, f is Form.ALU_REG)
         else:
+            linked = dst.id
             dst.id = 0
+            dst.off = 0
             sc.alu_scalar(op, dst, src, is64)
+            if linked and self.priv and (op == "add" or op == "sub") and src.is_const():
+                # rX += K on a linked scalar: still linked, K apart (sync_linked_regs)
+                k = sc.s64(src.tn.value) if is64 else sc.s32(src.tn.value)
+                delta = k if op == "add" else -k
+                if not linked & ADD_CONST and sc.S32_MIN <= delta <= sc.S32_MAX:
+                    dst.id = linked | (ADD_CONST64 if is64 else ADD_CONST32)
+                    dst.off = delta
         regs[insn.dst] = dst
         self.trace(st, [insn.dst])
 
@@ -1516,9 +1544,13 @@ class Checker:
             tmp = ptr.copy()
             tmp.t = _T_SCALAR
             sc.alu_scalar(op, tmp, off, True)
-            for k in ("tn", "smin", "smax", "umin", "umax", "s32min", "s32max", "u32min",
-                      "u32max"):
+            for k in ("tn", "smin", "smax", "umin", "umax"):
                 setattr(res, k, getattr(tmp, k))
+            # pointers carry no 32-bit bounds (__mark_reg32_unbounded), reg_bounds_sync
+            # derives them from the 64-bit ones
+            res.s32min, res.s32max, res.u32min, res.u32max = sc.S32_MIN, sc.S32_MAX, 0, \
+                sc.tnum.U32
+            sc.sync(res)
             if ptr.t in (_T_PKT, _T_PKT_META):
                 res.id = self.new_id()
                 res.rng = 0
@@ -2049,7 +2081,8 @@ class Checker:
             return pc + 1
         if not self.priv and dst.t != _T_SCALAR and not self.ptr_cmp_ok(dec, dst, src):
             raise Reject(f"R{insn.dst} pointer comparison prohibited")
-        ids = [r.id for r in ((src, dst) if isreg else (dst,)) if r.t == _T_SCALAR and r.id]
+        ids = [r.id & ~ADD_CONST for r in ((src, dst) if isreg else (dst,))
+               if r.t == _T_SCALAR and r.id]
         if ids:
             # the registers sharing the compared ones' ids gain range with them: the
             # history says so for backtracking (both branches share this entry)
@@ -2172,22 +2205,39 @@ class Checker:
             sc.sync(r)
         return True
 
+    def id_before_mov(self, st: State, regno: int, src: Reg) -> Reg:
+        """assign_scalar_id_before_mov: a scalar copied (or spilled) gets an id the copy
+        shares; one already K apart from another loses that link first (one delta per
+        register)."""
+        if not src.id & ADD_CONST and (src.id or src.is_const()):
+            return src
+        src = src.copy()
+        src.id = 0
+        src.off = 0
+        if not src.is_const():
+            src.id = self.new_id()
+        st.frames[-1].regs[regno] = src
+        return src
+
     def sync_ids(self, st: State, src: Reg) -> None:
+        """sync_linked_regs: the scalars sharing ``src``'s id take its new range, moved
+        by their constant delta when they have one."""
         nfr = len(st.frames)
+        base = src.id & ~ADD_CONST
         for fi, f in enumerate(st.frames):
             # collect_linked_regs: only the registers live here (at the jump, or at the
             # call a caller's frame waits in) are linked
             live = self.live[self.pc_now if fi == nfr - 1 else st.frames[fi + 1].callsite]
             for i, r in enumerate(f.regs):
-                if r.t == _T_SCALAR and r.id == src.id and r is not src and \
+                if r.t == _T_SCALAR and r.id & ~ADD_CONST == base and r is not src and \
                         (live >> i) & 1:
-                    f.regs[i] = src.copy()
+                    f.regs[i] = _linked_copy(src, r)
             for slot in f.stack.values():
                 sp = slot[1]
                 # a spill of any size ending the slot counts (is_spilled_reg)
-                if sp is not None and sp.t == _T_SCALAR and sp.id == src.id and \
+                if sp is not None and sp.t == _T_SCALAR and sp.id & ~ADD_CONST == base and \
                         slot[0][7] == _SPILL:
-                    slot[1] = src.copy()
+                    slot[1] = _linked_copy(src, sp)
 
     @staticmethod
     def _each_reg(st: State) -> Iterator[tuple[list, int, Reg]]:
@@ -2701,6 +2751,9 @@ class Checker:
             raise Reject(f"R{rn + 1} unbounded memory access, use 'var &= const' or "
                          "'if (var < const)'")
         if null:
+            # check_helper_mem_access: the NULL's value is relied on (precise), then only
+            # a zero-sized access is allowed
+            self.precise(st, rn)
             if size.umax or not zero_ok:
                 raise Reject(f"R{rn} type=scalar expected=fp")
             return

@@ -76,6 +76,14 @@ def with_map_fds(insns: Sequence[Instruction], fds: Mapping[int, int]) -> list[I
 
 def run_kernel(gp: GenProgram, log_level: int = 1) -> tuple[bool, str]:
     """Load ``gp`` into the live kernel (maps created, all fds closed): (accepted, log)."""
+    ok, log, _ = _kernel(gp, log_level)
+    return ok, log
+
+
+def _kernel(gp: GenProgram, log_level: int = 1,
+            data: bytes | None = None) -> tuple[bool, str, int | str | None]:
+    """run_kernel, and with ``data`` the retval of one BPF_PROG_TEST_RUN on it (or the
+    error test_run gave)."""
     maps: dict[int, kernel.KernelMap] = {}
     try:
         for idx, m in gp.maps.items():
@@ -88,9 +96,16 @@ def run_kernel(gp: GenProgram, log_level: int = 1) -> tuple[bool, str]:
                                         expected_attach_type=gp.expected_attach_type,
                                         btf=gp.btf, func_info=gp.func_info or ())
         except BPFError as exc:  # VerifierError carries the log
-            return False, getattr(exc, "log", "")
-        prog.close()
-        return True, prog.log
+            return False, getattr(exc, "log", ""), None
+        ret: int | str | None = None
+        try:
+            if data is not None:
+                ret = prog.test_run(data).retval
+        except BPFError as exc:
+            ret = f"errno {exc.errno}"
+        finally:
+            prog.close()
+        return True, prog.log, ret
     finally:
         for km in maps.values():
             km.close()
@@ -116,31 +131,6 @@ class RunOutcome:
     @property
     def agrees(self) -> bool:
         return self.kernel == self.ours
-
-
-def _kernel_run(gp: GenProgram, data: bytes) -> int | str | None:
-    """Load ``gp`` into the kernel and test_run it once: its retval (None: refused)."""
-    maps: dict[int, kernel.KernelMap] = {}
-    try:
-        for idx, m in gp.maps.items():
-            maps[idx] = kernel.KernelMap(m.map_type, m.key_size, m.value_size,
-                                         m.max_entries, map_flags=m.flags)
-        insns = with_map_fds(gp.insns, {i: km.fd for i, km in maps.items()})
-        try:
-            prog = kernel.KernelProgram(insns, gp.prog_type,
-                                        expected_attach_type=gp.expected_attach_type,
-                                        btf=gp.btf, func_info=gp.func_info or ())
-        except BPFError:
-            return None
-        try:
-            return prog.test_run(data).retval
-        except BPFError as exc:
-            return f"errno {exc.errno}"
-        finally:
-            prog.close()
-    finally:
-        for km in maps.values():
-            km.close()
 
 
 def _our_run(gp: GenProgram, data: bytes) -> int | str | None:
@@ -185,8 +175,8 @@ def run_compare(seed: int) -> RunOutcome | None:
     if gp.defect == "uninit_r0":
         return None
     data = packet(seed)
-    k = _kernel_run(gp, data)
-    if k is None:
+    ok, _, k = _kernel(gp, 0, data)
+    if not ok:
         return None
     o = _our_run(gp, data)
     if o is None:
@@ -210,8 +200,10 @@ def compare(seed: int) -> Outcome:
     try:
         _check(gp)
         ours, line = True, ""
-    except VerifierError as exc:
-        ours, line = False, exc.reason
+    except VerifierError:
+        # the line as the log shows it (a message without a newline runs into the
+        # summary line there, as in the kernel's)
+        ours, line = False, error_line(our_log(gp, 1))
     return Outcome(seed, gp.defect, k_ok, ours, "" if k_ok else error_line(k_log), line)
 
 

@@ -272,6 +272,8 @@ class Liveness:
                     for s in succ:
                         after |= live[s - start]
                         wacc &= acc[s - start]
+                    if slots[pc].code & 0xE7 in (0x20, 0x40):
+                        wacc = 0  # LD_ABS/LD_IND may end the program: nothing must follow
                     wacc |= must_write[i]
                     before = (after & ~must_write[i]) | may_read[i]
                     if before != live[i] or wacc != acc[i]:

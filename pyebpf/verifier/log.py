@@ -101,7 +101,8 @@ def scalar_str(r: sc.Reg) -> str:
         return _snum(sc.s64(r.tn.value))
     parts: list[str] = []
     if r.id:
-        parts.append(f"id={r.id}")
+        # a scalar K apart from others (BPF_ADD_CONST in the id): id=N+K
+        parts.append(f"id={r.id & ~(3 << 30)}" + (f"{r.off:+d}" if r.id & (3 << 30) else ""))
     parts += _bounds_parts(r)
     return "scalar(" + ",".join(parts) + ")"
 

@@ -508,6 +508,9 @@ def add_backedge(ck: Checker, old: State, cur: State) -> None:
     ck.peak_states = max(ck.peak_states, ck.cur_states + ck.num_backedges)
 
 
+_ADD_CONST = 3 << 30  # check.ADD_CONST: the linked-with-delta flags of a scalar's id
+
+
 def collect_linked(ck: Checker, st: State, ids: list[int]) -> tuple:
     """collect_linked_regs: every live scalar register and spilled scalar (all frames)
     that shares one of ``ids`` (they gain range together at a conditional jump)."""
@@ -519,12 +522,12 @@ def collect_linked(ck: Checker, st: State, ids: list[int]) -> tuple:
             live = ck.live[ck.pc_now if fr == nfr - 1 else st.frames[fr + 1].callsite]
             for i in range(10):
                 r = f.regs[i]
-                if r.t == sc.SCALAR and r.id == rid and (live >> i) & 1 and \
+                if r.t == sc.SCALAR and r.id & ~_ADD_CONST == rid and (live >> i) & 1 and \
                         len(out) < LINKED_REGS_MAX:
                     out.append((fr, 1, i))
             for spi in sorted(f.stack):
                 slot = f.stack[spi]
-                if _is_spilled_scalar(slot) and slot[1].id == rid and \
+                if _is_spilled_scalar(slot) and slot[1].id & ~_ADD_CONST == rid and \
                         len(out) < LINKED_REGS_MAX:
                     out.append((fr, 0, spi))
     return tuple(dict.fromkeys(out))
