@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyebpf import uapi
+from pyebpf import funcproto, uapi
 from pyebpf.errors import BPFError
 from pyebpf.helpers import HELPERS, USER_HELPERS, F
 
@@ -217,26 +217,14 @@ def _ids(*names: str) -> frozenset[int]:
     return frozenset(F["BPF_FUNC_" + n].value for n in names)
 
 
-BASE_HELPERS = _ids(
-    "map_lookup_elem", "map_update_elem", "map_delete_elem", "map_push_elem", "map_pop_elem",
-    "map_peek_elem", "map_lookup_percpu_elem", "get_prandom_u32", "get_smp_processor_id",
-    "get_numa_node_id", "tail_call", "ktime_get_ns", "ktime_get_boot_ns",
-    "ktime_get_coarse_ns", "jiffies64", "ringbuf_output", "ringbuf_reserve", "ringbuf_submit",
-    "ringbuf_discard", "ringbuf_query", "spin_lock", "spin_unlock", "loop",
-    "for_each_map_elem", "strncmp", "strtol", "strtoul", "snprintf", "trace_printk",
-    "probe_read_kernel", "probe_read_kernel_str", "probe_read_user", "probe_read_user_str")
-TRACING_HELPERS = BASE_HELPERS | _ids(
-    "get_current_pid_tgid", "get_current_uid_gid", "get_current_comm", "probe_read",
-    "probe_read_str", "perf_event_output")
-SKB_BASE = BASE_HELPERS | _ids("skb_load_bytes", "perf_event_output", "csum_diff")
-TC_HELPERS = SKB_BASE | _ids("skb_store_bytes", "l3_csum_replace", "l4_csum_replace",
-                             "redirect")
-# cg_skb_func_proto: sk_filter's helpers and the cgroup ones, but not csum_diff
-CGROUP_SKB_HELPERS = (SKB_BASE - _ids("csum_diff")) | _ids(
-    "get_current_pid_tgid", "get_current_uid_gid", "get_current_comm")
-XDP_HELPERS = BASE_HELPERS | _ids("perf_event_output", "csum_diff", "xdp_adjust_head",
-                                  "xdp_adjust_tail", "xdp_adjust_meta", "redirect",
-                                  "redirect_map")
+# each type's get_func_proto (pyebpf.funcproto), as helper ids
+_FP = {t: _ids(*names) for t, names in funcproto.BY_PROG_TYPE.items()}
+BASE_HELPERS = _ids(*funcproto.BASE)
+SKB_BASE = _FP[PT.BPF_PROG_TYPE_SOCKET_FILTER]
+TC_HELPERS = _FP[PT.BPF_PROG_TYPE_SCHED_CLS]
+CGROUP_SKB_HELPERS = _FP[PT.BPF_PROG_TYPE_CGROUP_SKB]
+XDP_HELPERS = _FP[PT.BPF_PROG_TYPE_XDP]
+TRACING_HELPERS = _FP[PT.BPF_PROG_TYPE_RAW_TRACEPOINT]
 
 
 @dataclass(frozen=True)
@@ -571,12 +559,16 @@ PROG_TYPES: dict[int, ProgTypeSpec] = {
                      CGROUP_SKB_HELPERS, test_run_skb, packet=True),
         ProgTypeSpec(PT.BPF_PROG_TYPE_XDP, uapi.XdpMd, ctypes.sizeof(uapi.XdpMd),
                      XDP_HELPERS, test_run_xdp, packet=True),
-        ProgTypeSpec(PT.BPF_PROG_TYPE_KPROBE, None, 168, TRACING_HELPERS, None),  # pt_regs
-        ProgTypeSpec(PT.BPF_PROG_TYPE_TRACEPOINT, None, 0xFFFF, TRACING_HELPERS, None),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_KPROBE, None, 168, _FP[PT.BPF_PROG_TYPE_KPROBE],
+                     None),  # pt_regs
+        ProgTypeSpec(PT.BPF_PROG_TYPE_TRACEPOINT, None, 0xFFFF,
+                     _FP[PT.BPF_PROG_TYPE_TRACEPOINT], None),
         ProgTypeSpec(PT.BPF_PROG_TYPE_RAW_TRACEPOINT, None, 12 * 8, TRACING_HELPERS,
                      test_run_raw_tp),
-        ProgTypeSpec(PT.BPF_PROG_TYPE_PERF_EVENT, None, 176, TRACING_HELPERS, None),
-        ProgTypeSpec(PT.BPF_PROG_TYPE_SYSCALL, None, 0xFFFF, TRACING_HELPERS, test_run_syscall),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_PERF_EVENT, None, 176, _FP[PT.BPF_PROG_TYPE_PERF_EVENT],
+                     None),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_SYSCALL, None, 0xFFFF, _FP[PT.BPF_PROG_TYPE_SYSCALL],
+                     test_run_syscall),
     )
 }
 """The program types pyebpf runs, by ``enum bpf_prog_type`` value."""

@@ -541,9 +541,11 @@ class Runtime:
         for insn in insns:
             if insn.code == 0x85 and insn.src == 0:
                 helper = HELPERS.get(insn.imm)
+                if (helper is None or not spec.helper_allowed(insn.imm)) and self.verifier:
+                    continue        # the verifier says so, in its order and words
                 if helper is None or not spec.helper_allowed(insn.imm):
                     try:
-                        name = uapi.BpfFunc(insn.imm).name.removeprefix("BPF_FUNC_")
+                        name = "bpf_" + uapi.BpfFunc(insn.imm).name.removeprefix("BPF_FUNC_")
                     except ValueError:
                         name = "unknown"
                     raise VerifierError(f"program of this type cannot use helper {name}#"
