@@ -718,6 +718,115 @@ def redirect_map(vm: Any, map_ptr: int, key: int, flags: int, *_: int) -> int:
     return _state(vm).redirect(key & 0xFFFFFFFF, flags, map_ptr)
 
 
+def fib_lookup(vm: Any, ctx: int, params: int, plen: int, flags: int, _r5: int) -> int:
+    """bpf_xdp_fib_lookup / bpf_skb_fib_lookup against the runtime's Fib (pyebpf.fib)."""
+    from pyebpf import fib
+
+    st = _state(vm)
+    if _s32(plen) < fib.PARAMS_SIZE or flags & ~fib.FLAGS_MASK & 0xFFFFFFFF:
+        return _neg(errno.EINVAL)
+    buf = bytearray(vm.read(params, fib.PARAMS_SIZE))
+    if buf[0] not in (fib.AF_INET, fib.AF_INET6):
+        return _neg(errno.EAFNOSUPPORT)
+    table = st.prog.runtime.fib
+    # XDP always checks the MTU; tc only when tot_len is given, else the egress device's
+    check_mtu = st.kind == "xdp" or struct.unpack_from("<H", buf, 6)[0] != 0
+    rc = table.lookup(buf, flags, check_mtu)
+    if rc == fib.RET_SUCCESS and not check_mtu:
+        dev = table.devices[struct.unpack_from("<I", buf, 8)[0]]
+        struct.pack_into("<H", buf, 6, min(dev.mtu, 0xFFFF))
+    vm.write(params, bytes(buf))
+    return rc & ((1 << 64) - 1)
+
+
+def get_hash_recalc(vm: Any, skb: int, *_: int) -> int:
+    """skb_get_hash: the flow dissector's hash of addresses, ports and protocol, stored in
+    skb->hash (never 0; the seed is the runtime's, as the kernel's is per boot)."""
+    st = _state(vm)
+    return st.flow_hash()
+
+
+def set_hash_invalid(vm: Any, skb: int, *_: int) -> int:
+    _state(vm).ctx_buf.hash = 0
+    return 0
+
+
+def set_hash(vm: Any, skb: int, hash_: int, *_: int) -> int:
+    _state(vm).ctx_buf.hash = hash_ & 0xFFFFFFFF
+    return 0
+
+
+def skb_vlan_push(vm: Any, skb: int, proto: int, tci: int, *_: int) -> int:
+    return _state(vm).vlan_push(int.from_bytes((proto & 0xFFFF).to_bytes(2, "little"), "big"),
+                                tci & 0xFFFF)
+
+
+def skb_vlan_pop(vm: Any, skb: int, *_: int) -> int:
+    return _state(vm).vlan_pop()
+
+
+def skb_change_proto(vm: Any, skb: int, proto: int, flags: int, *_: int) -> int:
+    proto = int.from_bytes((proto & 0xFFFF).to_bytes(2, "little"), "big")
+    return _state(vm).change_proto(proto, flags)
+
+
+def clone_redirect(vm: Any, skb: int, ifindex: int, flags: int, *_: int) -> int:
+    return _state(vm).clone_redirect(ifindex & 0xFFFFFFFF, flags)
+
+
+def skb_get_tunnel_key(vm: Any, skb: int, to: int, size: int, flags: int, _r5: int) -> int:
+    st = _state(vm)
+    out, rc = st.get_tunnel_key(size & 0xFFFFFFFF, flags)
+    vm.write(to, out)
+    return rc
+
+
+def skb_set_tunnel_key(vm: Any, skb: int, frm: int, size: int, flags: int, _r5: int) -> int:
+    return _state(vm).set_tunnel_key(vm.read(frm, size & 0xFFFFFFFF), flags)
+
+
+def perf_event_read(vm: Any, map_ptr: int, flags: int, *_: int) -> int:
+    """No perf events exist in pyebpf: every slot of a perf event array is empty, which
+    the kernel answers with -ENOENT (an index past the array: -E2BIG)."""
+    return _perf_slot(vm, map_ptr, flags)
+
+
+def perf_event_read_value(vm: Any, map_ptr: int, flags: int, buf: int, size: int,
+                          _r5: int) -> int:
+    rc = _perf_slot(vm, map_ptr, flags) if size == 24 else _neg(errno.EINVAL)
+    vm.write(buf, bytes(size))       # the kernel clears the buffer on failure
+    return rc
+
+
+def _perf_slot(vm: Any, map_ptr: int, flags: int) -> int:
+    st = _state(vm)
+    bmap = st.maps_by_address.get(map_ptr)
+    if flags & ~uapi.BPF_F_INDEX_MASK or bmap is None:
+        return _neg(errno.EINVAL)
+    index = flags & uapi.BPF_F_INDEX_MASK
+    if index == uapi.BPF_F_CURRENT_CPU:
+        index = vm.cpu
+    if index >= bmap.max_entries:
+        return _neg(errno.E2BIG)
+    return _neg(errno.ENOENT)
+
+
+def get_stackid(vm: Any, ctx: int, map_ptr: int, flags: int, *_: int) -> int:
+    """pyebpf runs no kernel or user code to walk: get_perf_callchain finds no stack, which
+    the kernel answers with -EFAULT."""
+    if flags & ~(0xFF | 0x100 | 0x200 | 0x400):
+        return _neg(errno.EINVAL)
+    return _neg(errno.EFAULT)
+
+
+def get_stack(vm: Any, ctx: int, buf: int, size: int, flags: int, _r5: int) -> int:
+    if size:
+        vm.write(buf, bytes(size))   # cleared, as the kernel does when it finds no stack
+    if flags & ~(0xFF | 0x100 | 0x800):
+        return _neg(errno.EINVAL)
+    return _neg(errno.EFAULT)
+
+
 def loop(vm: Any, nr: int, fn: int, ctx: int, flags: int, _r5: int) -> int:
     if flags:
         return _neg(errno.EINVAL)
@@ -748,7 +857,13 @@ _PY_IMPLS: dict[str, Callable[..., Any]] = {
     "l3_csum_replace": l3_csum_replace, "l4_csum_replace": l4_csum_replace,
     "xdp_adjust_head": xdp_adjust_head, "xdp_adjust_tail": xdp_adjust_tail,
     "xdp_adjust_meta": xdp_adjust_meta, "redirect": redirect, "redirect_map": redirect_map,
-    "loop": loop, "for_each_map_elem": for_each_map_elem,
+    "loop": loop, "for_each_map_elem": for_each_map_elem, "fib_lookup": fib_lookup,
+    "get_hash_recalc": get_hash_recalc, "set_hash_invalid": set_hash_invalid,
+    "set_hash": set_hash, "skb_vlan_push": skb_vlan_push, "skb_vlan_pop": skb_vlan_pop,
+    "skb_change_proto": skb_change_proto, "clone_redirect": clone_redirect,
+    "skb_get_tunnel_key": skb_get_tunnel_key, "skb_set_tunnel_key": skb_set_tunnel_key,
+    "perf_event_read": perf_event_read, "perf_event_read_value": perf_event_read_value,
+    "get_stackid": get_stackid, "get_stack": get_stack,
 }
 
 

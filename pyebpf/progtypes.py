@@ -30,6 +30,7 @@ from typing import Any
 from pyebpf import funcproto, uapi
 from pyebpf.errors import BPFError
 from pyebpf.helpers import HELPERS, USER_HELPERS, F
+from pyebpf.skbmodel import SkbModel
 
 PT = uapi.BpfProgType
 ENOTSUPP = 524
@@ -80,7 +81,7 @@ class LowBuffer:
 # --- the state of one run, used by the packet helpers ---------------------------------
 
 @dataclass
-class RunState:
+class RunState(SkbModel):
     """Where the packet and the context are during one run (read by Python helpers)."""
 
     prog: Any
@@ -170,10 +171,7 @@ class RunState:
         """bpf_redirect / bpf_redirect_map: record the outcome test_run reports."""
         if self.kind == "xdp":
             if map_ptr is not None:
-                # pyebpf has no DEVMAP/CPUMAP/XSKMAP: the lookup fails, as in the
-                # kernel, and the low bits of flags give the action.
-                self.redirect_to = None
-                return flags & 3 if not flags & ~3 else 0
+                return self.redirect_map(map_ptr, target, flags)
             if flags:
                 return 0                         # XDP_ABORTED
             self.redirect_to = (target, flags, None)
@@ -277,6 +275,7 @@ class TestRunOutcome:
     err: int = 0                         # ENOSPC: output truncated, everything else written
     redirect: tuple[int, int, int | None] | None = None
     ctx_in_out: bytes | None = None      # SYSCALL programs write ctx back into ctx_in
+    skb_meta: dict | None = None         # VLAN tag, tunnel key, clones (pyebpf.skbmodel)
 
 
 def _einval(msg: str) -> BPFError:
@@ -425,8 +424,9 @@ def test_run_skb(prog: Any, p: TestRunParams) -> TestRunOutcome:
     if not is_l2:
         # The kernel pushes the link-layer header back for the output, zeroed.
         frame.buf[head:head + ETH_HLEN] = bytes(ETH_HLEN)
-    out = _finish(p, bytes(frame.buf[head:state.end]), r0, duration)
+    out = _finish(p, bytes(frame.buf[state.data if is_l2 else head:state.end]), r0, duration)
     out.redirect = state.redirect_to
+    out.skb_meta = state.skb_meta()
     if ctx_raw is not None:
         res = uapi.SkBuff.from_buffer_copy(bytes(ctx_raw))
         res.mark, res.priority, res.ifindex = c.mark, c.priority, c.ifindex
