@@ -285,6 +285,9 @@ _UNMODELLED_RETS = {Ret.RET_PTR_TO_SOCKET_OR_NULL: "socket", Ret.RET_PTR_TO_TCP_
                     Ret.RET_PTR_TO_MEM_OR_BTF_ID: "per-CPU kernel variable",
                     Ret.RET_PTR_TO_DYNPTR_MEM_OR_NULL: "dynptr slice"}
 _GET_FUNC_IP = int(env.F.BPF_FUNC_get_func_ip)
+_XSKMAP = int(env.MT.BPF_MAP_TYPE_XSKMAP)
+_SOCK_MAP_TYPES = (int(env.MT.BPF_MAP_TYPE_SOCKMAP), int(env.MT.BPF_MAP_TYPE_SOCKHASH))
+_MAP_WRITES = ("map_delete_elem", "map_update_elem", "map_push_elem", "map_pop_elem")
 _GET_FUNC_IP_TYPES = funcproto.GET_FUNC_IP_TYPES
 _SYSCALL_TYPE = int(env.PT.BPF_PROG_TYPE_SYSCALL)
 
@@ -1609,6 +1612,8 @@ class Checker:
             if write and not self.priv and src is not None and src.is_ptr() and t != _T_MAP_KEY:
                 raise Reject(f"R{vreg} leaks addr into "
                              f"{'map' if t == _T_MAP_VALUE else 'mem'}")
+            if t == _T_MAP_VALUE and write and reg.mp.map_type == _XSKMAP:
+                raise Reject(f"R{regno} cannot write into xdp_sock")  # a PTR_TO_XDP_SOCK
             if t == _T_MAP_VALUE and write and reg.mp.flags & env.BPF_F_RDONLY_PROG:
                 raise Reject(f"write into map forbidden, value_size={reg.mp.value_size} "
                              f"off={off + reg.off} size={size}")
@@ -2211,9 +2216,11 @@ class Checker:
                 raise Reject("helper access to the packet is not allowed")
             if t is Arg.ARG_CONST_MAP_PTR:
                 meta_map = r.mp
-                if env.map_func_incompatible(meta_map.map_type, proto.name, self.prog_type):
-                    raise Reject(f"cannot pass map_type {meta_map.map_type} into func "
-                                 f"bpf_{proto.name}#{fid}")
+            elif t is Arg.ARG_PTR_TO_MAP_VALUE and meta_map is not None and \
+                    meta_map.map_type in _SOCK_MAP_TYPES:
+                # a sock map's value is a socket: ARG_PTR_TO_BTF_ID_SOCK_COMMON
+                raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected="
+                             f"{_EXPECTED[Arg.ARG_PTR_TO_BTF_ID_SOCK_COMMON][1]}")
             elif t is Arg.ARG_PTR_TO_MAP_KEY or t is Arg.ARG_PTR_TO_MAP_VALUE:
                 if meta_map is None:
                     raise Reject("invalid map_ptr to access map->key")
@@ -2277,6 +2284,16 @@ class Checker:
                              f"(R{rn} of bpf_{proto.name}#{fid})", errno.EOPNOTSUPP)
             elif t is Arg.ARG_PTR_TO_SPIN_LOCK:
                 self.spin_lock(st, rn, r, insn, fid == _SPIN_LOCK)
+        if meta_map is not None:
+            # record_func_map, then check_map_func_compatibility: after the arguments
+            if meta_map.flags & env.BPF_F_RDONLY_PROG and proto.name in _MAP_WRITES:
+                raise Reject("write into map forbidden", errno.EACCES)
+            if env.map_func_incompatible(meta_map.map_type, proto.name, self.prog_type):
+                raise Reject(f"cannot pass map_type {meta_map.map_type} into func "
+                             f"bpf_{proto.name}#{fid}")
+            if meta_map.map_type in _SOCK_MAP_TYPES and proto.name == "map_lookup_elem":
+                raise Reject("pyebpf does not model the socket pointer bpf_map_lookup_elem "
+                             "returns for a sock map", errno.EOPNOTSUPP)
         if fid == _GET_FUNC_IP and self.prog_type not in _GET_FUNC_IP_TYPES:
             raise Reject(f"func bpf_get_func_ip#{fid} not supported for program type "
                          f"{self.prog_type}", 524)  # check_get_func_ip: ENOTSUPP
