@@ -25,6 +25,7 @@ import os
 import re
 import struct
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -827,6 +828,68 @@ def get_stack(vm: Any, ctx: int, buf: int, size: int, flags: int, _r5: int) -> i
     return _neg(errno.EFAULT)
 
 
+# test_run's skb has no route; its socket is a dummy one (sock_init_data without a
+# socket: uid 0, the root cgroup): what these helpers answer for it
+_cookies = iter(range(1, 1 << 62))
+
+
+def _zero(vm: Any, *_: int) -> int:
+    _state(vm)
+    return 0
+
+
+def _one(vm: Any, *_: int) -> int:
+    _state(vm)
+    return 1                    # the root cgroup's id
+
+
+def get_socket_cookie(vm: Any, *_: int) -> int:
+    """__sock_gen_cookie: the dummy socket of this run gets the next cookie once."""
+    st = _state(vm)
+    if getattr(st, "sock_cookie", 0) == 0:
+        st.sock_cookie = next(_cookies)
+    return st.sock_cookie
+
+
+def skb_load_bytes_relative(vm: Any, skb: int, offset: int, to: int, length: int,
+                            start: int) -> int:
+    """Relative to the link-layer (0) or network (1) header, within the packet (a socket
+    filter's packet starts at the network header, its Ethernet header just before)."""
+    st = _state(vm)
+    mac_start = st.data - (14 if st._mac_len() == 0 else 0)
+    base = {0: mac_start, 1: mac_start + 14}.get(start & 0xFFFFFFFF)
+    offset = _s32(offset)
+    if base is None or offset < 0 or length == 0 or length > 0xFFFF or \
+            base + offset + length > st.end:
+        vm.write(to, bytes(length))
+        return _neg(errno.EFAULT)
+    vm.write(to, bytes(st.frame.buf[base + offset:base + offset + length]))
+    return 0
+
+
+def xdp_get_buff_len(vm: Any, ctx: int, *_: int) -> int:
+    return _state(vm).packet_len()      # linear buffers: no fragments
+
+
+def skb_change_type(vm: Any, skb: int, pkt_type: int, *_: int) -> int:
+    st = _state(vm)
+    # only between the host's packet types (PACKET_HOST .. PACKET_OTHERHOST)
+    if st.ctx_buf.pkt_type > 3 or pkt_type & 0xFFFFFFFF > 3:
+        return _neg(errno.EINVAL)
+    st.ctx_buf.pkt_type = pkt_type & 0xFFFFFFFF
+    return 0
+
+
+def skb_pull_data(vm: Any, skb: int, length: int, *_: int) -> int:
+    """test_run's skb is linear: everything up to its length is already pulled."""
+    st = _state(vm)
+    return 0 if length & 0xFFFFFFFF <= st.packet_len() else _neg(errno.ENOMEM)
+
+
+def ktime_get_tai_ns(vm: Any, *_: int) -> int:
+    return time.clock_gettime_ns(time.CLOCK_TAI)
+
+
 def loop(vm: Any, nr: int, fn: int, ctx: int, flags: int, _r5: int) -> int:
     if flags:
         return _neg(errno.EINVAL)
@@ -863,7 +926,11 @@ _PY_IMPLS: dict[str, Callable[..., Any]] = {
     "skb_change_proto": skb_change_proto, "clone_redirect": clone_redirect,
     "skb_get_tunnel_key": skb_get_tunnel_key, "skb_set_tunnel_key": skb_set_tunnel_key,
     "perf_event_read": perf_event_read, "perf_event_read_value": perf_event_read_value,
-    "get_stackid": get_stackid, "get_stack": get_stack,
+    "get_stackid": get_stackid, "get_stack": get_stack, "get_route_realm": _zero,
+    "get_socket_cookie": get_socket_cookie, "get_socket_uid": _zero, "skb_cgroup_id": _one,
+    "get_cgroup_classid": _zero, "skb_load_bytes_relative": skb_load_bytes_relative,
+    "xdp_get_buff_len": xdp_get_buff_len, "skb_change_type": skb_change_type,
+    "skb_pull_data": skb_pull_data, "ktime_get_tai_ns": ktime_get_tai_ns,
 }
 
 

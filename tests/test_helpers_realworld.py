@@ -334,7 +334,49 @@ def test_perf_event_read_empty_slot_as_kernel(kernel) -> None:
 def test_unmodelled_helper_fails_clearly() -> None:
     """A helper acting on kernel objects pyebpf lacks verifies, and a run reaching it stops
     with an error naming it, never with a made-up result."""
-    insns = asm.assemble("call 47\n exit", "llvm")     # bpf_get_socket_uid
-    prog = Program(insns, PT.BPF_PROG_TYPE_SOCKET_FILTER, runtime=Runtime())
-    with pytest.raises(BPFError, match="bpf_get_socket_uid"):
+    insns = asm.assemble("call 97\n exit", "llvm")              # bpf_skb_ecn_set_ce
+    prog = Program(insns, PT.BPF_PROG_TYPE_SCHED_CLS, runtime=Runtime())
+    with pytest.raises(BPFError, match="bpf_skb_ecn_set_ce"):
         prog.test_run(_ipv4())
+
+
+# --- what test_run's skb answers (no route, a dummy socket) ---------------------------
+
+_REL = "r2 = {off}\n r3 = r10\n r3 += -8\n r4 = 4\n r5 = {start}\n call 68\n" \
+       " if r0 != 0 goto +1\n r0 = *(u32 *)(r10 - 8)\n exit"
+SKB_CASES = [
+    (PT.BPF_PROG_TYPE_SOCKET_FILTER, "call 47\n exit", "socket_uid"),
+    (PT.BPF_PROG_TYPE_SCHED_CLS, "call 47\n exit", "socket_uid"),
+    (PT.BPF_PROG_TYPE_SCHED_CLS, "call 24\n exit", "route_realm"),
+    (PT.BPF_PROG_TYPE_SCHED_CLS, "call 79\n exit", "skb_cgroup_id"),
+    (PT.BPF_PROG_TYPE_SCHED_CLS, "call 17\n exit", "cgroup_classid"),
+    (PT.BPF_PROG_TYPE_SOCKET_FILTER, "call 17\n exit", "cgroup_classid-curr"),
+    (PT.BPF_PROG_TYPE_XDP, "call 188\n exit", "xdp_get_buff_len"),
+    (PT.BPF_PROG_TYPE_SCHED_CLS, "r2 = 1\n call 32\n exit", "change_type"),
+    (PT.BPF_PROG_TYPE_SCHED_CLS, "r2 = 7\n call 32\n exit", "change_type-bad"),
+    (PT.BPF_PROG_TYPE_SCHED_CLS, "r2 = 20\n call 39\n exit", "pull_data"),
+    (PT.BPF_PROG_TYPE_SCHED_CLS, "r2 = 2000\n call 39\n exit", "pull_data-past-end"),
+    *[(t, _REL.format(off=off, start=start), f"load_bytes_relative-{off}-{start}")
+      for off, start in ((0, 0), (12, 0), (0, 1), (9, 1), (40, 1), (0, 2))
+      for t in (PT.BPF_PROG_TYPE_SOCKET_FILTER, PT.BPF_PROG_TYPE_SCHED_CLS)],
+]
+
+
+@pytest.mark.parametrize(("prog_type", "text", "what"), SKB_CASES,
+                         ids=[f"{PT(c[0]).name[14:].lower()}-{c[2]}" for c in SKB_CASES])
+def test_skb_answers_as_kernel(kernel, prog_type: int, text: str, what: str) -> None:
+    insns = asm.assemble(text, "llvm")
+    kp = kernel.KernelProgram(insns, prog_type)
+    k = kp.test_run(_ipv4()).retval
+    kp.close()
+    assert Program(insns, prog_type, runtime=Runtime()).test_run(_ipv4()).retval == k
+
+
+def test_socket_cookie_is_fresh_per_run() -> None:
+    """The kernel numbers cookies machine-wide, so only their behaviour is compared: the
+    run's dummy socket gets one, non-zero, the same on a second call, a new one next run."""
+    insns = asm.assemble("r7 = r1\n call 46\n r6 = r0\n r1 = r7\n call 46\n"
+                         " if r0 != r6 goto +1\n exit\n r0 = 0\n exit", "llvm")
+    prog = Program(insns, PT.BPF_PROG_TYPE_SOCKET_FILTER, runtime=Runtime())
+    a, b = prog.test_run(_ipv4()).retval, prog.test_run(_ipv4()).retval
+    assert a and b and a != b
