@@ -601,11 +601,9 @@ def perf_event_output(vm: Any, ctx: int, map_ptr: int, flags: int, data: int, si
         return _neg(errno.EINVAL)
     if bmap is None or bmap.map_type != uapi.BpfMapType.BPF_MAP_TYPE_PERF_EVENT_ARRAY:
         return _neg(errno.EINVAL)
-    index = flags & uapi.BPF_F_INDEX_MASK
-    if index == uapi.BPF_F_CURRENT_CPU:
-        index = vm.cpu
-    if index >= bmap.max_entries:
-        return _neg(errno.E2BIG)
+    index = _perf_index(vm, bmap, flags)
+    if index < 0:
+        return _neg(-index)
     reader = bmap.perf_readers.get(index)
     if reader is None:
         return _neg(errno.ENOENT)
@@ -804,12 +802,17 @@ def _perf_slot(vm: Any, map_ptr: int, flags: int) -> int:
     bmap = st.maps_by_address.get(map_ptr)
     if flags & ~uapi.BPF_F_INDEX_MASK or bmap is None:
         return _neg(errno.EINVAL)
+    index = _perf_index(vm, bmap, flags)
+    return _neg(errno.E2BIG if index < 0 else errno.ENOENT)
+
+
+def _perf_index(vm: Any, bmap: Any, flags: int) -> int:
+    """The perf event array slot ``flags`` names (BPF_F_CURRENT_CPU: this CPU's), or
+    -E2BIG past the array."""
     index = flags & uapi.BPF_F_INDEX_MASK
     if index == uapi.BPF_F_CURRENT_CPU:
         index = vm.cpu
-    if index >= bmap.max_entries:
-        return _neg(errno.E2BIG)
-    return _neg(errno.ENOENT)
+    return index if index < bmap.max_entries else -errno.E2BIG
 
 
 def get_stackid(vm: Any, ctx: int, map_ptr: int, flags: int, *_: int) -> int:
