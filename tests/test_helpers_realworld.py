@@ -51,7 +51,7 @@ def _csum_ok(frame: bytes) -> bool:
 
 # --- the C objects -------------------------------------------------------------------
 
-CASES = [(obj, name) for obj in ("xdp_fwd.o", "stacks.o")
+CASES = [(obj, name) for obj in ("xdp_fwd.o", "stacks.o", "map_in_map.o")
          for name in load_elf(DATA / obj).programs]
 
 
@@ -380,3 +380,15 @@ def test_socket_cookie_is_fresh_per_run() -> None:
     prog = Program(insns, PT.BPF_PROG_TYPE_SOCKET_FILTER, runtime=Runtime())
     a, b = prog.test_run(_ipv4()).retval, prog.test_run(_ipv4()).retval
     assert a and b and a != b
+
+
+def test_map_in_map_object_runs_and_verifies_from_the_cli(capsys) -> None:
+    """The inner map's counter moves; ``pyebpf verify`` types the lookup as the kernel."""
+    from pyebpf import cli
+
+    coll = load_elf(DATA / "map_in_map.o").load(Runtime(), programs=["count_by_queue"])
+    coll.programs["count_by_queue"].test_run(_ipv4())        # 42 bytes: bucket 2
+    assert struct.unpack("<Q", bytes(coll.maps["slot0"].lookup(struct.pack("<I", 2))))[0] == 1
+    coll.close()
+    assert cli.main(["verify", str(DATA / "map_in_map.o"), "--log-level", "2"]) == 0
+    assert "map_ptr_or_null(id=" in capsys.readouterr().out
