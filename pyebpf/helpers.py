@@ -889,6 +889,56 @@ def skb_pull_data(vm: Any, skb: int, length: int, *_: int) -> int:
     return 0 if length & 0xFFFFFFFF <= st.packet_len() else _neg(errno.ENOMEM)
 
 
+def _xdp_range(st: Any, offset: int, length: int) -> int:
+    """bpf_xdp_pointer's checks: 0 when [offset, offset+length) is in the frame."""
+    if offset > 0xFFFF or length > 0xFFFF:
+        return -errno.EFAULT
+    if offset + length > st.packet_len():
+        return -errno.EINVAL
+    return 0
+
+
+def xdp_load_bytes(vm: Any, ctx: int, offset: int, buf: int, length: int, _r5: int) -> int:
+    st = _state(vm)
+    offset, length = offset & 0xFFFFFFFF, length & 0xFFFFFFFF
+    rc = _xdp_range(st, offset, length)
+    if rc:
+        return _neg(-rc)
+    vm.write(buf, st.packet_bytes()[offset:offset + length])
+    return 0
+
+
+def xdp_store_bytes(vm: Any, ctx: int, offset: int, buf: int, length: int, _r5: int) -> int:
+    st = _state(vm)
+    offset, length = offset & 0xFFFFFFFF, length & 0xFFFFFFFF
+    rc = _xdp_range(st, offset, length)
+    if rc:
+        return _neg(-rc)
+    st.packet_write(offset, vm.read(buf, length))
+    return 0
+
+
+def check_mtu(vm: Any, ctx: int, ifindex: int, mtu_len: int, len_diff: int,
+              flags: int) -> int:
+    """bpf_skb_check_mtu / bpf_xdp_check_mtu against the runtime's devices (pyebpf.fib):
+    the frame, or ``*mtu_len`` plus the link-layer header, against MTU + 14."""
+    st = _state(vm)
+    chk_segs = 1
+    if (flags & ~chk_segs if st.kind == "skb" else flags) & 0xFFFFFFFF:
+        return _neg(errno.EINVAL)
+    want = struct.unpack("<I", vm.read(mtu_len, 4))[0]
+    if flags & chk_segs and (len_diff or want):
+        return _neg(errno.EINVAL)
+    ifindex &= 0xFFFFFFFF
+    dev = st.prog.runtime.fib.devices.get(ifindex or int(st.ctx_buf.ifindex if st.kind ==
+                                                         "skb" else st.ctx_buf.ingress_ifindex))
+    if dev is None:
+        return _neg(errno.ENODEV)
+    length = (want + 14 if want else st.packet_len()) + _s32(len_diff)
+    vm.write(mtu_len, struct.pack("<I", dev.mtu))
+    return 0 if length <= dev.mtu + 14 else 1     # BPF_MTU_CHK_RET_FRAG_NEEDED
+
+
 def ktime_get_tai_ns(vm: Any, *_: int) -> int:
     return time.clock_gettime_ns(time.CLOCK_TAI)
 
@@ -934,6 +984,8 @@ _PY_IMPLS: dict[str, Callable[..., Any]] = {
     "get_cgroup_classid": _zero, "skb_load_bytes_relative": skb_load_bytes_relative,
     "xdp_get_buff_len": xdp_get_buff_len, "skb_change_type": skb_change_type,
     "skb_pull_data": skb_pull_data, "ktime_get_tai_ns": ktime_get_tai_ns,
+    "xdp_load_bytes": xdp_load_bytes, "xdp_store_bytes": xdp_store_bytes,
+    "check_mtu": check_mtu,
 }
 
 

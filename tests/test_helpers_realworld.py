@@ -392,3 +392,34 @@ def test_map_in_map_object_runs_and_verifies_from_the_cli(capsys) -> None:
     coll.close()
     assert cli.main(["verify", str(DATA / "map_in_map.o"), "--log-level", "2"]) == 0
     assert "map_ptr_or_null(id=" in capsys.readouterr().out
+
+
+_MTU = ("r6 = r1\n r1 = {mlen}\n *(u32 *)(r10 - 4) = r1\n r2 = {ifi}\n r3 = r10\n r3 += -4\n"
+        " r4 = {diff}\n r5 = {flags}\n r1 = r6\n call 163\n r1 = *(u32 *)(r10 - 4)\n r0 <<= 20\n"
+        " r0 += r1\n exit")
+_XLOAD = ("r2 = {off}\n r3 = r10\n r3 += -8\n r4 = {n}\n call 189\n if r0 != 0 goto +1\n"
+          " r0 = *(u32 *)(r10 - 8)\n exit")
+_XSTORE = ("r6 = r1\n r1 = 0x11223344\n *(u32 *)(r10 - 8) = r1\n r1 = r6\n r2 = {off}\n"
+           " r3 = r10\n r3 += -8\n r4 = {n}\n call 190\n exit")
+PKT_CASES = [
+    *[(t, _MTU.format(mlen=m, ifi=i, diff=d, flags=f), f"check_mtu-{m}-{i}-{d}-{f}")
+      for t in (PT.BPF_PROG_TYPE_SCHED_CLS, PT.BPF_PROG_TYPE_XDP)
+      for m, i, d, f in ((0, 0, 0, 0), (0, 1, 0, 0), (0, 999, 0, 0), (1500, 0, 0, 0),
+                         (70000, 0, 0, 0), (0, 0, 65600, 0), (0, 0, 0, 1), (0, 0, 0, 2),
+                         (100, 0, 0, 1))],
+    *[(PT.BPF_PROG_TYPE_XDP, text.format(off=off, n=4), f"{name}-{off}")
+      for off in (0, 38, 40, 70000) for name, text in (("load", _XLOAD), ("store", _XSTORE))],
+]
+
+
+@pytest.mark.parametrize(("prog_type", "text", "what"), PKT_CASES,
+                         ids=[f"{PT(c[0]).name[14:].lower()}-{c[2]}" for c in PKT_CASES])
+def test_packet_helpers_as_kernel(kernel, prog_type: int, text: str, what: str) -> None:
+    """bpf_check_mtu against the loopback device, bpf_xdp_load/store_bytes' bounds: the
+    return value (and the MTU written back) and the frame out are the kernel's."""
+    insns = asm.assemble(text, "llvm")
+    kp = kernel.KernelProgram(insns, prog_type)
+    k = kp.test_run(_ipv4())
+    kp.close()
+    r = Program(insns, prog_type, runtime=Runtime()).test_run(_ipv4())
+    assert (r.retval, r.data_out) == (k.retval, k.data_out)
