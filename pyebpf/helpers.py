@@ -939,6 +939,61 @@ def check_mtu(vm: Any, ctx: int, ifindex: int, mtu_len: int, len_diff: int,
     return 0 if length <= dev.mtu + 14 else 1     # BPF_MTU_CHK_RET_FRAG_NEEDED
 
 
+def _cgroup2_path() -> list[str] | None:
+    """This thread's cgroup v2 directory, as path components from the cgroup2 mount."""
+    try:
+        with open("/proc/self/cgroup") as f:
+            rel = next((ln.split(":", 2)[2].strip() for ln in f if ln.startswith("0::")), None)
+        with open("/proc/mounts") as f:
+            mount = next((ln.split()[1] for ln in f if ln.split()[2] == "cgroup2"), None)
+    except (OSError, IndexError):
+        return None
+    if rel is None or mount is None:
+        return None
+    return [mount, *[p for p in rel.split("/") if p]]
+
+
+def _cgroup_ino(parts: list[str]) -> int:
+    try:
+        return os.stat(os.path.join(*parts)).st_ino
+    except OSError:
+        return 0
+
+
+def get_current_cgroup_id(vm: Any, *_: int) -> int:
+    """The calling thread's cgroup v2 id (its directory's inode), as the kernel's for the
+    task that runs the program: the one calling BPF_PROG_TEST_RUN."""
+    parts = _cgroup2_path()
+    return _cgroup_ino(parts) if parts else 0
+
+
+def get_current_ancestor_cgroup_id(vm: Any, level: int, *_: int) -> int:
+    parts = _cgroup2_path()
+    level = _s32(level)
+    if not parts or level < 0 or level > len(parts) - 1:
+        return 0
+    return _cgroup_ino(parts[:level + 1])
+
+
+def get_ns_current_pid_tgid(vm: Any, dev: int, ino: int, nsdata: int, size: int,
+                            _r5: int) -> int:
+    """bpf_get_ns_current_pid_tgid: the thread's pid and tgid in the pid namespace named
+    by the nsfs (dev, ino) of /proc/self/ns/pid, when it is the thread's own."""
+    size &= 0xFFFFFFFF
+    err = 0
+    if size != 8 or dev >> 32:
+        err = errno.EINVAL
+    else:
+        st = os.stat("/proc/self/ns/pid")
+        if (st.st_dev, st.st_ino) != (dev, ino):
+            err = errno.ENOENT
+    if err:
+        vm.write(nsdata, bytes(size))
+        return _neg(err)
+    vm.write(nsdata, struct.pack("<II", threading.get_native_id(), os.getpid()))
+    return 0
+
+
 def ktime_get_tai_ns(vm: Any, *_: int) -> int:
     return time.clock_gettime_ns(time.CLOCK_TAI)
 
@@ -985,7 +1040,9 @@ _PY_IMPLS: dict[str, Callable[..., Any]] = {
     "xdp_get_buff_len": xdp_get_buff_len, "skb_change_type": skb_change_type,
     "skb_pull_data": skb_pull_data, "ktime_get_tai_ns": ktime_get_tai_ns,
     "xdp_load_bytes": xdp_load_bytes, "xdp_store_bytes": xdp_store_bytes,
-    "check_mtu": check_mtu,
+    "check_mtu": check_mtu, "get_current_cgroup_id": get_current_cgroup_id,
+    "get_current_ancestor_cgroup_id": get_current_ancestor_cgroup_id,
+    "get_ns_current_pid_tgid": get_ns_current_pid_tgid,
 }
 
 

@@ -423,3 +423,31 @@ def test_packet_helpers_as_kernel(kernel, prog_type: int, text: str, what: str) 
     kp.close()
     r = Program(insns, prog_type, runtime=Runtime()).test_run(_ipv4())
     assert (r.retval, r.data_out) == (k.retval, k.data_out)
+
+
+_NS = ("r1 = 0\n *(u64 *)(r10 - 8) = r1\n r1 = {dev}\n r2 = {ino} ll\n r3 = r10\n r3 += -8\n"
+       " r4 = {size}\n call 120\n r1 = *(u32 *)(r10 - 8)\n r2 = *(u32 *)(r10 - 4)\n"
+       " r0 <<= 40\n r1 <<= 20\n r0 += r1\n r0 += r2\n exit")
+
+
+def _task_cases() -> list[tuple[str, str]]:
+    import os
+
+    st = os.stat("/proc/self/ns/pid")
+    return [("cgroup_id", "call 80\n exit"),
+            *[(f"ancestor-{lv}", f"r1 = {lv}\n call 123\n exit") for lv in (0, 1, 5, -1)],
+            ("ns-pid", _NS.format(dev=st.st_dev, ino=st.st_ino, size=8)),
+            ("ns-other", _NS.format(dev=st.st_dev, ino=st.st_ino + 1, size=8)),
+            ("ns-size", _NS.format(dev=st.st_dev, ino=st.st_ino, size=4)),
+            ("ns-dev", _NS.format(dev=st.st_dev + 1, ino=st.st_ino, size=8))]
+
+
+@pytest.mark.parametrize(("what", "text"), _task_cases(), ids=[c[0] for c in _task_cases()])
+def test_current_task_helpers_as_kernel(kernel, what: str, text: str) -> None:
+    """The task running a test_run is the caller: its cgroup v2 ids and pid namespace."""
+    insns = asm.assemble(text, "llvm")
+    kp = kernel.KernelProgram(insns, PT.BPF_PROG_TYPE_SOCKET_FILTER)
+    k = kp.test_run(_ipv4()).retval
+    kp.close()
+    r = Program(insns, PT.BPF_PROG_TYPE_SOCKET_FILTER, runtime=Runtime()).test_run(_ipv4())
+    assert r.retval == k
