@@ -994,6 +994,23 @@ def get_ns_current_pid_tgid(vm: Any, dev: int, ino: int, nsdata: int, size: int,
     return 0
 
 
+def csum_update(vm: Any, skb: int, csum: int, *_: int) -> int:
+    """Only a CHECKSUM_COMPLETE skb carries a checksum to update; test_run's is
+    CHECKSUM_NONE: -ENOTSUPP."""
+    _state(vm)
+    return _neg(524)
+
+
+def csum_level(vm: Any, skb: int, level: int, *_: int) -> int:
+    """BPF_CSUM_LEVEL_QUERY of a CHECKSUM_NONE skb: -EACCES; INC/DEC/RESET change nothing
+    there and succeed; other levels -EINVAL."""
+    _state(vm)
+    level &= 0xFFFFFFFFFFFFFFFF
+    if level == 0:
+        return _neg(errno.EACCES)
+    return 0 if level in (1, 2, 3) else _neg(errno.EINVAL)
+
+
 def ktime_get_tai_ns(vm: Any, *_: int) -> int:
     return time.clock_gettime_ns(time.CLOCK_TAI)
 
@@ -1042,7 +1059,8 @@ _PY_IMPLS: dict[str, Callable[..., Any]] = {
     "xdp_load_bytes": xdp_load_bytes, "xdp_store_bytes": xdp_store_bytes,
     "check_mtu": check_mtu, "get_current_cgroup_id": get_current_cgroup_id,
     "get_current_ancestor_cgroup_id": get_current_ancestor_cgroup_id,
-    "get_ns_current_pid_tgid": get_ns_current_pid_tgid,
+    "get_ns_current_pid_tgid": get_ns_current_pid_tgid, "csum_update": csum_update,
+    "csum_level": csum_level,
 }
 
 

@@ -356,6 +356,9 @@ SKB_CASES = [
     (PT.BPF_PROG_TYPE_SCHED_CLS, "r2 = 7\n call 32\n exit", "change_type-bad"),
     (PT.BPF_PROG_TYPE_SCHED_CLS, "r2 = 20\n call 39\n exit", "pull_data"),
     (PT.BPF_PROG_TYPE_SCHED_CLS, "r2 = 2000\n call 39\n exit", "pull_data-past-end"),
+    (PT.BPF_PROG_TYPE_SCHED_CLS, "r2 = 5\n call 40\n exit", "csum_update"),
+    *[(PT.BPF_PROG_TYPE_SCHED_CLS, f"r2 = {lv}\n call 135\n exit", f"csum_level-{lv}")
+      for lv in (0, 1, 2, 3, 4)],
     *[(t, _REL.format(off=off, start=start), f"load_bytes_relative-{off}-{start}")
       for off, start in ((0, 0), (12, 0), (0, 1), (9, 1), (40, 1), (0, 2))
       for t in (PT.BPF_PROG_TYPE_SOCKET_FILTER, PT.BPF_PROG_TYPE_SCHED_CLS)],
