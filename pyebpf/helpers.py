@@ -1011,6 +1011,31 @@ def csum_level(vm: Any, skb: int, level: int, *_: int) -> int:
     return 0 if level in (1, 2, 3) else _neg(errno.EINVAL)
 
 
+def _under_cgroup(vm: Any, map_ptr: int, idx: int, path: list[str] | None) -> int:
+    """task_under_cgroup_hierarchy / cgroup_is_descendant against a CGROUP_ARRAY slot."""
+    bmap = _state(vm).maps_by_address.get(map_ptr)
+    idx &= 0xFFFFFFFF
+    if bmap is None or idx >= bmap.max_entries:
+        return _neg(errno.E2BIG)
+    slot = bmap.cgroup_paths.get(idx)
+    if slot is None or bmap._present(idx.to_bytes(4, "little")) is None:
+        return _neg(errno.EAGAIN)
+    if path is None:
+        return 0
+    here = os.path.join(*path)
+    return int(here == slot or here.startswith(slot.rstrip("/") + "/"))
+
+
+def current_task_under_cgroup(vm: Any, map_ptr: int, idx: int, *_: int) -> int:
+    return _under_cgroup(vm, map_ptr, idx, _cgroup2_path())
+
+
+def skb_under_cgroup(vm: Any, skb: int, map_ptr: int, idx: int, *_: int) -> int:
+    """test_run's dummy socket belongs to the root cgroup."""
+    root = _cgroup2_path()
+    return _under_cgroup(vm, map_ptr, idx, root[:1] if root else None)
+
+
 def ktime_get_tai_ns(vm: Any, *_: int) -> int:
     return time.clock_gettime_ns(time.CLOCK_TAI)
 
@@ -1060,7 +1085,8 @@ _PY_IMPLS: dict[str, Callable[..., Any]] = {
     "check_mtu": check_mtu, "get_current_cgroup_id": get_current_cgroup_id,
     "get_current_ancestor_cgroup_id": get_current_ancestor_cgroup_id,
     "get_ns_current_pid_tgid": get_ns_current_pid_tgid, "csum_update": csum_update,
-    "csum_level": csum_level,
+    "csum_level": csum_level, "current_task_under_cgroup": current_task_under_cgroup,
+    "skb_under_cgroup": skb_under_cgroup,
 }
 
 

@@ -454,3 +454,37 @@ def test_current_task_helpers_as_kernel(kernel, what: str, text: str) -> None:
     kp.close()
     r = Program(insns, PT.BPF_PROG_TYPE_SOCKET_FILTER, runtime=Runtime()).test_run(_ipv4())
     assert r.retval == k
+
+
+@pytest.mark.parametrize(("prog_type", "call", "idx"), [
+    (PT.BPF_PROG_TYPE_SOCKET_FILTER, 37, 0), (PT.BPF_PROG_TYPE_SOCKET_FILTER, 37, 1),
+    (PT.BPF_PROG_TYPE_SOCKET_FILTER, 37, 9), (PT.BPF_PROG_TYPE_SCHED_CLS, 33, 0),
+    (PT.BPF_PROG_TYPE_SCHED_CLS, 33, 1), (PT.BPF_PROG_TYPE_SCHED_CLS, 33, 9)],
+    ids=["task-root", "task-empty", "task-past", "skb-root", "skb-empty", "skb-past"])
+def test_under_cgroup_as_kernel(kernel, prog_type: int, call: int, idx: int) -> None:
+    """A CGROUP_ARRAY holding the cgroup2 root in slot 0: the calling task (and test_run's
+    socket) are under it; an empty slot is -EAGAIN, one past the array -E2BIG."""
+    import os
+
+    from test_maps_objects import _cgroup2_root
+
+    text = ("ld_pseudo r1, 1, {fd}\n r2 = {idx}\n call 37\n exit" if call == 37 else
+            "ld_pseudo r2, 1, {fd}\n r3 = {idx}\n call 33\n exit")
+    cg = os.open(_cgroup2_root(), os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        km = kernel.KernelMap(MT.BPF_MAP_TYPE_CGROUP_ARRAY, 4, 4, 4)
+        try:
+            km.update(struct.pack("<I", 0), struct.pack("<I", cg))
+            kp = kernel.KernelProgram(asm.assemble(text.format(fd=km.fd, idx=idx), "llvm"),
+                                      prog_type)
+            k = kp.test_run(_ipv4()).retval
+            kp.close()
+        finally:
+            km.close()
+        rt = Runtime()
+        m = Map(MT.BPF_MAP_TYPE_CGROUP_ARRAY, 4, 4, 4, runtime=rt)
+        m.update(struct.pack("<I", 0), struct.pack("<I", cg))
+        p = Program(asm.assemble(text.format(fd=m.fd, idx=idx), "llvm"), prog_type, runtime=rt)
+        assert p.test_run(_ipv4()).retval == k
+    finally:
+        os.close(cg)
