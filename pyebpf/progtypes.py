@@ -587,7 +587,10 @@ def test_run(prog: Any, params: TestRunParams) -> TestRunOutcome:
     spec = spec_for(prog.prog_type)
     if spec.test_run is None:
         raise BPFError(ENOTSUPP, f"{spec.name} programs cannot be test-run (as in the kernel)")
-    return spec.test_run(prog, params)
+    out = spec.test_run(prog, params)
+    # what bpf() cannot report (redirect target, VLAN tag, tunnel key, clones) stays here
+    prog.last_run = out
+    return out
 
 
 __all__ = ["HELPERS", "PROG_TYPES", "LowBuffer", "ProgTypeSpec", "RunState", "TestRunOutcome",

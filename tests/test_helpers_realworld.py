@@ -133,6 +133,8 @@ def test_xdp_fwd_with_a_fib() -> None:
     tx.update(struct.pack("<I", 7), struct.pack("<I", 1))
     r = prog.test_run(_ipv4())
     assert r.retval == XDP_REDIRECT
+    key, flags, map_addr = prog.last_run.redirect
+    assert (key, flags) == (7, XDP_PASS) and map_addr == rt.get_map(tx.fd).address
     out = r.data_out
     assert out[:6] == bytes.fromhex("0b0000000009") and out[6:12] == bytes.fromhex(
         "0a0000000007")
@@ -297,11 +299,8 @@ def test_clone_redirect_refusals_as_kernel(kernel, text: str) -> None:
 def test_clone_redirect_records_the_clone() -> None:
     insns = asm.assemble("r2 = 1\n r3 = 0\n call 13\n exit", "llvm")
     prog = Program(insns, PT.BPF_PROG_TYPE_SCHED_CLS, runtime=Runtime())
-    attr_out = prog.runtime.get_prog(prog.fd)
-    from pyebpf import progtypes
-
-    out = progtypes.test_run(attr_out, progtypes.TestRunParams(data_in=_ipv4()))
-    assert out.retval == 0 and out.skb_meta["clones"] == [(1, 0, _ipv4())]
+    assert prog.test_run(_ipv4()).retval == 0
+    assert prog.last_run.skb_meta["clones"] == [(1, 0, _ipv4())]
 
 
 def test_hash_recalc_is_a_flow_hash() -> None:
