@@ -487,3 +487,32 @@ def test_under_cgroup_as_kernel(kernel, prog_type: int, call: int, idx: int) -> 
         assert p.test_run(_ipv4()).retval == k
     finally:
         os.close(cg)
+
+
+@pytest.mark.parametrize("mtype", [MT.BPF_MAP_TYPE_DEVMAP, MT.BPF_MAP_TYPE_DEVMAP_HASH],
+                         ids=["devmap", "devmap_hash"])
+@pytest.mark.parametrize(("key", "flags"), [(0, 0), (0, XDP_PASS), (1, XDP_PASS), (1, 0),
+                                            (3, 1), (1, 8), (0, 0x40)],
+                         ids=["entry", "entry-pass", "empty-pass", "empty-aborted",
+                              "empty-drop", "broadcast", "bad-flags"])
+def test_redirect_map_devmap_as_kernel(kernel, mtype: int, key: int, flags: int) -> None:
+    """Slot 0 holds the loopback device: a present entry (or a broadcast) is XDP_REDIRECT,
+    a missing one the action in the flags' low bits; the target is recorded."""
+    text = "ld_pseudo r1, 1, {fd}\n r2 = {key}\n r3 = {flags}\n call 51\n exit"
+    km = kernel.KernelMap(mtype, 4, 4, 4)
+    try:
+        km.update(struct.pack("<I", 0), struct.pack("<I", 1))
+        kp = kernel.KernelProgram(asm.assemble(text.format(fd=km.fd, key=key, flags=flags),
+                                               "llvm"), PT.BPF_PROG_TYPE_XDP)
+        k = kp.test_run(_ipv4()).retval
+        kp.close()
+    finally:
+        km.close()
+    rt = Runtime()
+    m = Map(mtype, 4, 4, 4, runtime=rt)
+    m.update(struct.pack("<I", 0), struct.pack("<I", 1))
+    p = Program(asm.assemble(text.format(fd=m.fd, key=key, flags=flags), "llvm"),
+                PT.BPF_PROG_TYPE_XDP, runtime=rt)
+    assert p.test_run(_ipv4()).retval == k
+    if k == XDP_REDIRECT:
+        assert p.last_run.redirect[0] == key
