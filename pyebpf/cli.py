@@ -347,7 +347,10 @@ def _verify(prog: ProgramSpec, spec: CollectionSpec, log_level: int) -> object:
         maps[fd_base + i] = MapInfo(m.type, m.key_size, m.value_size, m.max_entries, m.flags,
                                     name=kernel_map_name(name), has_btf=bool(value_id),
                                     fields=rec.fields if rec is not None else (),
-                                    spin_lock_off=rec.spin_lock_off if rec is not None else -1)
+                                    spin_lock_off=rec.spin_lock_off if rec is not None else -1,
+                                    inner=None if m.inner is None else MapInfo(
+                                        m.inner.type, m.inner.key_size, m.inner.value_size,
+                                        m.inner.max_entries, m.inner.flags))
     insns = []
     for insn in prog.instructions:
         if insn.code == isa.BPF_LD | isa.BPF_IMM | isa.BPF_DW and insn.src in (

@@ -363,6 +363,7 @@ class BpfMap:
     btf_id: int = 0
     btf: Any = None                             # the BtfObject the value type is in
     record: FieldRecord | None = None           # the value's special fields (spin lock, ...)
+    cgroup_paths: dict[int, str] = field(default_factory=dict)   # CGROUP_ARRAY slots
 
     def __post_init__(self) -> None:
         a = self.attrs
@@ -743,7 +744,10 @@ class BpfMap:
                 raise _err(errno.EINVAL, "fd array updates take BPF_ANY only")
             if idx >= self.max_entries:
                 raise _err(errno.E2BIG, "index out of range")
-            cg = _cgroup_id(int.from_bytes(value[:4], "little", signed=True))
+            fd = int.from_bytes(value[:4], "little", signed=True)
+            cg = _cgroup_id(fd)
+            # the directory, for bpf_{skb,current_task}_under_cgroup's ancestry checks
+            self.cgroup_paths[idx] = os.path.realpath(f"/proc/self/fd/{fd}")
             self.cmap.update(key, cg.to_bytes(8, "little"), 0)
             return
         if flags > uapi.BPF_EXIST:

@@ -602,6 +602,13 @@ class Program(_FdOwner):
             ctx_bytes = None
         return RunResult(t.retval, data_out, ctx_bytes, t.duration)
 
+    @property
+    def last_run(self) -> Any:
+        """The last test run's :class:`pyebpf.progtypes.TestRunOutcome`: with what bpf()
+        cannot return, the redirect target (ifindex or map key, flags, map) and the skb
+        model's VLAN tag, tunnel key and clones (``skb_meta``)."""
+        return getattr(self.runtime.get_prog(self.fd), "last_run", None)
+
     def info(self) -> Any:
         """``struct bpf_prog_info`` of this program (OBJ_GET_INFO_BY_FD)."""
         return self._info(uapi.BpfProgInfo)

@@ -36,9 +36,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyebpf import sockhelpers, uapi
+from pyebpf import funcproto, sockhelpers, uapi
 from pyebpf.errors import BPFError
 from pyebpf.helpers import HELPERS, USER_HELPERS, F
+from pyebpf.skbmodel import SkbModel
 
 PT = uapi.BpfProgType
 ENOTSUPP = 524
@@ -90,7 +91,7 @@ class LowBuffer:
 # --- the state of one run, used by the packet helpers ---------------------------------
 
 @dataclass
-class RunState:
+class RunState(SkbModel):
     """Where the packet and the context are during one run (read by Python helpers)."""
 
     prog: Any
@@ -186,10 +187,7 @@ class RunState:
         """bpf_redirect / bpf_redirect_map: record the outcome test_run reports."""
         if self.kind == "xdp":
             if map_ptr is not None:
-                # pyebpf has no DEVMAP/CPUMAP/XSKMAP: the lookup fails, as in the
-                # kernel, and the low bits of flags give the action.
-                self.redirect_to = None
-                return flags & 3 if not flags & ~3 else 0
+                return self.redirect_map(map_ptr, target, flags)
             if flags:
                 return 0                         # XDP_ABORTED
             self.redirect_to = (target, flags, None)
@@ -233,30 +231,14 @@ def _ids(*names: str) -> frozenset[int]:
     return frozenset(F["BPF_FUNC_" + n].value for n in names)
 
 
-BASE_HELPERS = _ids(
-    "map_lookup_elem", "map_update_elem", "map_delete_elem", "map_push_elem", "map_pop_elem",
-    "map_peek_elem", "map_lookup_percpu_elem", "get_prandom_u32", "get_smp_processor_id",
-    "get_numa_node_id", "tail_call", "ktime_get_ns", "ktime_get_boot_ns",
-    "ktime_get_coarse_ns", "jiffies64", "ringbuf_output", "ringbuf_reserve", "ringbuf_submit",
-    "ringbuf_discard", "ringbuf_query", "spin_lock", "spin_unlock", "loop",
-    "for_each_map_elem", "strncmp", "strtol", "strtoul", "snprintf", "trace_printk",
-    "probe_read_kernel", "probe_read_kernel_str", "probe_read_user", "probe_read_user_str",
-    "send_signal")          # 6.18's bpf_base_func_proto has bpf_send_signal
-TRACING_HELPERS = BASE_HELPERS | _ids(
-    "get_current_pid_tgid", "get_current_uid_gid", "get_current_comm", "probe_read",
-    "probe_read_str", "perf_event_output", "get_stack")
-# is_tracing_prog_type (kprobe, tracepoints, perf events): not ktime_get_coarse_ns
-EVENT_HELPERS = (TRACING_HELPERS - _ids("ktime_get_coarse_ns")) | _ids("get_attach_cookie")
-SKB_BASE = BASE_HELPERS | _ids("skb_load_bytes", "perf_event_output", "csum_diff",
-                               "get_socket_cookie")
-TC_HELPERS = SKB_BASE | _ids("skb_store_bytes", "l3_csum_replace", "l4_csum_replace",
-                             "redirect")
-# cg_skb_func_proto: sk_filter's helpers and the cgroup ones, but not csum_diff
-CGROUP_SKB_HELPERS = (SKB_BASE - _ids("csum_diff")) | _ids(
-    "get_current_pid_tgid", "get_current_uid_gid", "get_current_comm")
-XDP_HELPERS = BASE_HELPERS | _ids("perf_event_output", "csum_diff", "xdp_adjust_head",
-                                  "xdp_adjust_tail", "xdp_adjust_meta", "redirect",
-                                  "redirect_map")
+# each type's get_func_proto (pyebpf.funcproto), as helper ids
+_FP = {t: _ids(*names) for t, names in funcproto.BY_PROG_TYPE.items()}
+BASE_HELPERS = _ids(*funcproto.BASE)
+SKB_BASE = _FP[PT.BPF_PROG_TYPE_SOCKET_FILTER]
+TC_HELPERS = _FP[PT.BPF_PROG_TYPE_SCHED_CLS]
+CGROUP_SKB_HELPERS = _FP[PT.BPF_PROG_TYPE_CGROUP_SKB]
+XDP_HELPERS = _FP[PT.BPF_PROG_TYPE_XDP]
+TRACING_HELPERS = _FP[PT.BPF_PROG_TYPE_RAW_TRACEPOINT]
 
 
 # bpf_base_func_proto in Linux 6.18 for a loader with CAP_BPF and CAP_PERFMON: what every
@@ -400,6 +382,7 @@ class TestRunOutcome:
     err: int = 0                         # ENOSPC: output truncated, everything else written
     redirect: tuple[int, int, int | None] | None = None
     ctx_in_out: bytes | None = None      # SYSCALL programs write ctx back into ctx_in
+    skb_meta: dict | None = None         # VLAN tag, tunnel key, clones (pyebpf.skbmodel)
 
 
 def _einval(msg: str) -> BPFError:
@@ -552,8 +535,9 @@ def test_run_skb(prog: Any, p: TestRunParams) -> TestRunOutcome:
     if not is_l2:
         # The kernel pushes the link-layer header back for the output, zeroed.
         frame.buf[head:head + ETH_HLEN] = bytes(ETH_HLEN)
-    out = _finish(p, bytes(frame.buf[head:state.end]), r0, duration)
+    out = _finish(p, bytes(frame.buf[state.data if is_l2 else head:state.end]), r0, duration)
     out.redirect = state.redirect_to
+    out.skb_meta = state.skb_meta()
     if ctx_raw is not None:
         res = uapi.SkBuff.from_buffer_copy(bytes(ctx_raw))
         res.mark, res.priority, res.ifindex = c.mark, c.priority, c.ifindex
@@ -771,13 +755,17 @@ PROG_TYPES: dict[int, ProgTypeSpec] = {
                      CGROUP_SKB_HELPERS, test_run_skb, packet=True),
         ProgTypeSpec(PT.BPF_PROG_TYPE_XDP, uapi.XdpMd, ctypes.sizeof(uapi.XdpMd),
                      XDP_HELPERS, test_run_xdp, packet=True),
-        ProgTypeSpec(PT.BPF_PROG_TYPE_KPROBE, None, 168, EVENT_HELPERS, None),  # pt_regs
-        ProgTypeSpec(PT.BPF_PROG_TYPE_TRACEPOINT, None, 0xFFFF, EVENT_HELPERS, None),
-        ProgTypeSpec(PT.BPF_PROG_TYPE_RAW_TRACEPOINT, None, 12 * 8, EVENT_HELPERS,
+        ProgTypeSpec(PT.BPF_PROG_TYPE_KPROBE, None, 168, _FP[PT.BPF_PROG_TYPE_KPROBE],
+                     None),  # pt_regs
+        ProgTypeSpec(PT.BPF_PROG_TYPE_TRACEPOINT, None, 0xFFFF,
+                     _FP[PT.BPF_PROG_TYPE_TRACEPOINT], None),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_RAW_TRACEPOINT, None, 12 * 8, TRACING_HELPERS,
                      test_run_raw_tp),
-        # struct bpf_perf_event_data: pt_regs, sample_period, addr
-        ProgTypeSpec(PT.BPF_PROG_TYPE_PERF_EVENT, None, 184, EVENT_HELPERS, None),
-        ProgTypeSpec(PT.BPF_PROG_TYPE_SYSCALL, None, 0xFFFF, TRACING_HELPERS, test_run_syscall),
+        # struct bpf_perf_event_data (184 bytes): pt_regs, sample_period, addr
+        ProgTypeSpec(PT.BPF_PROG_TYPE_PERF_EVENT, None, 184, _FP[PT.BPF_PROG_TYPE_PERF_EVENT],
+                     None),
+        ProgTypeSpec(PT.BPF_PROG_TYPE_SYSCALL, None, 0xFFFF, _FP[PT.BPF_PROG_TYPE_SYSCALL],
+                     test_run_syscall),
         # verify only: the kernel has no test_run for these (ENOTSUPP)
         ProgTypeSpec(PT.BPF_PROG_TYPE_SOCK_OPS, uapi.BpfSockOps, ctypes.sizeof(uapi.BpfSockOps)
                      + 8, SOCK_OPS_HELPERS, None),
@@ -831,7 +819,10 @@ def test_run(prog: Any, params: TestRunParams) -> TestRunOutcome:
     spec = spec_for(prog.prog_type)
     if spec.test_run is None:
         raise BPFError(ENOTSUPP, f"{spec.name} programs cannot be test-run (as in the kernel)")
-    return spec.test_run(prog, params)
+    out = spec.test_run(prog, params)
+    # what bpf() cannot report (redirect target, VLAN tag, tunnel key, clones) stays here
+    prog.last_run = out
+    return out
 
 
 __all__ = ["HELPERS", "PROG_TYPES", "LowBuffer", "ProgTypeSpec", "RunState", "TestRunOutcome",

@@ -350,6 +350,9 @@ class Runtime:
         self.ncpus = ncpus or possible_cpus()
         self.privileged = privileged
         self.verifier = verifier
+        from pyebpf.fib import Fib
+
+        self.fib = Fib()        # what bpf_fib_lookup looks up (pyebpf.fib)
         self._fds: dict[int, tuple[Any, int, int]] = {}      # fd -> (obj, dev, ino)
         self._ids: dict[str, weakref.WeakValueDictionary] = {
             k: weakref.WeakValueDictionary() for k in ("prog", "map", "btf", "link")}

@@ -207,7 +207,9 @@ def test_bpf_to_bpf_call_eperm() -> None:
                                 "for CAP_BPF and CAP_SYS_ADMIN")
 
 
-@pytest.mark.parametrize("fid,name", [(6, "trace_printk"), (14 + 1, "get_current_uid_gid"),
+# (6.18 moved bpf_get_current_uid_gid into bpf_base_func_proto's capability-free group,
+# bpf_get_current_comm into its CAP_PERFMON group)
+@pytest.mark.parametrize("fid,name", [(6, "trace_printk"), (16, "get_current_comm"),
                                       (118, "jiffies64")])
 def test_helpers_needing_caps(fid: int, name: str) -> None:
     """get_func_proto: helpers behind CAP_BPF/CAP_PERFMON are unknown to !root."""

@@ -16,7 +16,7 @@ try:
 except ImportError:              # uncompiled, without Cython installed: its plain meaning
     from pyebpf import _cython_shim as cython
 
-from pyebpf import isa, uapi
+from pyebpf import funcproto, isa, uapi
 from pyebpf.isa import Form
 from pyebpf.verifier import env, precision, tnum
 from pyebpf.verifier import log as vlog
@@ -257,7 +257,9 @@ _EXPECTED = {
                              "ringbuf_mem, buf, trusted_ptr_"),
     Arg.ARG_PTR_TO_MAP_VALUE: (sc.MEM_TYPES, "fp, pkt, pkt_meta, map_key, map_value, "
                                "mem, ringbuf_mem, buf, trusted_ptr_"),
-    Arg.ARG_PTR_TO_LONG: (sc.KEY_TYPES, "fp, pkt, pkt_meta, map_key, map_value"),
+    # 6.18: ARG_PTR_TO_FIXED_SIZE_MEM | MEM_UNINIT | MEM_WRITE | MEM_ALIGNED, memory's list
+    Arg.ARG_PTR_TO_LONG: (sc.KEY_TYPES, "fp, pkt, pkt_meta, map_key, map_value, mem, "
+                          "ringbuf_mem, buf, trusted_ptr_"),
     Arg.ARG_PTR_TO_MEM: (sc.MEM_TYPES, "fp, pkt, pkt_meta, map_key, map_value, mem, "
                          "ringbuf_mem, buf, trusted_ptr_"),
     Arg.ARG_CONST_SIZE: ((_T_SCALAR,), "scalar"),
@@ -268,7 +270,40 @@ _EXPECTED = {
     Arg.ARG_PTR_TO_STACK: ((_T_STACK,), "fp"),
     Arg.ARG_PTR_TO_CONST_STR: ((_T_MAP_VALUE,), "map_value"),
     Arg.ARG_PTR_TO_RINGBUF_MEM: ((_T_MEM,), "ringbuf_mem"),
+    # pointers pyebpf never makes (sockets, BTF-typed kernel objects): only NULL, where the
+    # prototype takes it, gets past the type check
+    Arg.ARG_PTR_TO_BTF_ID_SOCK_COMMON: ((), "sock_common, sock, tcp_sock, xdp_sock, ptr_, "
+                                        "trusted_ptr_"),
+    Arg.ARG_PTR_TO_SOCK_COMMON: ((), "sock_common, sock, tcp_sock, xdp_sock"),
+    Arg.ARG_PTR_TO_SOCKET: ((), "sock"),
+    Arg.ARG_PTR_TO_BTF_ID: ((), "ptr_, trusted_ptr_, rcu_ptr_"),
+    Arg.ARG_PTR_TO_PERCPU_BTF_ID: ((), "percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_"),
+    Arg.ARG_PTR_TO_DYNPTR: ((_T_STACK,), "fp, dynptr_ptr"),
+    Arg.ARG_PTR_TO_TIMER: ((_T_MAP_VALUE,), "map_value"),
+    Arg.ARG_PTR_TO_KPTR: ((_T_MAP_VALUE,), "map_value, ptr_"),
+    Arg.ARG_PTR_TO_INT: (sc.KEY_TYPES, "fp, pkt, pkt_meta, map_key, map_value, mem, "
+                         "ringbuf_mem, buf, trusted_ptr_"),
+    Arg.ARG_PTR_TO_FIXED_SIZE_MEM: (sc.MEM_TYPES, "fp, pkt, pkt_meta, map_key, map_value, "
+                                    "mem, ringbuf_mem, buf, trusted_ptr_"),
+    Arg.ARG_PTR_TO_CTX_OR_NULL: ((_T_CTX,), "ctx"),
 }
+# arguments whose checks pyebpf does not model (dynptr state, bpf_timer and kptr fields):
+# a program that reaches one with a pointer of the right type is refused, saying so
+_UNMODELLED_ARGS = {Arg.ARG_PTR_TO_DYNPTR: "dynptr", Arg.ARG_PTR_TO_TIMER: "bpf_timer",
+                    Arg.ARG_PTR_TO_KPTR: "kptr"}
+_UNMODELLED_RETS = {Ret.RET_PTR_TO_SOCKET_OR_NULL: "socket", Ret.RET_PTR_TO_TCP_SOCK_OR_NULL:
+                    "tcp_sock", Ret.RET_PTR_TO_SOCK_COMMON_OR_NULL: "sock_common",
+                    Ret.RET_PTR_TO_BTF_ID_OR_NULL: "BTF-typed kernel object",
+                    Ret.RET_PTR_TO_BTF_ID: "BTF-typed kernel object",
+                    Ret.RET_PTR_TO_BTF_ID_TRUSTED: "BTF-typed kernel object",
+                    Ret.RET_PTR_TO_MEM_OR_BTF_ID: "per-CPU kernel variable",
+                    Ret.RET_PTR_TO_DYNPTR_MEM_OR_NULL: "dynptr slice"}
+_GET_FUNC_IP = int(env.F.BPF_FUNC_get_func_ip)
+_XSKMAP = int(env.MT.BPF_MAP_TYPE_XSKMAP)
+_SOCK_MAP_TYPES = (int(env.MT.BPF_MAP_TYPE_SOCKMAP), int(env.MT.BPF_MAP_TYPE_SOCKHASH))
+_MAP_WRITES = ("map_delete_elem", "map_update_elem", "map_push_elem", "map_pop_elem")
+_GET_FUNC_IP_TYPES = funcproto.GET_FUNC_IP_TYPES
+_SYSCALL_TYPE = int(env.PT.BPF_PROG_TYPE_SYSCALL)
 
 
 _SPIN_LOCK = int(env.F.BPF_FUNC_spin_lock)
@@ -1712,6 +1747,8 @@ class Checker:
             if write and not self.priv and src is not None and src.is_ptr() and t != _T_MAP_KEY:
                 raise Reject(f"R{vreg} leaks addr into "
                              f"{'map' if t == _T_MAP_VALUE else 'mem'}")
+            if t == _T_MAP_VALUE and write and reg.mp.map_type == _XSKMAP:
+                raise Reject(f"R{regno} cannot write into xdp_sock")  # a PTR_TO_XDP_SOCK
             if t == _T_MAP_VALUE and write and reg.mp.flags & env.BPF_F_RDONLY_PROG:
                 raise Reject(f"write into map forbidden, value_size={reg.mp.value_size} "
                              f"off={off + reg.off} size={size}")
@@ -2339,6 +2376,12 @@ class Checker:
         """check_helper_call: every argument against the helper's prototype (helpers.py)."""
         fid = insn.imm
         proto = self.helper_proto(fid)
+        if proto.name in ("d_path", "sk_storage_get", "sk_storage_delete") and \
+                self.prog_type == _SYSCALL_TYPE:
+            raise Reject("helper call is not allowed in probe", errno.EINVAL)  # fn->allowed
+        if proto.name in env.helpers.MIGHT_SLEEP and self.prog_type != _SYSCALL_TYPE:
+            # only syscall programs are sleepable in pyebpf
+            raise Reject("helper call might sleep in a non-sleepable prog", errno.EINVAL)
         regs = st.frames[-1].regs
         meta_map: env.MapInfo | None = None
         const_key: int | None = None
@@ -2366,6 +2409,11 @@ class Checker:
                 raise Reject("helper access to the packet is not allowed")
             if t is Arg.ARG_CONST_MAP_PTR:
                 meta_map = r.mp
+            elif t is Arg.ARG_PTR_TO_MAP_VALUE and meta_map is not None and \
+                    meta_map.map_type in _SOCK_MAP_TYPES:
+                # a sock map's value is a socket: ARG_PTR_TO_BTF_ID_SOCK_COMMON
+                raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected="
+                             f"{_EXPECTED[Arg.ARG_PTR_TO_BTF_ID_SOCK_COMMON][1]}")
             elif t is Arg.ARG_PTR_TO_MAP_KEY or t is Arg.ARG_PTR_TO_MAP_VALUE:
                 if meta_map is None:
                     raise Reject("invalid map_ptr to access map->key")
@@ -2421,12 +2469,34 @@ class Checker:
                     uninit.append((r, 8))
             elif t is Arg.ARG_PTR_TO_CONST_STR:
                 self.const_str(rn, r)
+            elif t is Arg.ARG_PTR_TO_INT:
+                self.helper_mem(st, rn, r, 4, True)
+                if r.t == _T_STACK:
+                    uninit.append((r, 4))
+            elif t is Arg.ARG_PTR_TO_FIXED_SIZE_MEM:
+                self.helper_mem(st, rn, r, spec.size, False)
+            elif t in _UNMODELLED_ARGS:
+                raise Reject(f"pyebpf does not model {_UNMODELLED_ARGS[t]} arguments "
+                             f"(R{rn} of bpf_{proto.name}#{fid})", errno.EOPNOTSUPP)
             elif t is Arg.ARG_PTR_TO_SPIN_LOCK:
                 self.spin_lock(st, rn, r, insn, fid == _SPIN_LOCK)
+        if meta_map is not None:
+            # record_func_map: after the arguments (check_map_func_compatibility comes last)
+            if meta_map.flags & env.BPF_F_RDONLY_PROG and proto.name in _MAP_WRITES:
+                raise Reject("write into map forbidden", errno.EACCES)
+            if meta_map.map_type in _SOCK_MAP_TYPES and proto.name == "map_lookup_elem":
+                raise Reject("pyebpf does not model the socket pointer bpf_map_lookup_elem "
+                             "returns for a sock map", errno.EOPNOTSUPP)
         if proto.name == "tail_call" and (
                 meta_map is None or meta_map.map_type != env.MT.BPF_MAP_TYPE_PROG_ARRAY):
             # record_func_key, right after the arguments (its message has no newline)
             raise Reject("expected prog array map for tail call", errno.EINVAL, glued=True)
+        if fid == _GET_FUNC_IP and self.prog_type not in _GET_FUNC_IP_TYPES:
+            raise Reject(f"func bpf_get_func_ip#{fid} not supported for program type "
+                         f"{self.prog_type}", 524)  # check_get_func_ip: ENOTSUPP
+        if proto.ret in _UNMODELLED_RETS:
+            raise Reject(f"pyebpf does not model the {_UNMODELLED_RETS[proto.ret]} pointer "
+                         f"bpf_{proto.name}#{fid} returns", errno.EOPNOTSUPP)
         if proto.name == "tail_call" and meta_map is not None and self.priv:
             # record_func_key: a constant index within the prog array is relied on
             r3 = regs[3]
@@ -2501,6 +2571,11 @@ class Checker:
             r0.id = r0.ref = self.new_id()
             r0.memsz = alloc_size
             st.refs.append((r0.id, insn.pc))
+        elif ret is Ret.RET_PTR_TO_MAP_VALUE:
+            assert meta_map is not None     # bpf_get_local_storage: never NULL
+            r0 = Reg(_T_MAP_VALUE)
+            r0.set_const(0)
+            r0.mp = meta_map
         elif ret is Ret.RET_VOID:
             r0 = Reg()
         else:

@@ -11,6 +11,7 @@ kernel writes them in its ``*_is_valid_access`` callbacks and in
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from pyebpf import helpers, progtypes, uapi
@@ -68,6 +69,10 @@ def helper_for(prog_type: int, func_id: int, attach: int = 0) -> Helper | None:
     spec = progtypes.PROG_TYPES.get(prog_type)
     if spec is not None and not spec.helper_allowed(func_id, attach):
         return None
+    if prog_type == PT.BPF_PROG_TYPE_SYSCALL and h.name in helpers.TRACING_VARIANTS:
+        return dataclasses.replace(h, args=helpers.TRACING_VARIANTS[h.name])
+    if h.name == "get_cgroup_classid" and prog_type not in (SCHED_CLS, SCHED_ACT):
+        return dataclasses.replace(h, args=())  # bpf_get_cgroup_classid_curr: no skb
     return h
 
 
@@ -88,6 +93,7 @@ def helper_name(func_id: int) -> str | None:
 UNPRIV_HELPERS = frozenset((
     "map_lookup_elem", "map_update_elem", "map_delete_elem", "map_push_elem",
     "map_pop_elem", "map_peek_elem", "map_lookup_percpu_elem", "get_prandom_u32",
+    "get_current_uid_gid",
     "get_smp_processor_id", "get_numa_node_id", "tail_call", "ktime_get_ns",
     "ktime_get_boot_ns", "ktime_get_tai_ns", "ringbuf_output", "ringbuf_reserve",
     "ringbuf_submit", "ringbuf_discard", "ringbuf_query", "strncmp", "strtol", "strtoul",
