@@ -1290,7 +1290,9 @@ class KernelProgramWithBTF:
             attr.func_info = ctypes.addressof(fi_buf)
             attr.line_info_rec_size, attr.line_info_cnt = 16, len(p.line_info)
             attr.line_info = ctypes.addressof(li_buf) if p.line_info else 0
-        attr.log_level, attr.log_buf, attr.log_size = log_level, ctypes.addressof(log), len(log)
+        if log_level:  # the kernel refuses a log buffer with log_level 0 (EINVAL)
+            attr.log_level, attr.log_buf, attr.log_size = log_level, ctypes.addressof(log),\
+                len(log)
         attr.prog_flags = p.flags
         self.prog_type = p.type
         self.fd = -1
