@@ -371,6 +371,11 @@ def _pkt_branch_taken(a: Reg, b: Reg, op: str) -> int:
 
 
 @cython.locals(a=Reg, b=Reg)
+def _init_pkt(r: Reg) -> bool:
+    """reg_is_init_pkt_pointer: the data pointer as read from the context."""
+    return r.t == _T_PKT and r.id == 0 and r.off == 0 and r.is_const() and r.tn.value == 0
+
+
 def _branch_taken(a: Reg, b: Reg, op: str, is64: bool) -> int:
     """is_branch_taken: 1 always, 0 never, -1 either way."""
     if a.t != _T_SCALAR or b.t != _T_SCALAR:
@@ -1723,11 +1728,14 @@ class Checker:
         elif t == _T_CTX:
             if write and not self.priv and src is not None and src.is_ptr():
                 raise Reject(f"R{vreg} leaks addr into ctx")
-            if not reg.is_const():
-                raise Reject(f"variable ctx access var_off={tnum.fmt(reg.tn)} disallowed")
+            # check_ptr_off_reg's order: negative, modified, variable
+            if reg.off < 0:
+                raise Reject(f"negative offset ctx ptr R{regno} off={reg.off} disallowed")
             if reg.off:
                 raise Reject(f"dereference of modified ctx ptr R{regno} off={reg.off} "
                              "disallowed")
+            if not reg.is_const():
+                raise Reject(f"variable ctx access var_off={tnum.fmt(reg.tn)} disallowed")
             kind = env.ctx_access(self.prog_type, off, size, write, self.priv, self.attach)
             if kind is None or (sx and kind != "scalar"):
                 # a sign-extending load of a pointer field is no valid access either
@@ -2313,9 +2321,10 @@ class Checker:
             return
         # normalise to ``p < end`` / ``p <= end`` with p the data pointer
         # only data vs data_end and data_meta vs data bound anything (meta vs end does not)
-        if (a.t == _T_PKT and b.t == _T_PKT_END) or (a.t == _T_PKT_META and b.t == _T_PKT):
+        # data_meta bounds only against the data pointer as loaded (reg_is_init_pkt_pointer)
+        if (a.t == _T_PKT and b.t == _T_PKT_END) or (a.t == _T_PKT_META and _init_pkt(b)):
             p, rel, preg = a, op, areg
-        elif (b.t == _T_PKT and a.t == _T_PKT_END) or (b.t == _T_PKT_META and a.t == _T_PKT):
+        elif (b.t == _T_PKT and a.t == _T_PKT_END) or (b.t == _T_PKT_META and _init_pkt(a)):
             p, rel, preg = b, _SWAP[op], breg
         else:
             return
