@@ -108,3 +108,12 @@ def test_v2_generator_covers_the_new_forms() -> None:
     assert len(helpers) >= 30
     assert not any(i.code in (0xD4, 0xDC, 0xD7) for s in range(0, 50)
                    for i in gen.generate(s).insns)
+
+
+# a storage helper given a map of another type: the kernel refuses it
+# (check_map_func_compatibility); pyebpf accepted it until seed 23200 showed it
+@pytest.mark.parametrize("seed", [23200])
+def test_storage_helpers_take_only_their_map_type(kernel: None, seed: int) -> None:
+    o = diff.compare(seed)
+    assert not o.kernel_ok and "cannot pass map_type" in o.kernel_line
+    assert o.verdict_agrees and o.line_agrees, o
