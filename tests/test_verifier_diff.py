@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from pyebpf.verifier import diff, gen
 
 LONG = os.environ.get("PYEBPF_LONG") == "1"
