@@ -535,9 +535,12 @@ class _Gen:
         from pyebpf.helpers import Arg, Mod
 
         r, a = self.rng, self.a
-        names = sorted(h.name for h in helpers.HELPERS.values()
-                       if h.name not in ("ringbuf_reserve", "loop", "for_each_map_elem",
-                                         "spin_lock", "spin_unlock"))
+        # the kernel's helpers only: one a user registered (register_helper) must not
+        # change what a seed generates
+        names = sorted(h.name for hid, h in helpers.HELPERS.items()
+                       if hid in uapi.BpfFunc._value2member_map_
+                       and h.name not in ("ringbuf_reserve", "loop", "for_each_map_elem",
+                                          "spin_lock", "spin_unlock"))
         # the buffer helpers read, and the map key
         for off in range(BUF, BUF + 32, 8):
             a.emit(_ST[8], 10, 0, off, r.choice((0, 0, 1, 0x41)))
