@@ -237,6 +237,33 @@ class BTF:
                 if r >= n:
                     raise BTFError(f"type [{t.id}] {t.kind_name} refers to type [{r}], "
                                    f"but there are only {n - 1} types")
+        self._check_loops()
+
+    def _check_loops(self) -> None:
+        """btf_resolve's "Loop detected": a type that reaches itself through modifiers,
+        typedefs and array elements (a pointer breaks such a chain) is refused, so that
+        the walks that follow those chains end."""
+        done = bytearray(len(self.types))     # 1: its chain is known to end
+        for start in self.types[1:]:
+            chain: list[int] = []
+            t = start
+            while not done[t.id]:
+                if t.kind in _MODIFIERS:
+                    nxt = t.ref
+                elif t.kind == KIND_ARRAY:
+                    nxt = t.elem_type
+                else:
+                    break
+                chain.append(t.id)
+                if nxt in chain or len(chain) > len(self.types):
+                    # env_stack_push's errno for a type already being resolved
+                    raise BTFError(f"type [{start.id}] {start.kind_name}: Loop detected",
+                                   errno.EEXIST)
+                if nxt == 0:
+                    break
+                t = self.types[nxt]
+            for tid in chain:
+                done[tid] = 1
 
     def with_datasec_layout(self, section_sizes: dict[str, int],
                             var_offsets: dict[str, int]) -> bytes:

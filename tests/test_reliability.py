@@ -328,3 +328,26 @@ def test_verifier_log_sizes_levels_and_truncation_as_the_kernel(kernel, prog: st
         # (a verified program's dropped level-1 trace leaves the kernel's rotating buffer
         # in a state pyebpf does not reproduce byte for byte)
         assert p[1] == k[1]
+
+
+# --- BTF with a reference loop (found by the elf fuzz target: map_check_btf spun forever) --
+
+
+def _btf_with_array_loop() -> bytes:
+    strings = b"\0int\0"
+    types = struct.pack("<III", 1, 1 << 24, 4) + struct.pack("<I", 32)          # [1] int
+    types += struct.pack("<III", 0, 3 << 24, 0) + struct.pack("<III", 2, 1, 2)  # [2] int[2] of [2]
+    hdr = struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types), len(strings))
+    return hdr + types + strings
+
+
+def test_btf_reference_loop_is_refused_as_the_kernel(kernel) -> None:
+    data = _btf_with_array_loop()
+    with pytest.raises(OSError) as k:
+        kernel.load_btf(data)
+    from pyebpf.runtime import Runtime
+
+    with pytest.raises(BPFError) as p:
+        Runtime().load_btf(data)
+    assert p.value.errno == k.value.errno == errno.EEXIST
+    assert "Loop detected" in str(p.value)
