@@ -261,8 +261,11 @@ def skb_access(prog_type: int, off: int, size: int, write: bool,
         # tc_cls_act_is_valid_access: a u8 read of tstamp_type (its writes need BTF)
         if write or size != 1:
             return None
+    elif off == _SK[0] and size == 8 and not write:
+        # bpf_skb_is_valid_access: an 8-byte read of sk, typed PTR_TO_SOCK_COMMON_OR_NULL
+        kind = "sock_common_or_null"
     elif _in(f, _FLOW_KEYS) or _in(f, _SK) or _TSTAMP_TYPE <= f < _HWTSTAMP[0]:
-        return None  # flow_keys, sk (PTR_TO_SOCK_COMMON_OR_NULL: not modelled), padding
+        return None  # flow_keys, any other access to sk, padding
     elif _in(f, _HWTSTAMP):
         if write or size != 8:
             return None

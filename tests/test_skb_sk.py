@@ -1,0 +1,225 @@
+"""``__sk_buff.sk`` against the live kernel (issue 9).
+
+The kernel lets socket filters, tc classifiers and actions and cgroup skb programs take an
+8-byte read of ``sk`` (bpf_skb_is_valid_access), typed PTR_TO_SOCK_COMMON_OR_NULL: a
+program must test it against NULL before it reads through it, and it reads only the
+``struct bpf_sock`` fields bpf_sock_common_is_valid_access allows.  Under
+BPF_PROG_TEST_RUN the skb always has a socket (the dummy one bpf_prog_test_run_skb creates,
+with the family and addresses of the packet's IP header), so the program's NULL branch
+never runs.
+
+The probe below reads through the pointer at every offset and size of ``struct bpf_sock``
+(and past it) in every skb program type, on IPv4, IPv6 and ARP frames, and compares the
+kernel's verdict, first error line and the values read with pyebpf's.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+import pytest
+
+from pyebpf import isa, uapi
+from pyebpf.isa import Instruction as I  # noqa: N817
+from pyebpf.verifier import ctxprobe
+
+PT = uapi.BpfProgType
+SK = uapi.SkBuff.sk.offset
+CB = uapi.SkBuff.cb.offset
+S = uapi.BpfSock
+SOCK_SIZE = ctypes.sizeof(S)
+LD = {1: isa.BPF_B, 2: isa.BPF_H, 4: isa.BPF_W, 8: isa.BPF_DW}
+SKB_TYPES = (PT.BPF_PROG_TYPE_SOCKET_FILTER, PT.BPF_PROG_TYPE_SCHED_CLS,
+             PT.BPF_PROG_TYPE_SCHED_ACT, PT.BPF_PROG_TYPE_CGROUP_SKB)
+NULL_MARK = 0xDEAD
+
+
+def _eth(proto: int, payload: bytes) -> bytes:
+    return bytes(6) + bytes.fromhex("020000000002") + proto.to_bytes(2, "big") + payload
+
+
+IPV4 = _eth(0x0800, bytes.fromhex("450000280001000040060000c0a80101c0a80202")
+            + bytes.fromhex("303900500000000100000000500200000000") + bytes(2))
+IPV6 = _eth(0x86DD, bytes.fromhex("6000000000140640") + bytes(range(1, 17))
+            + bytes(range(17, 33)) + bytes(20))
+ARP = _eth(0x0806, bytes(28))
+FRAMES = (IPV4, IPV6, ARP)
+CTX = bytes(ctypes.sizeof(uapi.SkBuff))
+
+
+def ldx(size: int, dst: int, src: int, off: int) -> I:
+    return I(isa.BPF_LDX | isa.BPF_MEM | LD[size], dst, src, off, 0)
+
+
+def read_through_sk(off: int, size: int) -> list[I]:
+    """``sk = skb->sk; v = sk ? *(size *)(sk + off) : 0xdead; skb->cb[0..1] = v; return 1``
+    (the value goes out through ctx_out: cgroup skb programs may only return 0 or 1)."""
+    return [I(0xBF, 7, 1, 0, 0),                      # r7 = r1
+            ldx(8, 6, 1, SK),                         # r6 = skb->sk
+            I(0xB7, 0, 0, 0, NULL_MARK),              # r0 = 0xdead
+            I(0x15, 6, 0, 1, 0),                      # if r6 == 0 goto +1
+            ldx(size, 0, 6, off),                     # r0 = *(size *)(r6 + off)
+            I(0x7B, 7, 0, CB, 0),                     # *(u64 *)(r7 + cb) = r0
+            I(0xB7, 0, 0, 0, 1), I(0x95)]
+
+
+@pytest.fixture(scope="module")
+def backends(kernel):
+    return ctxprobe.kernel_backend(), ctxprobe.pyebpf_backend()
+
+
+def _load_both(backends, insns: list[I], prog_type: int) -> list[tuple[int, str]]:
+    return [b.load(insns, int(prog_type)) for b in backends]
+
+
+def _close(backends, fds) -> None:
+    for b, (fd, _) in zip(backends, fds, strict=True):
+        b.close(fd)
+
+
+def test_read_through_sk_probe(backends):
+    """Every offset x size of struct bpf_sock (and 8 bytes past it) read through skb->sk:
+    verdict, errno and first error line, and the values the kernel's test run socket
+    shows, on IPv4, IPv6 and ARP frames."""
+    k, p = backends
+    probes = accepted = runs = 0
+    bad = []
+    for prog_type in SKB_TYPES:
+        for off in range(SOCK_SIZE + 8):
+            for size in LD:
+                insns = read_through_sk(off, size)
+                (kfd, kline), (pfd, pline) = fds = _load_both(backends, insns, prog_type)
+                probes += 1
+                try:
+                    if (kfd >= 0) != (pfd >= 0) or (kfd < 0 and (kfd, kline) != (pfd, pline)):
+                        bad.append((prog_type.name, off, size, (kfd, kline), (pfd, pline)))
+                        continue
+                    if kfd < 0:
+                        continue
+                    accepted += 1
+                    for data in FRAMES:
+                        want = k.test_run(kfd, data, CTX, True)
+                        got = p.test_run(pfd, data, CTX, True)
+                        runs += 1
+                        if want != got:
+                            bad.append((prog_type.name, off, size, data[12:14].hex(),
+                                        want[0], got[0], want[2][CB:CB + 8].hex(),
+                                        got[2][CB:CB + 8].hex() if got[2] else got))
+                finally:
+                    _close(backends, fds)
+    print(f"{probes} probes, {accepted} accepted, {runs} test runs")
+    assert not bad, "\n".join(map(str, bad[:20]))
+    # bpf_sock_common_is_valid_access: bound_dev_if, family, the addresses (any narrow
+    # read), src_port, dst_port, state, rx_queue_mapping: 87 accesses (the kernel's count)
+    assert accepted == len(SKB_TYPES) * 87 and runs == len(FRAMES) * accepted
+
+
+def _value(backends, insns: list[I], prog_type: int, data: bytes) -> list:
+    fds = _load_both(backends, insns, prog_type)
+    try:
+        for fd, line in fds:
+            assert fd >= 0, line
+        return [b.test_run(fd, data, None, False)[0]
+                for b, (fd, _) in zip(backends, fds, strict=True)]
+    finally:
+        _close(backends, fds)
+
+
+@pytest.mark.parametrize("prog_type", [PT.BPF_PROG_TYPE_SOCKET_FILTER,
+                                       PT.BPF_PROG_TYPE_SCHED_CLS, PT.BPF_PROG_TYPE_LWT_IN])
+@pytest.mark.parametrize("field,want", [
+    ("family", (2, 10, 0)), ("state", (7, 7, 7)), ("src_ip4", (0x0101A8C0, 0, 0)),
+    ("dst_ip4", (0x0202A8C0, 0, 0)), ("src_port", (0, 0, 0)), ("dst_port", (0, 0, 0)),
+    ("rx_queue_mapping", (0xFFFFFFFF,) * 3)])
+def test_sock_fields_under_test_run(backends, prog_type, field, want):
+    """The test run socket as the program sees it: never NULL, family and addresses from
+    the frame's IP header, closed (TCP_CLOSE), unbound, no rx queue (-1)."""
+    off = getattr(S, field).offset
+    insns = [ldx(8, 6, 1, SK), I(0x15, 6, 0, 2, 0), ldx(4, 0, 6, off), I(0x95),
+             I(0xB7, 0, 0, 0, NULL_MARK), I(0x95)]
+    runs = [_value(backends, insns, prog_type, d) for d in FRAMES]
+    got = [tuple(v) for v in zip(*runs, strict=True)]
+    assert got[0] == got[1] == want
+
+
+def test_null_branch_never_runs(backends):
+    """``if (!skb->sk) return 0; return 1;``: the kernel's test run has a socket."""
+    insns = [ldx(8, 6, 1, SK), I(0xB7, 0, 0, 0, 1), I(0x55, 6, 0, 1, 0),
+             I(0xB7, 0, 0, 0, 0), I(0x95)]
+    for prog_type in SKB_TYPES:
+        for data in FRAMES:
+            assert _value(backends, insns, prog_type, data) == [1, 1]
+
+
+def _st(dst: int, off: int, imm: int) -> I:
+    return I(isa.BPF_ST | isa.BPF_MEM | isa.BPF_W, dst, 0, off, imm)
+
+
+REFUSED = {
+    # read through it before the NULL check
+    "no_null_check": [ldx(8, 6, 1, SK), ldx(4, 0, 6, S.family.offset), I(0x95)],
+    # the kernel types the pointer only for 8-byte reads of sk itself
+    "u32_read": [ldx(4, 0, 1, SK), I(0x95)],
+    "upper_half": [ldx(4, 0, 1, SK + 4), I(0x95)],
+    "write_sk": [I(0x7B, 1, 1, SK, 0), I(0xB7, 0, 0, 0, 0), I(0x95)],
+    "store_through": [ldx(8, 6, 1, SK), I(0x15, 6, 0, 1, 0), _st(6, 4, 1),
+                      I(0xB7, 0, 0, 0, 0), I(0x95)],
+    "stx_through": [ldx(8, 6, 1, SK), I(0x15, 6, 0, 1, 0), I(0x63, 6, 6, 4, 0),
+                    I(0xB7, 0, 0, 0, 0), I(0x95)],
+    "arith_or_null": [ldx(8, 6, 1, SK), I(0x07, 6, 0, 0, 4), I(0xB7, 0, 0, 0, 0), I(0x95)],
+    "arith_common": [ldx(8, 6, 1, SK), I(0x15, 6, 0, 3, 0), I(0x07, 6, 0, 0, 4),
+                     ldx(4, 0, 6, 0), I(0x95), I(0xB7, 0, 0, 0, 0), I(0x95)],
+    # type, protocol, mark and priority need a full socket (bpf_sk_fullsock)
+    "full_sock_field": [ldx(8, 6, 1, SK), I(0x15, 6, 0, 2, 0), ldx(4, 0, 6, S.protocol.offset),
+                        I(0x95), I(0xB7, 0, 0, 0, 0), I(0x95)],
+    "past_end": [ldx(8, 6, 1, SK), I(0x15, 6, 0, 2, 0), ldx(4, 0, 6, SOCK_SIZE),
+                 I(0x95), I(0xB7, 0, 0, 0, 0), I(0x95)],
+    "wrong_null_branch": [ldx(8, 6, 1, SK), I(0x55, 6, 0, 2, 0), ldx(4, 0, 6, 4),
+                          I(0x95), I(0xB7, 0, 0, 0, 0), I(0x95)],
+}
+
+
+@pytest.mark.parametrize("prog_type", SKB_TYPES)
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_refused_as_kernel(backends, prog_type, name):
+    fds = _load_both(backends, REFUSED[name], prog_type)
+    _close(backends, fds)
+    (kfd, kline), (pfd, pline) = fds
+    assert kfd < 0, "the kernel accepts it"
+    assert (pfd, pline) == (kfd, kline)
+
+
+ACCEPTED = {  # each with one exit, last
+    # spilled to the stack and filled back, then NULL-checked
+    "spill_fill": [ldx(8, 6, 1, SK), I(0x7B, 10, 6, -8, 0), ldx(8, 2, 10, -8),
+                   I(0xB7, 0, 0, 0, 0), I(0x15, 2, 0, 1, 0), ldx(4, 0, 2, S.state.offset),
+                   I(0x95)],
+    # a copy is checked: both registers are known non-NULL after the test
+    "copy_checked": [ldx(8, 6, 1, SK), I(0xBF, 7, 6, 0, 0), I(0xB7, 0, 0, 0, 0),
+                     I(0x15, 7, 0, 1, 0), ldx(4, 0, 6, S.family.offset), I(0x95)],
+    # narrow reads of family and dst_port (the sizes bpf_sock_is_valid_access allows)
+    "narrow_reads": [ldx(8, 6, 1, SK), I(0xB7, 0, 0, 0, 0), I(0x15, 6, 0, 3, 0),
+                     ldx(1, 0, 6, S.family.offset), ldx(2, 2, 6, S.dst_port.offset),
+                     I(0x0F, 0, 2, 0, 0), I(0x95)],
+    # the NULL check with the branches the other way round
+    "jne_null": [ldx(8, 6, 1, SK), I(0xB7, 0, 0, 0, 3), I(0x55, 6, 0, 1, 0),
+                 I(0x05, 0, 0, 1, 0), ldx(4, 0, 6, S.dst_ip4.offset), I(0x95)],
+}
+
+
+@pytest.mark.parametrize("prog_type", SKB_TYPES)
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_accepted_as_kernel(backends, prog_type, name):
+    insns = ACCEPTED[name]
+    if prog_type == PT.BPF_PROG_TYPE_CGROUP_SKB:   # its programs return 0 or 1
+        insns = [*insns[:-1], I(0x57, 0, 0, 0, 1), I(0x95)]
+    fds = _load_both(backends, insns, prog_type)
+    try:
+        for fd, line in fds:
+            assert fd >= 0, line
+        for data in FRAMES:
+            want, got = (b.test_run(fd, data, None, False) for b, (fd, _) in
+                         zip(backends, fds, strict=True))
+            assert got == want
+    finally:
+        _close(backends, fds)
