@@ -54,6 +54,7 @@ class Arg(enum.Enum):
     ARG_PTR_TO_CONST_STR = 13
     ARG_CONST_ALLOC_SIZE_OR_ZERO = 14
     ARG_PTR_TO_RINGBUF_MEM = 15
+    ARG_PTR_TO_SOCK_COMMON = 16
 
 
 class Mod(enum.IntFlag):
@@ -75,6 +76,8 @@ class Ret(enum.Enum):
     RET_VOID = 1
     RET_PTR_TO_MAP_VALUE_OR_NULL = 2
     RET_PTR_TO_RINGBUF_MEM_OR_NULL = 3
+    RET_PTR_TO_SOCKET_OR_NULL = 4
+    RET_PTR_TO_TCP_SOCK_OR_NULL = 5
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,7 @@ class RunState:
     frame_limit: int = 0                    # largest ``end`` (XDP: frame size - tailroom)
     redirect_to: tuple[int, int, int | None] | None = None
     socket_cookie: int = 0                  # the run's socket (bpf_get_socket_cookie)
+    socket: int = 0                         # its address (__sk_buff.sk), 0: none
     trace: Callable[[str], None] | None = None
     maps_by_address: dict[int, Any] = field(default_factory=dict)
     buffers: list = field(default_factory=list)
@@ -250,10 +251,11 @@ EVENT_HELPERS = (TRACING_HELPERS - _ids("ktime_get_coarse_ns")) | _ids("get_atta
 SKB_BASE = BASE_HELPERS | _ids("skb_load_bytes", "perf_event_output", "csum_diff",
                                "get_socket_cookie")
 TC_HELPERS = SKB_BASE | _ids("skb_store_bytes", "l3_csum_replace", "l4_csum_replace",
-                             "redirect")
+                             "redirect", "sk_fullsock", "tcp_sock", "get_listener_sock")
 # cg_skb_func_proto: sk_filter's helpers and the cgroup ones, but not csum_diff
 CGROUP_SKB_HELPERS = (SKB_BASE - _ids("csum_diff")) | _ids(
-    "get_current_pid_tgid", "get_current_uid_gid", "get_current_comm")
+    "get_current_pid_tgid", "get_current_uid_gid", "get_current_comm", "sk_fullsock",
+    "tcp_sock", "get_listener_sock")
 XDP_HELPERS = BASE_HELPERS | _ids("perf_event_output", "csum_diff", "xdp_adjust_head",
                                   "xdp_adjust_tail", "xdp_adjust_meta", "redirect",
                                   "redirect_map")
@@ -543,7 +545,7 @@ def test_run_skb(prog: Any, p: TestRunParams) -> TestRunOutcome:
         for i in range(4):
             c.local_ip6[i] = int.from_bytes(data[22 + 4 * i:26 + 4 * i], "little")
             c.remote_ip6[i] = int.from_bytes(data[38 + 4 * i:42 + 4 * i], "little")
-    c.sk = _test_run_socket(frame, c)
+    c.sk = state.socket = _test_run_socket(frame, c)
     c.mark, c.priority = sk.mark, sk.priority
     c.ifindex = sk.ifindex or LOOPBACK_IFINDEX
     c.ingress_ifindex = sk.ingress_ifindex

@@ -223,3 +223,175 @@ def test_accepted_as_kernel(backends, prog_type, name):
             assert got == want
     finally:
         _close(backends, fds)
+
+
+# --- the helpers that take it: bpf_sk_fullsock, bpf_tcp_sock, bpf_get_listener_sock ------
+
+FULLSOCK, TCP_SOCK, LISTENER = (int(uapi.BpfFunc[f"BPF_FUNC_{n}"])
+                                for n in ("sk_fullsock", "tcp_sock", "get_listener_sock"))
+# tc_cls_act_func_proto and cg_skb_func_proto offer them; sk_filter_func_proto does not
+HELPER_TYPES = (PT.BPF_PROG_TYPE_SCHED_CLS, PT.BPF_PROG_TYPE_SCHED_ACT,
+                PT.BPF_PROG_TYPE_CGROUP_SKB)
+TCP_SOCK_SIZE = 112
+
+
+def read_through_helper(helper: int, off: int, size: int) -> list[I]:
+    """``sk = skb->sk; p = sk ? helper(sk) : ...; cb[0..1] = p ? *(size *)(p + off) :
+    0xbeef; return 1`` (0xdead when sk is NULL)."""
+    return [I(0xBF, 7, 1, 0, 0), ldx(8, 1, 1, SK), I(0xB7, 2, 0, 0, NULL_MARK),
+            I(0x15, 1, 0, 4, 0), I(0x85, 0, 0, 0, helper), I(0xB7, 2, 0, 0, 0xBEEF),
+            I(0x15, 0, 0, 1, 0), ldx(size, 2, 0, off), I(0x7B, 7, 2, CB, 0),
+            I(0xB7, 0, 0, 0, 1), I(0x95)]
+
+
+@pytest.mark.parametrize("helper,end,want_accepted", [
+    # bpf_sock_is_valid_access: every field of struct bpf_sock, narrow where it allows
+    (FULLSOCK, SOCK_SIZE + 8, 95),
+    # bpf_tcp_sock_is_valid_access: whole u32 fields, bytes_received/acked as u64
+    (TCP_SOCK, TCP_SOCK_SIZE + 8, 26),
+    (LISTENER, SOCK_SIZE + 8, 95)])
+def test_read_through_helper_result_probe(backends, helper, end, want_accepted):
+    """Every offset x size read through what the helper returns, in every type that
+    offers it: verdict, errno, first error line; the values under test_run (the kernel's
+    test run socket is full, no TCP socket, not listening)."""
+    k, p = backends
+    accepted, bad = 0, []
+    for prog_type in HELPER_TYPES:
+        for off in range(end):
+            for size in LD:
+                fds = _load_both(backends, read_through_helper(helper, off, size), prog_type)
+                (kfd, kline), (pfd, pline) = fds
+                try:
+                    if (kfd >= 0) != (pfd >= 0) or (kfd < 0 and (kfd, kline) != (pfd, pline)):
+                        bad.append((prog_type.name, off, size, (kfd, kline), (pfd, pline)))
+                        continue
+                    if kfd < 0:
+                        continue
+                    accepted += 1
+                    for data in FRAMES:
+                        want = k.test_run(kfd, data, CTX, True)
+                        got = p.test_run(pfd, data, CTX, True)
+                        if want != got:
+                            bad.append((prog_type.name, off, size, data[12:14].hex(),
+                                        want[2][CB:CB + 8].hex() if want[2] else want,
+                                        got[2][CB:CB + 8].hex() if got[2] else got))
+                finally:
+                    _close(backends, fds)
+    assert not bad, "\n".join(map(str, bad[:20]))
+    assert accepted == len(HELPER_TYPES) * want_accepted
+
+
+def _call(helper: int, *tail: I) -> list[I]:
+    """``sk = skb->sk; if (!sk) return 0; r0 = helper(sk); tail`` (tail ends in exit)."""
+    return [ldx(8, 1, 1, SK), I(0x55, 1, 0, 2, 0), I(0xB7, 0, 0, 0, 0), I(0x95),
+            I(0x85, 0, 0, 0, helper), *tail]
+
+
+RET0 = (I(0xB7, 0, 0, 0, 0), I(0x95))
+HELPER_REFUSED = {
+    "sk_unchecked": [ldx(8, 1, 1, SK), I(0x85, 0, 0, 0, FULLSOCK), *RET0],
+    "tcp_sock_unchecked": [ldx(8, 1, 1, SK), I(0x85, 0, 0, 0, TCP_SOCK), *RET0],
+    "listener_unchecked": [ldx(8, 1, 1, SK), I(0x85, 0, 0, 0, LISTENER), *RET0],
+    "ctx_arg": [I(0x85, 0, 0, 0, FULLSOCK), *RET0],
+    "scalar_arg": [I(0xB7, 1, 0, 0, 0), I(0x85, 0, 0, 0, TCP_SOCK), *RET0],
+    "result_unchecked": _call(FULLSOCK, ldx(4, 0, 0, S.protocol.offset), I(0x95)),
+    "tcp_result_unchecked": _call(TCP_SOCK, ldx(4, 0, 0, 0), I(0x95)),
+    "write_sock": _call(FULLSOCK, I(0x15, 0, 0, 1, 0), _st(0, S.mark.offset, 1), *RET0),
+    "arith_sock": _call(FULLSOCK, I(0x15, 0, 0, 1, 0), I(0x07, 0, 0, 0, 4), *RET0),
+    "arith_or_null": _call(TCP_SOCK, I(0x07, 0, 0, 0, 4), *RET0),
+    "write_tcp_sock": _call(TCP_SOCK, I(0x15, 0, 0, 1, 0), _st(0, 0, 1), *RET0),
+    "r1_clobbered": _call(FULLSOCK, I(0x15, 0, 0, 1, 0), ldx(4, 0, 1, 0), *RET0),
+}
+
+
+@pytest.mark.parametrize("prog_type", [*HELPER_TYPES, PT.BPF_PROG_TYPE_SOCKET_FILTER,
+                                       PT.BPF_PROG_TYPE_LWT_IN])
+@pytest.mark.parametrize("name", sorted(HELPER_REFUSED))
+def test_helper_refused_as_kernel(backends, prog_type, name):
+    fds = _load_both(backends, HELPER_REFUSED[name], prog_type)
+    _close(backends, fds)
+    (kfd, kline), (pfd, pline) = fds
+    assert kfd < 0, "the kernel accepts it"
+    assert (pfd, pline) == (kfd, kline)
+
+
+HELPER_ACCEPTED = {  # each returns 0 or 1 (cgroup skb programs' range)
+    # bpf_tcp_sock of bpf_sk_fullsock's result (a sock is a sock_common argument)
+    "tcp_of_fullsock": _call(FULLSOCK, I(0x15, 0, 0, 3, 0), I(0xBF, 1, 0, 0, 0),
+                             I(0x85, 0, 0, 0, TCP_SOCK), I(0x55, 0, 0, 2, 0),
+                             I(0xB7, 0, 0, 0, 1), I(0x95), *RET0),
+    "fullsock_is_full": _call(FULLSOCK, I(0x15, 0, 0, 2, 0), I(0xB7, 0, 0, 0, 1), I(0x95),
+                              *RET0),
+    "listener_none": _call(LISTENER, I(0x15, 0, 0, 2, 0), *RET0, I(0xB7, 0, 0, 0, 1),
+                           I(0x95)),
+    "family_of_full": _call(FULLSOCK, I(0x15, 0, 0, 3, 0), ldx(4, 0, 0, S.family.offset),
+                            I(0x57, 0, 0, 0, 1), I(0x95), *RET0),
+}
+
+
+@pytest.mark.parametrize("prog_type", HELPER_TYPES)
+@pytest.mark.parametrize("name", sorted(HELPER_ACCEPTED))
+def test_helper_accepted_as_kernel(backends, prog_type, name):
+    fds = _load_both(backends, HELPER_ACCEPTED[name], prog_type)
+    try:
+        for fd, line in fds:
+            assert fd >= 0, line
+        for data in FRAMES:
+            want, got = (b.test_run(fd, data, None, False) for b, (fd, _) in
+                         zip(backends, fds, strict=True))
+            assert got == want
+    finally:
+        _close(backends, fds)
+
+
+# --- NULL checks by comparison with a register, and pointers given to helpers ------------
+
+COOKIE = int(uapi.BpfFunc.BPF_FUNC_get_socket_cookie)
+
+
+def _two_fullsocks(read: int) -> list[I]:
+    """``r7 = r8 = sk_fullsock(sk); r0 = sk_fullsock(sk); if (r0 && r0 == r7) return
+    r<read>->type & 1; return 0``."""
+    return [ldx(8, 6, 1, SK), I(0x55, 6, 0, 2, 0), *RET0,
+            I(0xBF, 1, 6, 0, 0), I(0x85, 0, 0, 0, FULLSOCK), I(0xBF, 7, 0, 0, 0),
+            I(0xBF, 8, 0, 0, 0), I(0xBF, 1, 6, 0, 0), I(0x85, 0, 0, 0, FULLSOCK),
+            I(0x15, 0, 0, 4, 0), I(0x5D, 0, 7, 3, 0), ldx(4, 0, read, S.type.offset),
+            I(0x57, 0, 0, 0, 1), I(0x95), *RET0]
+
+CMP_CASES = {
+    # check_cond_jmp_op (6.18): only the immediate 0 makes a NULL check, a register
+    # known to be 0 does not, on either side
+    "jne_zero_register": ([ldx(8, 6, 1, SK), I(0xB7, 2, 0, 0, 0), I(0xB7, 0, 0, 0, 0),
+                           I(0x5D, 6, 2, 1, 0), I(0x95), ldx(4, 0, 6, S.family.offset),
+                           I(0x57, 0, 0, 0, 1), I(0x95)], False),
+    "zero_register_as_dst": ([ldx(8, 6, 1, SK), I(0xB7, 2, 0, 0, 0), I(0xB7, 0, 0, 0, 0),
+                              I(0x5D, 2, 6, 1, 0), I(0x95), ldx(4, 0, 6, S.family.offset),
+                              I(0x57, 0, 0, 0, 1), I(0x95)], False),
+    # equal to a pointer known not to be NULL: not NULL (selftests' jeq_infer_not_null)
+    "jeq_non_null_pointer": (_two_fullsocks(7), True),
+    # only the register compared: a copy of it made before stays maybe-NULL
+    "jeq_copy_stays_or_null": (_two_fullsocks(8), False),
+    # __check_ptr_off_reg on a helper's context argument
+    "ctx_negative_off": ([I(0x07, 1, 0, 0, -612), I(0x85, 0, 0, 0, COOKIE), *RET0], False),
+    "ctx_fixed_off": ([I(0x07, 1, 0, 0, 8), I(0x85, 0, 0, 0, COOKIE), *RET0], False),
+    "ctx_variable_off": ([ldx(4, 2, 1, 0), I(0x57, 2, 0, 0, 4), I(0x0F, 1, 2, 0, 0),
+                          I(0x85, 0, 0, 0, COOKIE), *RET0], False),
+}
+
+
+@pytest.mark.parametrize("prog_type", HELPER_TYPES)
+@pytest.mark.parametrize("name", sorted(CMP_CASES))
+def test_null_checks_and_helper_pointers_as_kernel(backends, prog_type, name):
+    insns, accepted = CMP_CASES[name]
+    fds = _load_both(backends, insns, prog_type)
+    try:
+        (kfd, kline), (pfd, pline) = fds
+        assert (kfd >= 0) == accepted, kline
+        assert (pfd, pline) == (kfd, kline) if kfd < 0 else pfd >= 0, pline
+        if kfd >= 0:
+            for data in FRAMES:
+                want, got = (b.test_run(fd, data, None, False) for b, (fd, _) in
+                             zip(backends, fds, strict=True))
+                assert got == want
+    finally:
+        _close(backends, fds)

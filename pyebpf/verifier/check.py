@@ -221,9 +221,9 @@ _FLIP = {"jeq": "jne", "jne": "jeq", "jgt": "jle", "jle": "jgt", "jge": "jlt",
 
 # reg_not_null: the pointer types a comparison with 0 is known for (ctx, stack and packet
 # pointers are not among them: both branches are explored)
-_NOT_NULL = (_T_MAP_VALUE, _T_MAP_KEY, _T_MAP_PTR, _T_MEM, sc.SOCK, sc.SOCK_COMMON)
+_NOT_NULL = (_T_MAP_VALUE, _T_MAP_KEY, _T_MAP_PTR, _T_MEM, *sc.SOCK_TYPES)
 # reg_type_mismatch_ok's exceptions: the pointers a load or store is converted for
-_NO_MIX = (_T_CTX, sc.SOCK, sc.SOCK_COMMON)
+_NO_MIX = (_T_CTX, *sc.SOCK_TYPES)
 # what a context load of each env.ctx_access kind yields
 _CTX_KINDS = {"pkt": _T_PKT, "pkt_end": _T_PKT_END, "pkt_meta": _T_PKT_META,
               "sock": sc.SOCK, "sock_or_null": sc.SOCK_OR_NULL,
@@ -260,7 +260,24 @@ _EXPECTED = {
     Arg.ARG_PTR_TO_STACK: ((_T_STACK,), "fp"),
     Arg.ARG_PTR_TO_CONST_STR: ((_T_MAP_VALUE,), "map_value"),
     Arg.ARG_PTR_TO_RINGBUF_MEM: ((_T_MEM,), "ringbuf_mem"),
+    Arg.ARG_PTR_TO_SOCK_COMMON: ((sc.SOCK_COMMON, sc.SOCK, sc.TCP_SOCK),
+                                 "sock_common, sock, tcp_sock, xdp_sock"),
 }
+# what a helper returning a socket pointer gives (a fresh id for its NULL check)
+_RET_SOCK = {Ret.RET_PTR_TO_SOCKET_OR_NULL: sc.SOCK_OR_NULL,
+             Ret.RET_PTR_TO_TCP_SOCK_OR_NULL: sc.TCP_SOCK_OR_NULL}
+
+
+def _check_ptr_off(r: Reg, rn: int) -> None:
+    """__check_ptr_off_reg (check_func_arg_reg_off): a context or socket pointer goes to a
+    helper as it was loaded, without a fixed or a variable offset."""
+    name = sc.TYPE_STR[r.t]
+    if r.off < 0:
+        raise Reject(f"negative offset {name} ptr R{rn} off={r.off} disallowed")
+    if r.off:
+        raise Reject(f"dereference of modified {name} ptr R{rn} off={r.off} disallowed")
+    if not r.is_const() or r.tn.value:
+        raise Reject(f"variable {name} access var_off={tnum.fmt(r.tn)} disallowed")
 
 
 _SPIN_LOCK = int(env.F.BPF_FUNC_spin_lock)
@@ -1486,7 +1503,7 @@ class Checker:
         if ptr.t in sc.OR_NULL:
             raise Reject(f"R{d} pointer arithmetic on {sc.TYPE_STR[ptr.t]} prohibited, "
                          "null-check it first")
-        if ptr.t in (_T_PKT_END, _T_MAP_PTR, sc.SOCK, sc.SOCK_COMMON):
+        if ptr.t in (_T_PKT_END, _T_MAP_PTR, *sc.SOCK_TYPES):
             if not (ptr.t == _T_MAP_PTR and off.is_const() and off.smin == 0 and op == "add"):
                 raise Reject(f"R{d} pointer arithmetic on {sc.TYPE_STR[ptr.t]} prohibited")
         tname = sc.TYPE_STR[ptr.t]
@@ -1712,9 +1729,10 @@ class Checker:
             if reg.smin < 0:
                 raise Reject(f"R{regno} min value is negative, either use unsigned index or "
                              "do a if (index >=0) check.")
-            if env.sock_access(off + reg.off, size, t == sc.SOCK_COMMON) is None:
-                raise Reject(f"R{regno} invalid {sc.TYPE_STR[t]} access off={off + reg.off} "
-                             f"size={size}")
+            o = off + reg.off
+            if (env.tcp_sock_access(o, size) if t == sc.TCP_SOCK else
+                    env.sock_access(o, size, t == sc.SOCK_COMMON)) is None:
+                raise Reject(f"R{regno} invalid {sc.TYPE_STR[t]} access off={o} size={size}")
         elif t == sc.FLOW_KEYS:
             if write and not self.priv and src is not None and src.is_ptr():
                 raise Reject(f"R{vreg} leaks addr into flow keys")
@@ -2087,11 +2105,19 @@ class Checker:
             insn.imm if is64 else insn.imm & 0xFFFFFFFF)
         # NULL checks
         if is64 and op in ("jeq", "jne"):
-            for p, o in ((a, b), (b, a)):
-                if p.t in sc.OR_NULL and o.t == _T_SCALAR and o.is_const() and \
-                        o.tn.value == 0:
-                    self.mark_null(st, p.id, is_null=op == "jeq")
-                    return
+            if op == "jeq" and is_reg and a.t != _T_SCALAR and b.t != _T_SCALAR and \
+                    (a.t in sc.OR_NULL) != (b.t in sc.OR_NULL):
+                # equal to a pointer that is not NULL: that register (only) is not NULL
+                n = insn.src if b.t in sc.OR_NULL else insn.dst
+                r = regs[n].copy()
+                r.t = sc.OR_NULL[r.t]
+                regs[n] = r
+                return
+            # a NULL check is the maybe-NULL pointer against the immediate 0 (not against
+            # a register known to be 0, in 6.18)
+            if not is_reg and a.t in sc.OR_NULL and b.tn.value == 0:
+                self.mark_null(st, a.id, is_null=op == "jeq")
+                return
         if a.t in (_T_PKT, _T_PKT_META, _T_PKT_END) and is_reg and \
                 b.t in (_T_PKT, _T_PKT_META, _T_PKT_END) and is64:
             self.pkt_compare(st, a, b, op, insn.dst, insn.src)
@@ -2311,6 +2337,8 @@ class Checker:
                 raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected={expected}")
             if r.t in (_T_PKT, _T_PKT_META) and not proto.pkt_access:
                 raise Reject("helper access to the packet is not allowed")
+            if r.t == _T_CTX or r.t in sc.SOCK_TYPES:
+                _check_ptr_off(r, rn)
             if t is Arg.ARG_CONST_MAP_PTR:
                 meta_map = r.mp
             elif t is Arg.ARG_PTR_TO_MAP_KEY or t is Arg.ARG_PTR_TO_MAP_VALUE:
@@ -2448,6 +2476,10 @@ class Checker:
             r0.id = r0.ref = self.new_id()
             r0.memsz = alloc_size
             st.refs.append((r0.id, insn.pc))
+        elif ret in _RET_SOCK:
+            r0 = Reg(_RET_SOCK[ret])
+            r0.set_const(0)
+            r0.id = self.new_id()
         elif ret is Ret.RET_VOID:
             r0 = Reg()
         else:
@@ -2458,7 +2490,7 @@ class Checker:
         if meta_map is not None and env.map_func_incompatible(meta_map.map_type, proto.name,
                                                               self.prog_type):
             raise Reject(f"cannot pass map_type {meta_map.map_type} into func "
-                         f"bpf_{proto.name}#{fid}")
+                         f"bpf_{proto.name}#{fid}", errno.EINVAL)
         regs[0] = r0
         self.trace(st, [0])
 

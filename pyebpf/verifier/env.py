@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pyebpf import helpers, progtypes, uapi
 from pyebpf.helpers import Arg, Helper, Mod, Ret
 from pyebpf.verifier import sockctx
-from pyebpf.verifier.sockctx import FLOW_KEYS_SIZE, sock_access
+from pyebpf.verifier.sockctx import FLOW_KEYS_SIZE, sock_access, tcp_sock_access
 
 __all__ = ["Arg", "Helper", "MapInfo", "Mod", "Ret", "ctx_access", "helper_for",
            "map_func_incompatible"]
@@ -465,6 +465,7 @@ def arg_is(spec: helpers.ArgSpec, t: Arg, mods: Mod = Mod.NONE) -> bool:
     return spec.type is t and (spec.mods & mods) == mods
 
 
-__all__ += ["FLOW_KEYS_SIZE", "fixup_attach_type", "pkt_write_ok", "sock_access"]
+__all__ += ["FLOW_KEYS_SIZE", "fixup_attach_type", "pkt_write_ok", "sock_access",
+            "tcp_sock_access"]
 __all__ += ["UNPRIV_HELPERS", "UNPRIV_PROG_TYPES", "Ret", "arg_is", "check_attach_type",
             "ctx_load_conversion", "ctx_size", "helper_name", "return_range"]
