@@ -395,3 +395,29 @@ def test_null_checks_and_helper_pointers_as_kernel(backends, prog_type, name):
                 assert got == want
     finally:
         _close(backends, fds)
+
+
+# --- the same helpers where the context holds a socket (verified only: no test_run) ------
+
+@pytest.mark.parametrize("prog_type,attach,sk_off", [
+    (PT.BPF_PROG_TYPE_SOCK_OPS, 0, uapi.BpfSockOps.sk.offset),                 # sock_or_null
+    (PT.BPF_PROG_TYPE_CGROUP_SOCKOPT, uapi.BpfAttachType.BPF_CGROUP_GETSOCKOPT,
+     uapi.BpfSockopt.sk.offset)])                                              # sock
+@pytest.mark.parametrize("helper", [FULLSOCK, TCP_SOCK, LISTENER])
+def test_socket_helpers_on_context_sockets(backends, prog_type, attach, sk_off, helper):
+    """``r = helper(ctx->sk)`` with and without the NULL check of ctx->sk, then reads
+    through ``r`` (whole, narrow, the upper half of a u64 tcp_sock field): verdict, errno
+    and first error line as the kernel's (sock_ops offers only bpf_tcp_sock, sockopt too)."""
+    bad = []
+    for check in (True, False):
+        for off, size in ((0, 4), (8, 4), (4, 2), (80, 8), (84, 4), (S.type.offset, 1)):
+            insns = [ldx(8, 1, 1, sk_off), I(0xB7, 0, 0, 0, 1),
+                     *([I(0x15, 1, 0, 4, 0)] if check else []), I(0x85, 0, 0, 0, helper),
+                     I(0xB7, 2, 0, 0, 1), I(0x15, 0, 0, 1, 0), ldx(size, 2, 0, off),
+                     I(0xB7, 0, 0, 0, 1), I(0x95)]
+            res = [b.load(insns, int(prog_type), int(attach)) for b in backends]
+            _close(backends, res)
+            (kfd, kline), (pfd, pline) = res
+            if (kfd >= 0) != (pfd >= 0) or (kfd < 0 and (kfd, kline) != (pfd, pline)):
+                bad.append((check, off, size, res))
+    assert not bad, bad
