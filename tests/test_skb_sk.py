@@ -19,9 +19,10 @@ import ctypes
 
 import pytest
 
-from pyebpf import isa, uapi
+from pyebpf import isa, kernel, uapi
+from pyebpf.errors import BPFError, VerifierError
 from pyebpf.isa import Instruction as I  # noqa: N817
-from pyebpf.verifier import ctxprobe
+from pyebpf.verifier import bpf_check, ctxprobe
 
 PT = uapi.BpfProgType
 SK = uapi.SkBuff.sk.offset
@@ -421,3 +422,34 @@ def test_socket_helpers_on_context_sockets(backends, prog_type, attach, sk_off, 
             if (kfd >= 0) != (pfd >= 0) or (kfd < 0 and (kfd, kline) != (pfd, pline)):
                 bad.append((check, off, size, res))
     assert not bad, bad
+
+
+# --- whole verifier logs -------------------------------------------------------------
+
+def _kernel_log(insns: list[I], prog_type: int, level: int) -> str:
+    try:
+        with kernel.KernelProgram(insns, prog_type, log_level=level) as kp:
+            return kp.log
+    except BPFError as exc:
+        return exc.log
+
+
+def _pyebpf_log(insns: list[I], prog_type: int, level: int) -> str:
+    try:
+        return bpf_check(isa.decode(isa.encode(insns)), prog_type, log_level=level).log
+    except VerifierError as exc:
+        return exc.log
+
+
+NAMED = {**REFUSED, **ACCEPTED, **HELPER_REFUSED, **HELPER_ACCEPTED,
+         **{name: v for name, (v, _) in CMP_CASES.items()}}
+
+
+@pytest.mark.parametrize("prog_type", HELPER_TYPES)
+@pytest.mark.parametrize("level", [1, 2])
+def test_whole_logs_as_kernel(kernel, prog_type, level):
+    """The register states the log prints for the socket pointers (ids of the maybe-NULL
+    ones, the types after NULL checks), at level 1 and 2, as the kernel's."""
+    differ = [name for name, insns in NAMED.items()
+              if _kernel_log(insns, prog_type, level) != _pyebpf_log(insns, prog_type, level)]
+    assert not differ, differ
