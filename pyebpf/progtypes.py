@@ -105,6 +105,7 @@ class RunState(SkbModel):
     frame_limit: int = 0                    # largest ``end`` (XDP: frame size - tailroom)
     redirect_to: tuple[int, int, int | None] | None = None
     socket_cookie: int = 0                  # the run's socket (bpf_get_socket_cookie)
+    socket: int = 0                         # its address (__sk_buff.sk), 0: none
     trace: Callable[[str], None] | None = None
     maps_by_address: dict[int, Any] = field(default_factory=dict)
     buffers: list = field(default_factory=list)
@@ -450,6 +451,24 @@ def _off(name: str) -> tuple[int, int]:
     return f.offset, f.offset + f.size
 
 
+TEST_RUN_SOCK_OFF = PAGE_SIZE + 256    # where in the frame the test run's socket lies
+TCP_CLOSE = 7
+
+
+def _test_run_socket(frame: LowBuffer, c: uapi.SkBuff) -> int:
+    """The socket bpf_prog_test_run_skb owns the skb with (``__sk_buff.sk`` is never NULL
+    there), as a program reads it through ``struct bpf_sock``: an unbound, closed socket
+    (TCP_CLOSE, no rx queue: -1) whose family and addresses the kernel copies from the
+    packet's IPv4 or IPv6 header (the source is the socket's own address); the fields
+    only a full socket shows (type, protocol, mark, priority) are 0.  ``c`` has its
+    family and addresses set already.  Returns its address (in ``frame``)."""
+    s = uapi.BpfSock.from_address(frame.addr + TEST_RUN_SOCK_OFF)
+    s.family, s.state, s.rx_queue_mapping = c.family, TCP_CLOSE, -1
+    s.src_ip4, s.dst_ip4 = c.local_ip4, c.remote_ip4
+    s.src_ip6[:], s.dst_ip6[:] = c.local_ip6[:], c.remote_ip6[:]
+    return frame.addr + TEST_RUN_SOCK_OFF
+
+
 def test_run_skb(prog: Any, p: TestRunParams) -> TestRunOutcome:
     """bpf_prog_test_run_skb: socket filters, tc classifiers and actions."""
     if p.flags or p.cpu or p.batch_size:
@@ -508,6 +527,7 @@ def test_run_skb(prog: Any, p: TestRunParams) -> TestRunOutcome:
         for i in range(4):
             c.local_ip6[i] = int.from_bytes(data[22 + 4 * i:26 + 4 * i], "little")
             c.remote_ip6[i] = int.from_bytes(data[38 + 4 * i:42 + 4 * i], "little")
+    c.sk = state.socket = _test_run_socket(frame, c)
     c.mark, c.priority = sk.mark, sk.priority
     c.ifindex = sk.ifindex or LOOPBACK_IFINDEX
     c.ingress_ifindex = sk.ingress_ifindex

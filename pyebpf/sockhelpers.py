@@ -33,6 +33,7 @@ from pyebpf.helpers import (
     F,
     Helper,
     Mod,
+    Ret,
     _state,
 )
 
@@ -63,7 +64,43 @@ def get_socket_cookie(vm: Any, ctx: int, *_: int) -> int:
     return st.socket_cookie
 
 
-_IMPLS = {"get_socket_cookie": get_socket_cookie}
+def _run_socket(vm: Any, sk: int, name: str) -> Any:
+    """The run's state, when ``sk`` is the test run's socket (the only one pyebpf has)."""
+    st = _state(vm)
+    if st.kind != "skb" or not st.socket or sk != st.socket:
+        raise HelperError(f"bpf_{name} works on a kernel socket, which pyebpf does not have "
+                          "for this program: verified only", -1)
+    return st
+
+
+def sk_fullsock(vm: Any, sk: int, *_: int) -> int:
+    """The test run's socket is a full one (neither TIME_WAIT nor NEW_SYN_RECV)."""
+    _run_socket(vm, sk, "sk_fullsock")
+    return sk
+
+
+def tcp_sock(vm: Any, sk: int, *_: int) -> int:
+    """NULL: the test run's socket (protocol 0) is no TCP socket."""
+    _run_socket(vm, sk, "tcp_sock")
+    return 0
+
+
+def get_listener_sock(vm: Any, sk: int, *_: int) -> int:
+    """NULL: the test run's socket is closed, not listening."""
+    _run_socket(vm, sk, "get_listener_sock")
+    return 0
+
+
+_IMPLS = {"get_socket_cookie": get_socket_cookie, "sk_fullsock": sk_fullsock,
+          "tcp_sock": tcp_sock, "get_listener_sock": get_listener_sock}
+SOCK_COMMON = ArgSpec(Arg.ARG_PTR_TO_SOCK_COMMON)
+# name -> (ret, args): the socket casts (bpf_sk_fullsock_proto, bpf_tcp_sock_proto,
+# bpf_get_listener_sock_proto in net/core/filter.c)
+_CAST_PROTOTYPES: dict[str, tuple[Ret, tuple]] = {
+    "sk_fullsock": (Ret.RET_PTR_TO_SOCKET_OR_NULL, (SOCK_COMMON,)),
+    "tcp_sock": (Ret.RET_PTR_TO_TCP_SOCK_OR_NULL, (SOCK_COMMON,)),
+    "get_listener_sock": (Ret.RET_PTR_TO_SOCKET_OR_NULL, (SOCK_COMMON,)),
+}
 # name -> (args, pkt_access): all return RET_INTEGER (bpf_*_proto in net/core/filter.c,
 # kernel/bpf/cgroup.c and net/core/sock_map.c)
 _SOCKET_PROTOTYPES: dict[str, tuple[tuple, bool]] = {
@@ -90,7 +127,8 @@ _SOCKET_PROTOTYPES: dict[str, tuple[tuple, bool]] = {
     "store_hdr_opt": ((CTX, MEM_RO, SIZE, ANY), False),
     "reserve_hdr_opt": ((CTX, ANY, ANY), False),
 }
-SOCKET_HELPERS = frozenset(F["BPF_FUNC_" + n].value for n in _SOCKET_PROTOTYPES)
+SOCKET_HELPERS = frozenset(F["BPF_FUNC_" + n].value
+                           for n in (*_SOCKET_PROTOTYPES, *_CAST_PROTOTYPES))
 
 
 def install() -> None:
@@ -99,6 +137,9 @@ def install() -> None:
         impl = _IMPLS.get(name) or _no_socket(name)
         HELPERS.setdefault(hid, Helper(hid, name, INT, tuple(args), impl,
                                        False, pkt, name in _CHANGES_PKT_DATA))
+    for name, (ret, args) in _CAST_PROTOTYPES.items():
+        hid = F["BPF_FUNC_" + name].value
+        HELPERS.setdefault(hid, Helper(hid, name, ret, args, _IMPLS[name]))
 
 
 install()

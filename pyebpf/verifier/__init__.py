@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pyebpf.errors import VerifierError
 from pyebpf.isa import Instruction
 from pyebpf.isa import _s32 as isa_s32
-from pyebpf.verifier import cfg, funcinfo
+from pyebpf.verifier import cfg, funcinfo, sockctx
 from pyebpf.verifier import log as vlog
+from pyebpf.verifier import scalar as sc
 from pyebpf.verifier.check import INSN_LIMIT, Checker
 from pyebpf.verifier.env import UNPRIV_PROG_TYPES, Helper, MapInfo, check_attach_type
 from pyebpf.verifier.funcinfo import FuncInfo
@@ -170,6 +171,7 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
             peak = sum(len(line.encode()) + 1 for line in checker.lines)
             checker.lines.clear()
         _check_stack_depth(checker)
+        _check_conversions(checker)
     except cfg.Reject as rej:
         if checker is not None:
             lines = checker.lines
@@ -190,6 +192,15 @@ def _check(insns: list[Instruction], prog_type: int, maps: Mapping[int, MapInfo]
     return VerifyResult(text, insns, checker.processed, checker.max_states_per_insn,
                         checker.total_states, checker.peak_states, tuple(checker.stack_depth),
                         checker.max_ctx_offset, dict(checker.ctx_loads), bytes(checker.seen))
+
+
+def _check_conversions(checker: Checker) -> None:
+    """convert_ctx_accesses, after the walk: a socket access the kernel cannot rewrite
+    (whose converter has no case for its offset) fails the load with EFAULT."""
+    for pc, t in checker.ptr_aux.items():
+        if t == sc.TCP_SOCK and not sockctx.tcp_sock_converts(checker.p.slots[pc].off):
+            raise cfg.Reject("verifier bug: error during ctx access conversion (0)",
+                             errno.EFAULT)
 
 
 def subprog_starts(insns: list[Instruction]) -> list[int]:

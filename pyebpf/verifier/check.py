@@ -229,9 +229,9 @@ _FLIP = {"jeq": "jne", "jne": "jeq", "jgt": "jle", "jle": "jgt", "jge": "jlt",
 
 # reg_not_null: the pointer types a comparison with 0 is known for (ctx, stack and packet
 # pointers are not among them: both branches are explored)
-_NOT_NULL = (_T_MAP_VALUE, _T_MAP_KEY, _T_MAP_PTR, _T_MEM, sc.SOCK, sc.SOCK_COMMON)
+_NOT_NULL = (_T_MAP_VALUE, _T_MAP_KEY, _T_MAP_PTR, _T_MEM, *sc.SOCK_TYPES)
 # reg_type_mismatch_ok's exceptions: the pointers a load or store is converted for
-_NO_MIX = (_T_CTX, sc.SOCK, sc.SOCK_COMMON)
+_NO_MIX = (_T_CTX, *sc.SOCK_TYPES)
 # what a context load of each env.ctx_access kind yields
 _CTX_KINDS = {"pkt": _T_PKT, "pkt_end": _T_PKT_END, "pkt_meta": _T_PKT_META,
               "sock": sc.SOCK, "sock_or_null": sc.SOCK_OR_NULL,
@@ -274,7 +274,8 @@ _EXPECTED = {
     # prototype takes it, gets past the type check
     Arg.ARG_PTR_TO_BTF_ID_SOCK_COMMON: ((), "sock_common, sock, tcp_sock, xdp_sock, ptr_, "
                                         "trusted_ptr_"),
-    Arg.ARG_PTR_TO_SOCK_COMMON: ((), "sock_common, sock, tcp_sock, xdp_sock"),
+    Arg.ARG_PTR_TO_SOCK_COMMON: ((sc.SOCK_COMMON, sc.SOCK, sc.TCP_SOCK),
+                                 "sock_common, sock, tcp_sock, xdp_sock"),
     Arg.ARG_PTR_TO_SOCKET: ((), "sock"),
     Arg.ARG_PTR_TO_BTF_ID: ((), "ptr_, trusted_ptr_, rcu_ptr_"),
     Arg.ARG_PTR_TO_PERCPU_BTF_ID: ((), "percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_"),
@@ -304,6 +305,23 @@ _SOCK_MAP_TYPES = (int(env.MT.BPF_MAP_TYPE_SOCKMAP), int(env.MT.BPF_MAP_TYPE_SOC
 _MAP_WRITES = ("map_delete_elem", "map_update_elem", "map_push_elem", "map_pop_elem")
 _GET_FUNC_IP_TYPES = funcproto.GET_FUNC_IP_TYPES
 _SYSCALL_TYPE = int(env.PT.BPF_PROG_TYPE_SYSCALL)
+# what a helper returning a socket pointer without taking a reference gives (a fresh id
+# for its NULL check); the helpers that take one (sk_lookup_*) stay unmodelled
+_SOCK_RET_HELPERS = ("sk_fullsock", "tcp_sock", "get_listener_sock")
+_RET_SOCK = {Ret.RET_PTR_TO_SOCKET_OR_NULL: sc.SOCK_OR_NULL,
+             Ret.RET_PTR_TO_TCP_SOCK_OR_NULL: sc.TCP_SOCK_OR_NULL}
+
+
+def _check_ptr_off(r: Reg, rn: int) -> None:
+    """__check_ptr_off_reg (check_func_arg_reg_off): a context or socket pointer goes to a
+    helper as it was loaded, without a fixed or a variable offset."""
+    name = sc.TYPE_STR[r.t]
+    if r.off < 0:
+        raise Reject(f"negative offset {name} ptr R{rn} off={r.off} disallowed")
+    if r.off:
+        raise Reject(f"dereference of modified {name} ptr R{rn} off={r.off} disallowed")
+    if not r.is_const() or r.tn.value:
+        raise Reject(f"variable {name} access var_off={tnum.fmt(r.tn)} disallowed")
 
 
 _SPIN_LOCK = int(env.F.BPF_FUNC_spin_lock)
@@ -1557,7 +1575,7 @@ class Checker:
         if ptr.t in sc.OR_NULL:
             raise Reject(f"R{d} pointer arithmetic on {sc.TYPE_STR[ptr.t]} prohibited, "
                          "null-check it first")
-        if ptr.t in (_T_PKT_END, _T_MAP_PTR, sc.SOCK, sc.SOCK_COMMON):
+        if ptr.t in (_T_PKT_END, _T_MAP_PTR, *sc.SOCK_TYPES):
             if not (ptr.t == _T_MAP_PTR and off.is_const() and off.smin == 0 and op == "add"):
                 raise Reject(f"R{d} pointer arithmetic on {sc.TYPE_STR[ptr.t]} prohibited")
         tname = sc.TYPE_STR[ptr.t]
@@ -1792,9 +1810,10 @@ class Checker:
             if reg.smin < 0:
                 raise Reject(f"R{regno} min value is negative, either use unsigned index or "
                              "do a if (index >=0) check.")
-            if env.sock_access(off + reg.off, size, t == sc.SOCK_COMMON) is None:
-                raise Reject(f"R{regno} invalid {sc.TYPE_STR[t]} access off={off + reg.off} "
-                             f"size={size}")
+            o = off + reg.off
+            if (env.tcp_sock_access(o, size) if t == sc.TCP_SOCK else
+                    env.sock_access(o, size, t == sc.SOCK_COMMON)) is None:
+                raise Reject(f"R{regno} invalid {sc.TYPE_STR[t]} access off={o} size={size}")
         elif t == sc.FLOW_KEYS:
             if write and not self.priv and src is not None and src.is_ptr():
                 raise Reject(f"R{vreg} leaks addr into flow keys")
@@ -2168,11 +2187,19 @@ class Checker:
             insn.imm if is64 else insn.imm & 0xFFFFFFFF)
         # NULL checks
         if is64 and op in ("jeq", "jne"):
-            for p, o in ((a, b), (b, a)):
-                if p.t in sc.OR_NULL and o.t == _T_SCALAR and o.is_const() and \
-                        o.tn.value == 0:
-                    self.mark_null(st, p.id, is_null=op == "jeq")
-                    return
+            if op == "jeq" and is_reg and a.t != _T_SCALAR and b.t != _T_SCALAR and \
+                    (a.t in sc.OR_NULL) != (b.t in sc.OR_NULL):
+                # equal to a pointer that is not NULL: that register (only) is not NULL
+                n = insn.src if b.t in sc.OR_NULL else insn.dst
+                r = regs[n].copy()
+                r.t = sc.OR_NULL[r.t]
+                regs[n] = r
+                return
+            # a NULL check is the maybe-NULL pointer against the immediate 0 (not against
+            # a register known to be 0, in 6.18)
+            if not is_reg and a.t in sc.OR_NULL and b.tn.value == 0:
+                self.mark_null(st, a.id, is_null=op == "jeq")
+                return
         if a.t in (_T_PKT, _T_PKT_META, _T_PKT_END) and is_reg and \
                 b.t in (_T_PKT, _T_PKT_META, _T_PKT_END) and is64:
             self.pkt_compare(st, a, b, op, insn.dst, insn.src)
@@ -2416,6 +2443,8 @@ class Checker:
                 raise Reject(f"R{rn} type={sc.TYPE_STR[r.t]} expected={expected}")
             if r.t in (_T_PKT, _T_PKT_META) and not proto.pkt_access:
                 raise Reject("helper access to the packet is not allowed")
+            if r.t == _T_CTX or r.t in sc.SOCK_TYPES:
+                _check_ptr_off(r, rn)
             if t is Arg.ARG_CONST_MAP_PTR:
                 meta_map = r.mp
             elif t is Arg.ARG_PTR_TO_MAP_VALUE and meta_map is not None and \
@@ -2503,7 +2532,7 @@ class Checker:
         if fid == _GET_FUNC_IP and self.prog_type not in _GET_FUNC_IP_TYPES:
             raise Reject(f"func bpf_get_func_ip#{fid} not supported for program type "
                          f"{self.prog_type}", 524)  # check_get_func_ip: ENOTSUPP
-        if proto.ret in _UNMODELLED_RETS:
+        if proto.ret in _UNMODELLED_RETS and proto.name not in _SOCK_RET_HELPERS:
             raise Reject(f"pyebpf does not model the {_UNMODELLED_RETS[proto.ret]} pointer "
                          f"bpf_{proto.name}#{fid} returns", errno.EOPNOTSUPP)
         if proto.name == "tail_call" and meta_map is not None and self.priv:
@@ -2585,6 +2614,10 @@ class Checker:
             r0 = Reg(_T_MAP_VALUE)
             r0.set_const(0)
             r0.mp = meta_map
+        elif ret in _RET_SOCK and proto.name in _SOCK_RET_HELPERS:
+            r0 = Reg(_RET_SOCK[ret])
+            r0.set_const(0)
+            r0.id = self.new_id()
         elif ret is Ret.RET_VOID:
             r0 = Reg()
         else:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pyebpf import helpers, progtypes, uapi
 from pyebpf.helpers import Arg, Helper, Mod, Ret
 from pyebpf.verifier import sockctx
-from pyebpf.verifier.sockctx import FLOW_KEYS_SIZE, sock_access
+from pyebpf.verifier.sockctx import FLOW_KEYS_SIZE, sock_access, tcp_sock_access
 
 __all__ = ["Arg", "Helper", "MapInfo", "Mod", "Ret", "ctx_access", "helper_for",
            "map_func_incompatible"]
@@ -273,8 +273,11 @@ def skb_access(prog_type: int, off: int, size: int, write: bool,
         # tc_cls_act_is_valid_access: a u8 read of tstamp_type (its writes need BTF)
         if write or size != 1:
             return None
+    elif off == _SK[0] and size == 8 and not write:
+        # bpf_skb_is_valid_access: an 8-byte read of sk, typed PTR_TO_SOCK_COMMON_OR_NULL
+        kind = "sock_common_or_null"
     elif _in(f, _FLOW_KEYS) or _in(f, _SK) or _TSTAMP_TYPE <= f < _HWTSTAMP[0]:
-        return None  # flow_keys, sk (PTR_TO_SOCK_COMMON_OR_NULL: not modelled), padding
+        return None  # flow_keys, any other access to sk, padding
     elif _in(f, _HWTSTAMP):
         if write or size != 8:
             return None
@@ -474,6 +477,7 @@ def arg_is(spec: helpers.ArgSpec, t: Arg, mods: Mod = Mod.NONE) -> bool:
     return spec.type is t and (spec.mods & mods) == mods
 
 
-__all__ += ["FLOW_KEYS_SIZE", "fixup_attach_type", "pkt_write_ok", "sock_access"]
+__all__ += ["FLOW_KEYS_SIZE", "fixup_attach_type", "pkt_write_ok", "sock_access",
+            "tcp_sock_access"]
 __all__ += ["UNPRIV_HELPERS", "UNPRIV_PROG_TYPES", "Ret", "arg_is", "check_attach_type",
             "ctx_load_conversion", "ctx_size", "helper_name", "return_range"]

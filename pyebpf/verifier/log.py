@@ -173,7 +173,8 @@ def reg_str(r: sc.Reg, frameno: int = -1, all_precise: bool = False) -> str:
         return f"{fp}({','.join(([f'off={r.off}'] if r.off else []) + _bounds_parts(r))})"
     parts: list[str] = []
     if t in (sc.PKT, sc.PKT_META, sc.PKT_END, sc.MAP_VALUE, sc.MAP_VALUE_OR_NULL, sc.MEM,
-             sc.MEM_OR_NULL, sc.CTX, sc.MAP_KEY, sc.MAP_PTR_OR_NULL):
+             sc.MEM_OR_NULL, sc.CTX, sc.MAP_KEY, sc.MAP_PTR_OR_NULL, *sc.SOCK_TYPES,
+             *sc.OR_NULL, sc.FLOW_KEYS):
         if r.id:
             parts.append(f"id={r.id}")
         if r.ref:

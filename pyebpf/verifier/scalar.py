@@ -38,7 +38,11 @@ SOCK, SOCK_OR_NULL, SOCK_COMMON, SOCK_COMMON_OR_NULL, FLOW_KEYS = range(len(TYPE
                                                                        len(TYPE_STR) + 5)
 TYPE_STR += ("sock", "sock_or_null", "sock_common", "sock_common_or_null", "flow_keys")
 OR_NULL.update({SOCK_OR_NULL: SOCK, SOCK_COMMON_OR_NULL: SOCK_COMMON})
-SOCK_TYPES = (SOCK, SOCK_COMMON)
+# what bpf_tcp_sock returns (``struct bpf_tcp_sock``)
+TCP_SOCK, TCP_SOCK_OR_NULL = range(len(TYPE_STR), len(TYPE_STR) + 2)
+TYPE_STR += ("tcp_sock", "tcp_sock_or_null")
+OR_NULL[TCP_SOCK_OR_NULL] = TCP_SOCK
+SOCK_TYPES = (SOCK, SOCK_COMMON, TCP_SOCK)
 
 
 def s64(v: int) -> int:

@@ -98,6 +98,25 @@ def sock_access(off: int, size: int, common: bool = False) -> str | None:
     return _lookup(_SOCK_NARROW + _SOCK_DEFAULT, off, size, False)
 
 
+# struct bpf_tcp_sock (what bpf_tcp_sock returns): u32 fields snd_cwnd .. icsk_retransmits,
+# but bytes_received and bytes_acked are u64 (the installed uapi header has no ctypes of it)
+TCP_SOCK_SIZE = 112                   # offsetofend(struct bpf_tcp_sock, icsk_retransmits)
+_TCP_SOCK_U64 = (80, 88)              # bytes_received, bytes_acked
+
+
+def tcp_sock_access(off: int, size: int) -> str | None:
+    """bpf_tcp_sock_is_valid_access: aligned reads of whole fields, no narrow loads."""
+    if off < 0 or off >= TCP_SOCK_SIZE or off % size:
+        return None
+    return "scalar" if size == (8 if off in _TCP_SOCK_U64 else 4) else None
+
+
+def tcp_sock_converts(off: int) -> bool:
+    """bpf_tcp_sock_convert_ctx_access has a case for every field's start: a 4-byte read
+    of a u64 field's upper half passes the access check but not the conversion."""
+    return off not in (o + 4 for o in _TCP_SOCK_U64)
+
+
 def _cgroup_sock(off: int, size: int, write: bool, attach: int) -> str | None:
     """sock_filter_is_valid_access: bpf_sock's rules, then what the attach type allows."""
     if off < 0 or off >= ctypes.sizeof(S) or off % size:
