@@ -242,6 +242,34 @@ cdef int vm_call_helper(VMState *vm, uint64_t hid) noexcept nogil:
 
 include "_dispatch.pxi"
 
+
+cdef inline void xdp_frame_start(VMState *vm, uint64_t frame, uint64_t ctx_off,
+                                 uint64_t headroom, const void *pkt, uint64_t plen, int cpu,
+                                 int64_t budget) noexcept nogil:
+    """One XDP test run's start, as test_run_xdp lays it out: the packet at the headroom,
+    ``xdp_md`` (data, data_end, data_meta, ingress_ifindex 1) at ``ctx_off``, r1 pointing
+    at it, a clean stack and the run's counters."""
+    cdef uint32_t *ctx = <uint32_t *>(frame + ctx_off)
+    memcpy(<void *>(frame + headroom), pkt, plen)
+    memset(<void *>ctx, 0, 24)
+    ctx[0] = <uint32_t>(frame + headroom)
+    ctx[1] = <uint32_t>(frame + headroom + plen)
+    ctx[2] = <uint32_t>(frame + headroom)
+    ctx[3] = 1
+    memset(vm.regs, 0, sizeof(vm.regs))
+    vm.regs[1] = frame + ctx_off
+    vm.regs[10] = <uint64_t>(vm.stack + MAX_FRAMES * STACK_SIZE)
+    memset(vm.stack + (MAX_FRAMES - 1) * STACK_SIZE, 0, STACK_SIZE)
+    vm.depth = 0
+    set_stack_region(vm)
+    vm.tail_calls = 0
+    vm.may_goto = MAX_LOOPS
+    vm.cpu = cpu
+    vm.fault_kind = FAULT_NONE
+    vm.budget = budget
+
+
+
 assert sizeof(Insn) == INSN_BYTES
 
 
@@ -597,7 +625,6 @@ cdef class VM:
         cdef uint32_t *rets
         cdef uint64_t *durs
         cdef uint8_t *outp
-        cdef uint32_t *ctx
         cdef uint64_t plen, base = vm.nregions
         cdef Region *r
         cdef int rc = 0
@@ -629,7 +656,6 @@ cdef class VM:
         outp = <uint8_t *>(<char *>out) if total else NULL
         rets = <uint32_t *>(<char *>ret_buf) if n else NULL
         durs = <uint64_t *>(<char *>dur_buf) if n else NULL
-        ctx = <uint32_t *>(frame + ctx_off)
         self._keep = []
         self.pending_exc = None
         r = &vm.regions[vm.nregions]
@@ -643,23 +669,7 @@ cdef class VM:
             with nogil:
                 for i in range(n):
                     plen = lens[i]
-                    memcpy(<void *>(frame + headroom), src[i], plen)
-                    memset(<void *>ctx, 0, 24)
-                    ctx[0] = <uint32_t>(frame + headroom)
-                    ctx[1] = <uint32_t>(frame + headroom + plen)
-                    ctx[2] = <uint32_t>(frame + headroom)
-                    ctx[3] = 1
-                    memset(vm.regs, 0, sizeof(vm.regs))
-                    vm.regs[1] = frame + ctx_off
-                    vm.regs[10] = <uint64_t>(vm.stack + MAX_FRAMES * STACK_SIZE)
-                    memset(vm.stack + (MAX_FRAMES - 1) * STACK_SIZE, 0, STACK_SIZE)
-                    vm.depth = 0
-                    set_stack_region(vm)
-                    vm.tail_calls = 0
-                    vm.may_goto = MAX_LOOPS
-                    vm.cpu = cpu
-                    vm.fault_kind = FAULT_NONE
-                    vm.budget = budget
+                    xdp_frame_start(vm, frame, ctx_off, headroom, src[i], plen, cpu, budget)
                     clock_gettime(CLOCK_MONOTONIC, &t0)
                     rc = run_loop(vm, prog.insns, prog.ninsns)
                     clock_gettime(CLOCK_MONOTONIC, &t1)
@@ -702,7 +712,6 @@ cdef class VM:
         cdef VMState *vm = &self.state
         cdef uint64_t plen = len(data), base = vm.nregions
         cdef const uint8_t *src = <const uint8_t *><char *>data
-        cdef uint32_t *ctx = <uint32_t *>(frame + ctx_off)
         cdef Region *r
         cdef int rc
         cdef timespec t0, t1
@@ -720,23 +729,7 @@ cdef class VM:
         vm.packet_len = 0
         try:
             with nogil:
-                memcpy(<void *>(frame + headroom), src, plen)
-                memset(<void *>ctx, 0, 24)
-                ctx[0] = <uint32_t>(frame + headroom)
-                ctx[1] = <uint32_t>(frame + headroom + plen)
-                ctx[2] = <uint32_t>(frame + headroom)
-                ctx[3] = 1
-                memset(vm.regs, 0, sizeof(vm.regs))
-                vm.regs[1] = frame + ctx_off
-                vm.regs[10] = <uint64_t>(vm.stack + MAX_FRAMES * STACK_SIZE)
-                memset(vm.stack + (MAX_FRAMES - 1) * STACK_SIZE, 0, STACK_SIZE)
-                vm.depth = 0
-                set_stack_region(vm)
-                vm.tail_calls = 0
-                vm.may_goto = MAX_LOOPS
-                vm.cpu = 0
-                vm.fault_kind = FAULT_NONE
-                vm.budget = budget
+                xdp_frame_start(vm, frame, ctx_off, headroom, src, plen, 0, budget)
                 clock_gettime(CLOCK_MONOTONIC, &t0)
                 rc = run_loop(vm, prog.insns, prog.ninsns)
                 clock_gettime(CLOCK_MONOTONIC, &t1)

@@ -18,6 +18,7 @@ from pyebpf.isa import Instruction
 from pyebpf.verifier.env import MapInfo
 
 SOCKET_FILTER = uapi.BpfProgType.BPF_PROG_TYPE_SOCKET_FILTER
+_ACTS_ON_CALLER = ("send_signal", "send_signal_thread", "sys_close", "sys_bpf")
 XDP = uapi.BpfProgType.BPF_PROG_TYPE_XDP
 SCHED_CLS = uapi.BpfProgType.BPF_PROG_TYPE_SCHED_CLS
 CGROUP_SKB = uapi.BpfProgType.BPF_PROG_TYPE_CGROUP_SKB
@@ -536,11 +537,13 @@ class _Gen:
 
         r, a = self.rng, self.a
         # the kernel's helpers only: one a user registered (register_helper) must not
-        # change what a seed generates
+        # change what a seed generates; none that acts on the process running the test
+        # (a signal to it, a close or a bpf() command in its name: the kernel's test run
+        # does that to the caller)
         names = sorted(h.name for hid, h in helpers.HELPERS.items()
                        if hid in uapi.BpfFunc._value2member_map_
                        and h.name not in ("ringbuf_reserve", "loop", "for_each_map_elem",
-                                          "spin_lock", "spin_unlock"))
+                                          "spin_lock", "spin_unlock", *_ACTS_ON_CALLER))
         # the buffer helpers read, and the map key
         for off in range(BUF, BUF + 32, 8):
             a.emit(_ST[8], 10, 0, off, r.choice((0, 0, 1, 0x41)))

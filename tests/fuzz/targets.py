@@ -18,6 +18,7 @@ from pyebpf.errors import BPFError, MemoryAccessError
 from pyebpf.runtime import Runtime
 from pyebpf.syscall import bpf
 
+_SIGNALS = (109, 117)     # BPF_FUNC_send_signal, BPF_FUNC_send_signal_thread
 # program types a fuzzed PROG_LOAD picks from (the first input byte), all test-runnable
 _PROG_TYPES = (uapi.BpfProgType.BPF_PROG_TYPE_SOCKET_FILTER,
                uapi.BpfProgType.BPF_PROG_TYPE_SCHED_CLS,
@@ -61,6 +62,9 @@ def prog_load(data: bytes) -> None:
         return
     prog_type = _PROG_TYPES[data[0] % len(_PROG_TYPES)]
     code = data[1:1 + (len(data) - 1) // 8 * 8][:8 * 512]
+    if any(code[i] == 0x85 and struct.unpack_from("<i", code, i + 4)[0] in _SIGNALS
+           for i in range(0, len(code), 8)):
+        return          # bpf_send_signal(_thread) signals this process, as in the kernel
     rt = Runtime()
     insns = ctypes.create_string_buffer(code, len(code))
     lic = ctypes.create_string_buffer(b"GPL")
